@@ -1,0 +1,127 @@
+# ghostguard - one plain Makefile.
+#
+#   make             build build/ghostguard
+#   make check       install test dependencies, build, run every test (also
+#                    under ASan+UBSan, and each fuzz target briefly)
+#   make demo        analyze the bundled capture and print the report
+#   make fuzz        run the libFuzzer targets (clang), FUZZ_SECONDS each
+#   make bench       benchmarks, as ratios against baselines of the same run
+#   make install     PREFIX=/usr/local DESTDIR=
+#   make SANITIZE=address,undefined   build with sanitizers
+#
+# Objects go to $(B) (build/ by default) so that differently configured builds
+# live side by side: build/san for the sanitizers, build/fuzz for libFuzzer.
+
+CC	?= cc
+B	?= build
+PREFIX	?= /usr/local
+DESTDIR	?=
+FUZZ_SECONDS ?= 20
+
+WARN	= -Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual \
+	  -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=c11 -D_GNU_SOURCE -pthread $(WARN) -MMD -MP
+ifeq ($(CI),true)
+CFLAGS	+= -Werror
+endif
+ifneq ($(SANITIZE),)
+CFLAGS	+= -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS	+= -fsanitize=$(SANITIZE)
+endif
+LDLIBS	+= -lpcap -lm
+
+# Sources, by module (DESIGN.md "Layout").
+LIB_SRCS	= src/lib/gg.c
+SIP_SRCS	= src/sip/sip.c
+NET_SRCS	= src/net/net.c src/net/frag.c src/net/tcp.c
+CONF_SRCS	= src/conf/conf.c
+ENGINE_SRCS	= src/engine/engine.c src/engine/sig.c src/engine/track.c \
+		  src/engine/policy.c
+IO_SRCS		= src/io/pcap.c src/io/report.c
+MAIN_SRCS	= src/main.c src/analyze.c
+
+CORE_SRCS	= $(LIB_SRCS) $(SIP_SRCS) $(NET_SRCS) $(CONF_SRCS) $(ENGINE_SRCS)
+SRCS		= $(CORE_SRCS) $(IO_SRCS) $(MAIN_SRCS)
+obj		= $(patsubst %.c,$(B)/%.o,$(1))
+
+UNIT_TESTS	= sip net conf engine
+FUZZ_TARGETS	= sip net conf pcap
+
+all: $(B)/ghostguard
+
+$(B)/ghostguard: $(call obj,$(SRCS))
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Each unit test links its own module and what that module needs, not the
+# daemon.
+$(B)/tests/sip_test: $(call obj,tests/unit/sip_test.c $(LIB_SRCS) $(SIP_SRCS))
+$(B)/tests/net_test: $(call obj,tests/unit/net_test.c $(LIB_SRCS) $(SIP_SRCS) $(NET_SRCS) src/io/pcap.c)
+$(B)/tests/conf_test: $(call obj,tests/unit/conf_test.c $(LIB_SRCS) $(CONF_SRCS))
+$(B)/tests/engine_test: $(call obj,tests/unit/engine_test.c $(CORE_SRCS))
+$(B)/tests/%_test:
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Fuzz targets: with plain cc they are linked against a driver that replays
+# files (tests/fuzz/replay.c), so every build can run the seed corpora.
+$(B)/fuzz/sip_fuzz: $(call obj,tests/fuzz/sip_fuzz.c $(LIB_SRCS) $(SIP_SRCS))
+$(B)/fuzz/net_fuzz: $(call obj,tests/fuzz/net_fuzz.c $(LIB_SRCS) $(SIP_SRCS) $(NET_SRCS))
+$(B)/fuzz/conf_fuzz: $(call obj,tests/fuzz/conf_fuzz.c $(LIB_SRCS) $(CONF_SRCS))
+$(B)/fuzz/pcap_fuzz: $(call obj,tests/fuzz/pcap_fuzz.c $(CORE_SRCS) src/io/pcap.c src/io/report.c)
+$(B)/fuzz/%_fuzz:
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(FUZZ_MAIN) -o $@ $^ $(LDLIBS)
+
+FUZZ_MAIN ?= tests/fuzz/replay.c
+
+tests: $(B)/ghostguard $(UNIT_TESTS:%=$(B)/tests/%_test) \
+	$(FUZZ_TARGETS:%=$(B)/fuzz/%_fuzz)
+
+# The whole suite: the normal build, the same tests under ASan+UBSan, and each
+# libFuzzer target for a bounded time. CI runs exactly this.
+check: deps
+	$(MAKE) tests
+	$(MAKE) tests B=build/san SANITIZE=address,undefined
+	$(MAKE) fuzz-build
+	tests/run.sh $(shell tests/list.sh build build/san)
+
+deps:
+	scripts/deps.sh test
+
+fuzz-build:
+	$(MAKE) $(FUZZ_TARGETS:%=build/fuzz/fuzz/%_fuzz) B=build/fuzz CC=clang \
+	    SANITIZE=fuzzer-no-link,address,undefined \
+	    FUZZ_MAIN=-fsanitize=fuzzer
+
+fuzz: fuzz-build
+	for t in $(FUZZ_TARGETS); do \
+	    tests/fuzz/run.sh build/fuzz/fuzz/$${t}_fuzz $$t $(FUZZ_SECONDS) || exit 1; \
+	done
+
+demo: all
+	scripts/deps.sh run
+	$(B)/ghostguard analyze -c etc/ghostguard.conf data/demo.pcap
+
+bench:
+	scripts/deps.sh bench
+	$(MAKE) all
+	bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/ghostguard \
+	    $(DESTDIR)/etc/ghostguard
+	install -m 755 $(B)/ghostguard $(DESTDIR)$(PREFIX)/sbin/ghostguard
+	install -m 644 data/signatures.conf $(DESTDIR)$(PREFIX)/share/ghostguard/
+	install -m 644 etc/ghostguard.conf $(DESTDIR)/etc/ghostguard/ghostguard.conf.example
+
+clean:
+	rm -rf build
+
+.PHONY: all check deps tests fuzz fuzz-build demo bench install clean
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# scripts/deps.sh - installs what a ghostguard job needs, with apt-get, only
+# when something is missing (so it is idempotent and quick the second time).
+#
+# Usage: scripts/deps.sh build|test|run|bench|lab
+set -eu
+build="libpcap-dev pkg-config"
+test="$build clang llvm libclang-rt-14-dev tshark valgrind"
+run="$build"
+lab="$build tshark tcpdump sipvicious sip-tester sipsak nmap kamailio iproute2"
+bench="$test hyperfine tshark"
+case "${1:-build}" in
+build) want=$build ;;
+test) want=$test ;;
+run) want=$run ;;
+bench) want=$bench ;;
+lab) want=$lab ;;
+*) echo "usage: $0 build|test|run|bench|lab" >&2; exit 2 ;;
+esac
+missing=
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing packages:$missing (run as root to install)" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no.
+echo "wireshark-common wireshark-common/install-setuid boolean false" |
+	debconf-set-selections
+apt-get update -qq || true
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,171 @@
+/*
+ * gg.c - slices, hashing and addresses shared by every module.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "gg.h"
+
+static int
+lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+bool
+gg_str_eq(struct gg_str s, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return s.len == n && (n == 0 || memcmp(s.p, lit, n) == 0);
+}
+
+bool
+gg_str_caseeq(struct gg_str s, const char *lit)
+{
+	size_t n = strlen(lit), i;
+
+	if (s.len != n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (lower((unsigned char)s.p[i]) != lower((unsigned char)lit[i]))
+			return false;
+	return true;
+}
+
+bool
+gg_str_caseprefix(struct gg_str s, const char *lit)
+{
+	size_t n = strlen(lit), i;
+
+	if (s.len < n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (lower((unsigned char)s.p[i]) != lower((unsigned char)lit[i]))
+			return false;
+	return true;
+}
+
+bool
+gg_str_casestr(struct gg_str s, const char *needle, size_t nlen)
+{
+	size_t i, j;
+
+	if (nlen == 0)
+		return true;
+	if (s.len < nlen)
+		return false;
+	for (i = 0; i + nlen <= s.len; i++) {
+		for (j = 0; j < nlen; j++)
+			if (lower((unsigned char)s.p[i + j]) !=
+			    lower((unsigned char)needle[j]))
+				break;
+		if (j == nlen)
+			return true;
+	}
+	return false;
+}
+
+char *
+gg_str_print(struct gg_str s, char *buf, size_t bufsz)
+{
+	size_t i, n = s.len < bufsz - 1 ? s.len : bufsz - 1;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+		buf[i] = (c >= 0x20 && c <= 0x7e) ? (char)c : '?';
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+uint64_t
+gg_hash(const void *p, size_t len, uint64_t seed)
+{
+	const unsigned char *b = p;
+	uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ULL;
+	}
+	/* Finalise so that low bits depend on every input byte. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+char *
+gg_addr_fmt(const struct gg_addr *a, char *buf)
+{
+	if (a->family == AF_INET || a->family == AF_INET6) {
+		if (inet_ntop(a->family, a->a, buf, GG_ADDRSTRLEN) != NULL)
+			return buf;
+	}
+	strcpy(buf, "?");
+	return buf;
+}
+
+int
+gg_addr_parse(const char *s, struct gg_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, s, out->a) == 1) {
+		out->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, out->a) == 1) {
+		out->family = AF_INET6;
+		return 0;
+	}
+	memset(out, 0, sizeof(*out));
+	return -1;
+}
+
+int
+gg_addr_parse_str(struct gg_str s, struct gg_addr *out)
+{
+	char buf[GG_ADDRSTRLEN + 1];
+
+	if (s.len == 0 || s.len > GG_ADDRSTRLEN) {
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	memcpy(buf, s.p, s.len);
+	buf[s.len] = '\0';
+	return gg_addr_parse(buf, out);
+}
+
+bool
+gg_addr_eq(const struct gg_addr *a, const struct gg_addr *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+uint64_t
+gg_addr_hash(const struct gg_addr *a, uint64_t seed)
+{
+	return gg_hash(a, sizeof(*a), seed);
+}
+
+bool
+gg_addr_in(const struct gg_addr *a, const struct gg_addr *net, unsigned plen)
+{
+	unsigned full = plen / 8, rest = plen % 8;
+
+	if (a->family != net->family)
+		return false;
+	if (plen > (a->family == AF_INET ? 32u : 128u))
+		return false;
+	if (memcmp(a->a, net->a, full) != 0)
+		return false;
+	if (rest) {
+		uint8_t mask = (uint8_t)(0xff << (8 - rest));
+		if ((a->a[full] & mask) != (net->a[full] & mask))
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,66 @@
+/*
+ * gg.h - types shared by every ghostguard module.
+ *
+ * A struct gg_str is a slice: a pointer into a buffer someone else owns and a
+ * length. On the packet path every field is a gg_str into the packet buffer,
+ * valid until the verdict; nothing is copied or allocated. A struct gg_addr is
+ * an IPv4 or IPv6 address in network byte order, comparable with memcmp over
+ * its whole size (unused bytes are zero).
+ */
+#ifndef GG_H
+#define GG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A slice of bytes owned by someone else. p may be NULL only when len is 0. */
+struct gg_str {
+	const char	*p;	/* first byte */
+	size_t		 len;	/* number of bytes */
+};
+
+#define GG_STR_NULL	((struct gg_str){ NULL, 0 })
+#define GG_STR_LIT(s)	((struct gg_str){ (s), sizeof(s) - 1 })
+#define GG_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* True when s equals the NUL-terminated lit, byte for byte. */
+bool	gg_str_eq(struct gg_str s, const char *lit);
+/* True when s equals lit ignoring ASCII case. */
+bool	gg_str_caseeq(struct gg_str s, const char *lit);
+/* True when needle occurs in s, ignoring ASCII case. An empty needle matches. */
+bool	gg_str_casestr(struct gg_str s, const char *needle, size_t nlen);
+/* True when s starts with lit ignoring ASCII case. */
+bool	gg_str_caseprefix(struct gg_str s, const char *lit);
+/*
+ * Copies s into buf (size bufsz > 0) as a printable, NUL-terminated string:
+ * bytes outside 0x20-0x7e become '?', and the copy is cut at bufsz - 1.
+ * Returns buf.
+ */
+char	*gg_str_print(struct gg_str s, char *buf, size_t bufsz);
+
+/* 64-bit FNV-1a hash of len bytes, folded with seed. */
+uint64_t gg_hash(const void *p, size_t len, uint64_t seed);
+
+/* An IPv4 or IPv6 address. IPv4 uses a[0..3]; the rest stays zero. */
+struct gg_addr {
+	uint8_t		family;	/* AF_INET or AF_INET6; 0 when unset */
+	uint8_t		pad[3];	/* always zero */
+	uint8_t		a[16];	/* the address, network byte order */
+};
+
+#define GG_ADDRSTRLEN	46	/* INET6_ADDRSTRLEN */
+
+/* Writes the address as text into buf (GG_ADDRSTRLEN bytes). Returns buf. */
+char	*gg_addr_fmt(const struct gg_addr *a, char *buf);
+/* Parses an IPv4 or IPv6 literal (no brackets, no port). 0 on success, -1. */
+int	 gg_addr_parse(const char *s, struct gg_addr *out);
+/* Same for a slice. */
+int	 gg_addr_parse_str(struct gg_str s, struct gg_addr *out);
+bool	 gg_addr_eq(const struct gg_addr *a, const struct gg_addr *b);
+uint64_t gg_addr_hash(const struct gg_addr *a, uint64_t seed);
+/* True when a lies in net/plen (same family). */
+bool	 gg_addr_in(const struct gg_addr *a, const struct gg_addr *net,
+	    unsigned plen);
+
+#endif /* GG_H */
