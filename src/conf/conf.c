@@ -1,0 +1,532 @@
+/*
+ * conf.c - reading, checking and printing the configuration file.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "conf.h"
+
+#define CONF_MAX_WORDS	8
+#define CONF_MAX_LINE	1024
+
+/* Where we are in the file, for messages. */
+struct conf_ctx {
+	struct gg_conf	*c;
+	const char	*name;	/* file name for messages */
+	unsigned	 line;	/* current line, from 1 */
+	int		 errors;
+	FILE		*errs;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+conf_err(struct conf_ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	x->errors++;
+	if (x->errs == NULL)
+		return;
+	fprintf(x->errs, "%s:%u: ", x->name, x->line);
+	va_start(ap, fmt);
+	vfprintf(x->errs, fmt, ap);
+	va_end(ap);
+	fputc('\n', x->errs);
+}
+
+void
+conf_init(struct gg_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->ports[0] = 5060;
+	c->tracker_sources = 100000;
+	c->window_s = 3600;
+	c->th_extensions = 5;
+	c->th_hosts = 5;
+	c->th_auth_failures = 5;
+	c->th_rate = 50;
+	c->th_malformed = 5;
+	c->th_policy = 5;
+	c->ban_min_packets = 3;
+	c->min_confidence = 80;
+}
+
+static void
+netlist_fini(struct conf_netlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->src[i]);
+	free(l->src);
+	free(l->line);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void
+conf_fini(struct gg_conf *c)
+{
+	netlist_fini(&c->trusted);
+	netlist_fini(&c->protect);
+	netlist_fini(&c->trusted_only);
+	netlist_fini(&c->allow);
+	netlist_fini(&c->deny);
+	free(c->signatures);
+	memset(c, 0, sizeof(*c));
+}
+
+static int
+netlist_add(struct conf_netlist *l, const struct conf_cidr *n,
+    const char *src, unsigned line)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		struct conf_cidr *v = realloc(l->v, cap * sizeof(*v));
+		char **s;
+		unsigned *ln;
+
+		if (v == NULL)
+			return -1;
+		l->v = v;
+		if ((s = realloc(l->src, cap * sizeof(*s))) == NULL)
+			return -1;
+		l->src = s;
+		if ((ln = realloc(l->line, cap * sizeof(*ln))) == NULL)
+			return -1;
+		l->line = ln;
+		l->cap = cap;
+	}
+	if ((l->src[l->n] = strdup(src)) == NULL)
+		return -1;
+	l->v[l->n] = *n;
+	l->line[l->n] = line;
+	l->n++;
+	return 0;
+}
+
+bool
+conf_netlist_has(const struct conf_netlist *l, const struct gg_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (gg_addr_in(a, &l->v[i].addr, l->v[i].plen))
+			return true;
+	return false;
+}
+
+static void
+cidr_clear_host(struct conf_cidr *n)
+{
+	unsigned bits = n->addr.family == AF_INET ? 32 : 128, i;
+
+	for (i = n->plen; i < bits; i++)
+		n->addr.a[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+}
+
+int
+conf_cidr_parse(const char *s, struct conf_cidr *out)
+{
+	char buf[GG_ADDRSTRLEN + 8], *slash, *end;
+	unsigned long plen;
+	unsigned max;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (gg_addr_parse(buf, &out->addr) != 0)
+		return -1;
+	max = out->addr.family == AF_INET ? 32 : 128;
+	if (slash == NULL) {
+		out->plen = (uint8_t)max;
+		return 0;
+	}
+	errno = 0;
+	plen = strtoul(slash, &end, 10);
+	if (errno || end == slash || *end != '\0' || plen > max)
+		return -1;
+	out->plen = (uint8_t)plen;
+	cidr_clear_host(out);
+	return 0;
+}
+
+/*
+ * Adds an address, a CIDR or a host name (every address it resolves to) to l.
+ * Names are resolved now, once: the packet path compares addresses only.
+ */
+static void
+add_net(struct conf_ctx *x, struct conf_netlist *l, const char *word)
+{
+	struct conf_cidr n;
+	struct addrinfo hints, *res = NULL, *ai;
+	int rc, found = 0;
+
+	if (conf_cidr_parse(word, &n) == 0) {
+		if (netlist_add(l, &n, word, x->line) != 0)
+			conf_err(x, "out of memory");
+		return;
+	}
+	if (strchr(word, '/') || strspn(word, "0123456789.:") == strlen(word)) {
+		conf_err(x, "'%s' is not an address or network", word);
+		return;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	rc = getaddrinfo(word, NULL, &hints, &res);
+	if (rc != 0) {
+		conf_err(x, "cannot resolve '%s': %s", word, gai_strerror(rc));
+		return;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		memset(&n, 0, sizeof(n));
+		if (ai->ai_family == AF_INET) {
+			n.addr.family = AF_INET;
+			memcpy(n.addr.a, &((struct sockaddr_in *)(void *)
+			    ai->ai_addr)->sin_addr, 4);
+			n.plen = 32;
+		} else if (ai->ai_family == AF_INET6) {
+			n.addr.family = AF_INET6;
+			memcpy(n.addr.a, &((struct sockaddr_in6 *)(void *)
+			    ai->ai_addr)->sin6_addr, 16);
+			n.plen = 128;
+		} else
+			continue;
+		/* getaddrinfo repeats addresses; keep each once. */
+		if (conf_netlist_has(l, &n.addr) && found)
+			continue;
+		if (netlist_add(l, &n, word, x->line) != 0)
+			conf_err(x, "out of memory");
+		found++;
+	}
+	freeaddrinfo(res);
+	if (!found)
+		conf_err(x, "'%s' has no IPv4 or IPv6 address", word);
+}
+
+/* Parses an unsigned number in [lo, hi] or reports why not. */
+static int
+get_num(struct conf_ctx *x, const char *what, const char *w,
+    unsigned long lo, unsigned long hi, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(w, &end, 10);
+	if (errno || end == w || *end != '\0' || w[0] == '-' || v < lo ||
+	    v > hi) {
+		conf_err(x, "%s: '%s' is not a number from %lu to %lu", what,
+		    w, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+get_bool(struct conf_ctx *x, const char *what, const char *w, bool *out)
+{
+	if (!strcmp(w, "yes") || !strcmp(w, "on") || !strcmp(w, "true")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcmp(w, "no") || !strcmp(w, "off") || !strcmp(w, "false")) {
+		*out = false;
+		return 0;
+	}
+	conf_err(x, "%s: '%s' is not yes or no", what, w);
+	return -1;
+}
+
+/* The "threshold NAME N" settings: name, field offset, range. */
+static const struct {
+	const char	*name;
+	size_t		 off;
+	unsigned	 lo, hi;
+} thresholds[] = {
+	{ "extensions", offsetof(struct gg_conf, th_extensions), 2, 1000 },
+	{ "hosts", offsetof(struct gg_conf, th_hosts), 2, 1000 },
+	{ "auth-failures", offsetof(struct gg_conf, th_auth_failures), 1,
+	    1000 },
+	{ "rate", offsetof(struct gg_conf, th_rate), 1, 1000000 },
+	{ "malformed", offsetof(struct gg_conf, th_malformed), 1, 1000 },
+	{ "policy", offsetof(struct gg_conf, th_policy), 1, 1000 },
+};
+
+static void
+do_threshold(struct conf_ctx *x, char **w, int nw)
+{
+	unsigned long v;
+	size_t i;
+
+	if (nw != 3) {
+		conf_err(x, "usage: threshold NAME NUMBER");
+		return;
+	}
+	for (i = 0; i < GG_NELEM(thresholds); i++) {
+		if (strcmp(w[1], thresholds[i].name) != 0)
+			continue;
+		if (get_num(x, w[1], w[2], thresholds[i].lo, thresholds[i].hi,
+		    &v) == 0)
+			*(unsigned *)(void *)((char *)x->c + thresholds[i].off)
+			    = (unsigned)v;
+		return;
+	}
+	conf_err(x, "unknown threshold '%s'", w[1]);
+}
+
+static void
+do_ports(struct conf_ctx *x, char **w, int nw)
+{
+	unsigned long v;
+	int i, n = 0;
+
+	if (nw < 2 || nw - 1 > CONF_MAX_PORTS - 1) {
+		conf_err(x, "usage: ports PORT... (1 to %d ports)",
+		    CONF_MAX_PORTS - 1);
+		return;
+	}
+	for (i = 1; i < nw; i++)
+		if (get_num(x, "ports", w[i], 1, 65535, &v) != 0)
+			return;
+	memset(x->c->ports, 0, sizeof(x->c->ports));
+	for (i = 1; i < nw; i++) {
+		get_num(x, "ports", w[i], 1, 65535, &v);
+		x->c->ports[n++] = (uint16_t)v;
+	}
+}
+
+static void
+do_protect(struct conf_ctx *x, char **w, int nw)
+{
+	size_t before = x->c->protect.n;
+
+	if (nw < 2 || nw > 3 || (nw == 3 && strcmp(w[2], "trusted-only"))) {
+		conf_err(x, "usage: protect NETWORK [trusted-only]");
+		return;
+	}
+	add_net(x, &x->c->protect, w[1]);
+	if (nw == 3 && x->c->protect.n > before)
+		add_net(x, &x->c->trusted_only, w[1]);
+}
+
+/* Executes one line, split into nw words. */
+static void
+conf_line(struct conf_ctx *x, char **w, int nw)
+{
+	struct gg_conf *c = x->c;
+	unsigned long v;
+	const char *d = w[0];
+
+	if (!strcmp(d, "ports")) {
+		do_ports(x, w, nw);
+	} else if (!strcmp(d, "trusted") || !strcmp(d, "allow") ||
+	    !strcmp(d, "deny")) {
+		struct conf_netlist *l = d[0] == 't' ? &c->trusted :
+		    d[0] == 'a' ? &c->allow : &c->deny;
+		int i;
+
+		if (nw < 2)
+			conf_err(x, "usage: %s ADDRESS|NETWORK|NAME...", d);
+		for (i = 1; i < nw; i++)
+			add_net(x, l, w[i]);
+	} else if (!strcmp(d, "protect")) {
+		do_protect(x, w, nw);
+	} else if (!strcmp(d, "no-ip-calls")) {
+		if (nw != 2)
+			conf_err(x, "usage: no-ip-calls yes|no");
+		else
+			get_bool(x, d, w[1], &c->no_ip_calls);
+	} else if (!strcmp(d, "signatures")) {
+		if (nw != 2) {
+			conf_err(x, "usage: signatures FILE");
+		} else {
+			free(c->signatures);
+			c->signatures = strdup(w[1]);
+		}
+	} else if (!strcmp(d, "tracker-sources")) {
+		if (nw != 2)
+			conf_err(x, "usage: tracker-sources NUMBER");
+		else if (get_num(x, d, w[1], 16, 100000000, &v) == 0)
+			c->tracker_sources = v;
+	} else if (!strcmp(d, "window")) {
+		if (nw != 2)
+			conf_err(x, "usage: window SECONDS");
+		else if (get_num(x, d, w[1], 1, 30 * 86400, &v) == 0)
+			c->window_s = (unsigned)v;
+	} else if (!strcmp(d, "ban-min-packets")) {
+		if (nw != 2)
+			conf_err(x, "usage: ban-min-packets NUMBER");
+		else if (get_num(x, d, w[1], 1, 1000, &v) == 0)
+			c->ban_min_packets = (unsigned)v;
+	} else if (!strcmp(d, "min-confidence")) {
+		if (nw != 2)
+			conf_err(x, "usage: min-confidence 0-100");
+		else if (get_num(x, d, w[1], 0, 100, &v) == 0)
+			c->min_confidence = (unsigned)v;
+	} else if (!strcmp(d, "threshold")) {
+		do_threshold(x, w, nw);
+	} else {
+		conf_err(x, "unknown directive '%s'", d);
+	}
+}
+
+/* Splits line (modified in place) into words; '#' starts a comment. */
+static int
+split(char *line, char **w, int max)
+{
+	int n = 0;
+	char *p = line;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r')
+			p++;
+		if (*p == '\0' || *p == '#')
+			return n;
+		if (n == max)
+			return -1;
+		w[n++] = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '#')
+			p++;
+		if (*p == '#') {
+			*p = '\0';
+			return n;
+		}
+		if (*p)
+			*p++ = '\0';
+	}
+}
+
+int
+conf_load_buf(struct gg_conf *c, const char *name, const char *buf,
+    size_t len, FILE *errs)
+{
+	struct conf_ctx x = { c, name, 0, 0, errs };
+	char line[CONF_MAX_LINE + 1], *w[CONF_MAX_WORDS];
+	size_t off = 0;
+
+	while (off < len) {
+		const char *nl = memchr(buf + off, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - (buf + off)) : len - off;
+		int nw;
+
+		x.line++;
+		if (n > CONF_MAX_LINE) {
+			conf_err(&x, "line longer than %d bytes", CONF_MAX_LINE);
+		} else if (memchr(buf + off, '\0', n) != NULL) {
+			conf_err(&x, "NUL byte in line");
+		} else {
+			memcpy(line, buf + off, n);
+			line[n] = '\0';
+			nw = split(line, w, CONF_MAX_WORDS);
+			if (nw < 0)
+				conf_err(&x, "too many words (at most %d)",
+				    CONF_MAX_WORDS);
+			else if (nw > 0)
+				conf_line(&x, w, nw);
+		}
+		off += n + (nl != NULL);
+	}
+	return x.errors;
+}
+
+int
+conf_load(struct gg_conf *c, const char *path, FILE *errs)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+	int rc;
+
+	if (f == NULL) {
+		if (errs)
+			fprintf(errs, "%s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	for (;;) {
+		if (len == cap) {
+			char *nb;
+
+			cap = cap ? cap * 2 : 8192;
+			if (cap > (16u << 20) || (nb = realloc(buf, cap)) == NULL) {
+				if (errs)
+					fprintf(errs, "%s: file too large\n",
+					    path);
+				free(buf);
+				fclose(f);
+				return 1;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		if (errs)
+			fprintf(errs, "%s: read error\n", path);
+		free(buf);
+		fclose(f);
+		return 1;
+	}
+	fclose(f);
+	rc = conf_load_buf(c, path, buf, len, errs);
+	free(buf);
+	return rc;
+}
+
+/* Prints each entry of l once, as written (a name that resolved to several
+ * addresses is one entry). */
+static void
+print_list(FILE *out, const char *d, const struct conf_netlist *l,
+    const char *suffix, const struct conf_netlist *also)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (i > 0 && l->line[i] == l->line[i - 1] &&
+		    !strcmp(l->src[i], l->src[i - 1]))
+			continue;
+		if (also && !conf_netlist_has(also, &l->v[i].addr))
+			fprintf(out, "%s %s\n", d, l->src[i]);
+		else
+			fprintf(out, "%s %s%s\n", d, l->src[i], suffix);
+	}
+}
+
+void
+conf_print(const struct gg_conf *c, FILE *out)
+{
+	size_t i;
+
+	fputs("ports", out);
+	for (i = 0; i < CONF_MAX_PORTS && c->ports[i]; i++)
+		fprintf(out, " %u", c->ports[i]);
+	fputc('\n', out);
+	print_list(out, "trusted", &c->trusted, "", NULL);
+	print_list(out, "protect", &c->protect, " trusted-only",
+	    &c->trusted_only);
+	print_list(out, "allow", &c->allow, "", NULL);
+	print_list(out, "deny", &c->deny, "", NULL);
+	fprintf(out, "no-ip-calls %s\n", c->no_ip_calls ? "yes" : "no");
+	if (c->signatures)
+		fprintf(out, "signatures %s\n", c->signatures);
+	fprintf(out, "tracker-sources %lu\n", c->tracker_sources);
+	fprintf(out, "window %u\n", c->window_s);
+	for (i = 0; i < GG_NELEM(thresholds); i++)
+		fprintf(out, "threshold %s %u\n", thresholds[i].name,
+		    *(const unsigned *)(const void *)((const char *)c +
+		    thresholds[i].off));
+	fprintf(out, "ban-min-packets %u\n", c->ban_min_packets);
+	fprintf(out, "min-confidence %u\n", c->min_confidence);
+}

@@ -1,0 +1,107 @@
+/*
+ * conf.h - the configuration file.
+ *
+ * One file, one directive per line, '#' starts a comment:
+ *
+ *	ports 5060 5080			SIP ports (UDP and TCP)
+ *	trusted 198.51.100.10		a trusted server: address, CIDR or
+ *	trusted sip.example.net		host name (resolved when loaded)
+ *	protect 192.0.2.0/24		the site ghostguard protects
+ *	protect 192.0.2.32/27 trusted-only
+ *					INVITEs to it only from trusted servers
+ *	no-ip-calls yes			refuse INVITEs to an IP-literal host
+ *	allow 192.0.2.200		never judged, never banned
+ *	deny 203.0.113.0/24		always dropped
+ *	signatures /path/file		signature file (default: built in)
+ *	tracker-sources 100000		per-source memory budget, in sources
+ *	window 3600			seconds of behaviour remembered
+ *	threshold extensions 5		distinct users before "enumeration"
+ *	threshold hosts 5		distinct hosts before "sweep"
+ *	threshold auth-failures 5	failed authentications before
+ *					"password guessing"
+ *	threshold rate 50		requests per second before "flood"
+ *	threshold malformed 5		malformed messages before "malformed"
+ *	threshold policy 5		policy violations before a ban
+ *	ban-min-packets 3		packets a source must send before a
+ *					detection becomes a ban
+ *	min-confidence 80		signature confidence that alone makes
+ *					a source a scanner
+ *
+ * conf_load() reports every error as "file:line: message" and goes on, so
+ * one run lists them all; conf_print() writes the canonical form, which
+ * parses again to the same configuration. Nothing here runs per packet.
+ */
+#ifndef CONF_H
+#define CONF_H
+
+#include <stdio.h>
+
+#include "../lib/gg.h"
+
+/* An address with a prefix length: a host (plen 32 or 128) or a network. */
+struct conf_cidr {
+	struct gg_addr	addr;		/* host bits cleared */
+	uint8_t		plen;		/* prefix length */
+};
+
+/* A list of networks, as written and as resolved. */
+struct conf_netlist {
+	struct conf_cidr *v;		/* resolved networks */
+	size_t		 n;		/* used entries of v */
+	size_t		 cap;		/* allocated entries of v */
+	char		**src;		/* per entry, the text as written */
+	unsigned	*line;		/* per entry, the line it came from */
+};
+
+#define CONF_MAX_PORTS	16
+
+/* The whole configuration. Defaults come from conf_init(). */
+struct gg_conf {
+	uint16_t	ports[CONF_MAX_PORTS];	/* SIP ports; 0 ends the list */
+	struct conf_netlist trusted;		/* trusted servers */
+	struct conf_netlist protect;		/* the protected site */
+	struct conf_netlist trusted_only;	/* protected nets that take
+						 * INVITE only from trusted */
+	struct conf_netlist allow;		/* never judged */
+	struct conf_netlist deny;		/* always dropped */
+	bool		no_ip_calls;		/* refuse INVITE to IP hosts */
+	char		*signatures;		/* path, NULL: built in */
+	unsigned long	tracker_sources;	/* tracker budget */
+	unsigned	window_s;		/* behaviour memory, seconds */
+	unsigned	th_extensions;		/* distinct users: enumeration */
+	unsigned	th_hosts;		/* distinct hosts: sweep */
+	unsigned	th_auth_failures;	/* failed auths: guessing */
+	unsigned	th_rate;		/* requests/s: flood */
+	unsigned	th_malformed;		/* malformed messages */
+	unsigned	th_policy;		/* policy violations to ban */
+	unsigned	ban_min_packets;	/* packets before a ban */
+	unsigned	min_confidence;		/* signature alone: scanner */
+};
+
+/* Sets the defaults. */
+void	conf_init(struct gg_conf *c);
+/* Frees what conf_init() and the loaders allocated. */
+void	conf_fini(struct gg_conf *c);
+
+/*
+ * Reads path into c (which conf_init() prepared). Errors go to errs as
+ * "path:line: message", one per line. Returns the number of errors (0 on
+ * success); c holds every directive that parsed.
+ */
+int	conf_load(struct gg_conf *c, const char *path, FILE *errs);
+
+/* Same for a buffer; name stands for the file in messages. */
+int	conf_load_buf(struct gg_conf *c, const char *name, const char *buf,
+	    size_t len, FILE *errs);
+
+/* Writes the canonical configuration: every setting, one per line. */
+void	conf_print(const struct gg_conf *c, FILE *out);
+
+/* True when a lies in one of the networks of l. */
+bool	conf_netlist_has(const struct conf_netlist *l,
+	    const struct gg_addr *a);
+
+/* Parses "ADDR" or "ADDR/PLEN" into *out; 0 or -1. */
+int	conf_cidr_parse(const char *s, struct conf_cidr *out);
+
+#endif /* CONF_H */

@@ -1,0 +1,416 @@
+/*
+ * engine.c - from one parsed packet to a verdict (see engine.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "engine.h"
+
+#define NS	1000000000ULL
+
+struct engine {
+	const struct gg_conf	*conf;
+	const struct sigset	*sigs;
+	struct track		*track;
+};
+
+struct engine *
+engine_new(const struct gg_conf *conf, const struct sigset *sigs)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+
+	if (e == NULL)
+		return NULL;
+	e->conf = conf;
+	e->sigs = sigs;
+	e->track = track_new(conf->tracker_sources, 0x67686f7374ULL);
+	if (e->track == NULL) {
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void
+engine_free(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	track_free(e->track);
+	free(e);
+}
+
+void
+engine_reload(struct engine *e, const struct gg_conf *conf,
+    const struct sigset *sigs)
+{
+	e->conf = conf;
+	e->sigs = sigs;
+}
+
+struct track *
+engine_tracker(struct engine *e)
+{
+	return e->track;
+}
+
+const struct sig *
+engine_src_sig(const struct engine *e, const struct track_src *s)
+{
+	if (s->sig == 0 || s->sig > e->sigs->n)
+		return NULL;
+	return &e->sigs->v[s->sig - 1];
+}
+
+/* Forgets behaviour older than the window; keeps the verdicts. */
+static void
+window_roll(const struct engine *e, struct track_src *s, uint64_t now)
+{
+	uint64_t w = (uint64_t)e->conf->window_s * NS;
+	uint32_t keep_tech = s->techniques;
+
+	if (now < s->window_ns || now - s->window_ns <= w)
+		return;
+	s->window_ns = now;
+	memset(&s->users, 0, sizeof(s->users));
+	memset(&s->hosts, 0, sizeof(s->hosts));
+	s->n_users_invite = s->n_users_register = s->n_users_options = 0;
+	s->n_auth = s->auth_fail = s->r_404 = s->r_2xx = s->r_auth = 0;
+	s->malformed = s->policy = 0;
+	s->techniques = keep_tech;
+}
+
+static uint32_t
+hash_str(struct gg_str s)
+{
+	return (uint32_t)gg_hash(s.p, s.len, 0x75736572);
+}
+
+static void
+count_method(struct track_src *s, enum sip_method m)
+{
+	uint16_t *c = m == SIP_METHOD_INVITE ? &s->n_invite :
+	    m == SIP_METHOD_OPTIONS ? &s->n_options :
+	    m == SIP_METHOD_REGISTER ? &s->n_register : &s->n_other;
+
+	if (*c < UINT16_MAX)
+		(*c)++;
+}
+
+static void
+inc16(uint16_t *c)
+{
+	if (*c < UINT16_MAX)
+		(*c)++;
+}
+
+/*
+ * Records what a request tells about its sender: the user (extension) it
+ * tried, the host it went to, credentials, and its rate in capture time.
+ */
+static void
+note_request(struct track_src *s, const struct net_pkt *pkt,
+    const struct sip_msg *m)
+{
+	struct gg_str user = m->ruri.user.len ? m->ruri.user : m->to.uri.user;
+	uint32_t sec = (uint32_t)(pkt->ts_ns / NS);
+
+	inc16(&s->rate_n);
+	if (sec != s->rate_sec) {
+		s->rate_sec = sec;
+		s->rate_n = 1;
+	}
+	s->requests++;
+	count_method(s, m->method_id);
+	s->last_auth = m->auth.present || m->proxy_auth.present;
+	if (s->last_auth)
+		inc16(&s->n_auth);
+	/* ACK, BYE, CANCEL and PRACK follow a dialog or transaction the peer
+	 * started: no new target. */
+	if (m->method_id == SIP_METHOD_ACK || m->method_id == SIP_METHOD_BYE ||
+	    m->method_id == SIP_METHOD_CANCEL ||
+	    m->method_id == SIP_METHOD_PRACK)
+		return;
+	if (user.len && track_set_add(s->users.h, &s->users.n, TRACK_USERS,
+	    hash_str(user))) {
+		uint8_t *c = m->method_id == SIP_METHOD_INVITE ?
+		    &s->n_users_invite : m->method_id == SIP_METHOD_REGISTER ?
+		    &s->n_users_register : m->method_id == SIP_METHOD_OPTIONS ?
+		    &s->n_users_options : NULL;
+
+		if (c && *c < UINT8_MAX)
+			(*c)++;
+	}
+	track_set_add(s->hosts.h, &s->hosts.n, TRACK_HOSTS,
+	    (uint32_t)gg_addr_hash(&pkt->dst, 0x686f7374));
+}
+
+/* Records an answer sent to the peer. */
+static void
+note_answer(struct track_src *s, const struct sip_msg *m)
+{
+	int st = m->status;
+
+	if (st == 404 || st == 484 || st == 604)
+		inc16(&s->r_404);
+	else if (st >= 200 && st < 300)
+		inc16(&s->r_2xx);
+	if (st == 401 || st == 407)
+		inc16(&s->r_auth);
+	/* A challenge or refusal right after the peer sent credentials is a
+	 * failed password. */
+	if ((st == 401 || st == 403 || st == 407) && s->last_auth) {
+		inc16(&s->auth_fail);
+		s->last_auth = 0;
+	}
+}
+
+/* The behaviour techniques the counters of s establish now. */
+static uint32_t
+techniques(const struct gg_conf *c, const struct track_src *s)
+{
+	uint32_t t = 0;
+	unsigned ext = c->th_extensions;
+
+	/* 404s sent back confirm an enumeration early. */
+	if (s->r_404 >= 2 && s->users.n >= 3 && ext > 3)
+		ext = ext - 1 > 3 ? ext - 1 : 3;
+	if (s->hosts.n >= c->th_hosts) {
+		if (s->n_options >= c->th_hosts)
+			t |= ENGINE_T_OPTIONS_SWEEP;
+		if (s->n_invite >= c->th_hosts)
+			t |= ENGINE_T_INVITE_SWEEP;
+	}
+	if (s->n_users_register >= ext)
+		t |= ENGINE_T_REGISTER_ENUM;
+	/* A PBX or proxy that really connects calls gets 2xx answers. */
+	if (s->n_users_invite >= ext && s->r_2xx * 2 < s->n_users_invite)
+		t |= ENGINE_T_INVITE_ENUM;
+	if (s->n_users_options >= ext)
+		t |= ENGINE_T_OPTIONS_ENUM;
+	if (s->auth_fail >= c->th_auth_failures ||
+	    (s->n_auth >= 2 * c->th_auth_failures && s->r_2xx == 0))
+		t |= ENGINE_T_PASSWORD_GUESS;
+	if (s->rate_n >= c->th_rate)
+		t |= ENGINE_T_FLOOD;
+	if (s->malformed >= c->th_malformed)
+		t |= ENGINE_T_MALFORMED;
+	return t;
+}
+
+/* Has the source shown that its address is real, or sent enough? */
+static bool
+ban_earned(const struct gg_conf *c, const struct track_src *s,
+    const struct net_pkt *pkt)
+{
+	if (pkt->proto == IPPROTO_TCP)
+		return true;	/* the handshake proved the address */
+	if (s->n_auth > 0 && s->r_auth > 0)
+		return true;	/* it answered our challenge */
+	return s->requests + s->malformed >= c->ban_min_packets;
+}
+
+/* Works out who the peer is and whether it sent this packet. */
+static void
+find_peer(const struct engine *e, const struct net_pkt *pkt,
+    const struct sip_msg *m, enum sip_rc rc, struct engine_result *r)
+{
+	const struct conf_netlist *prot = &e->conf->protect;
+	bool is_resp = m && (rc == SIP_OK || rc == SIP_EBADMSG) &&
+	    !m->is_request && m->status > 0;
+
+	if (prot->n > 0) {
+		bool src_in = conf_netlist_has(prot, &pkt->src);
+		bool dst_in = conf_netlist_has(prot, &pkt->dst);
+
+		r->internal = src_in && dst_in;
+		r->peer_sent = !src_in || r->internal;
+	} else {
+		r->peer_sent = !is_resp;
+	}
+	r->peer = r->peer_sent ? pkt->src : pkt->dst;
+}
+
+/* Judges a request (or garbage) that the untrusted peer sent. */
+static void
+judge_sent(struct engine *e, struct track_src *s, const struct net_pkt *pkt,
+    const struct sip_msg *m, enum sip_rc rc, struct engine_result *r)
+{
+	const struct gg_conf *c = e->conf;
+	bool parsed = m && (rc == SIP_OK || rc == SIP_EBADMSG);
+	uint32_t t;
+
+	if (rc == SIP_EBADMSG)
+		inc16(&s->malformed);
+	if (parsed) {
+		r->sig = sigset_match(e->sigs, m);
+		if (r->sig && r->sig->confidence > s->sig_conf) {
+			s->sig = (uint16_t)(r->sig - e->sigs->v + 1);
+			s->sig_conf = (uint8_t)r->sig->confidence;
+		}
+		if (m->is_request)
+			note_request(s, pkt, m);
+	}
+	r->policy = policy_check(c, pkt, parsed ? m : NULL, &r->peer);
+	if (r->policy != POLICY_OK) {
+		inc16(&s->policy);
+		r->new_techniques |= ENGINE_T_POLICY & ~s->techniques;
+		s->techniques |= ENGINE_T_POLICY;
+		if (s->class == ENGINE_BENIGN)
+			s->class = ENGINE_POLICY;
+	}
+	t = techniques(c, s);
+	if (r->sig && r->sig->confidence >= c->min_confidence)
+		t |= ENGINE_T_SIGNATURE;
+	r->new_techniques |= t & ~s->techniques;
+	s->techniques |= t;
+	if ((t & ~ENGINE_T_POLICY) && s->class != ENGINE_SCANNER) {
+		s->class = ENGINE_SCANNER;
+		s->detected_at = s->requests + s->malformed;
+		if (s->detected_at == 0)
+			s->detected_at = 1;
+		r->detected = true;
+	}
+}
+
+/* The verdict for a packet from or to an untrusted, tracked peer. */
+static void
+decide(const struct engine *e, struct track_src *s, const struct net_pkt *pkt,
+    struct engine_result *r)
+{
+	const struct gg_conf *c = e->conf;
+	bool guilty = s->class == ENGINE_SCANNER ||
+	    (r->peer_sent && r->policy != POLICY_OK);
+
+	r->class = s->class;
+	if (!guilty) {
+		r->verdict = ENGINE_ACCEPT;
+		r->reason = "benign";
+		return;
+	}
+	r->verdict = ENGINE_DROP;
+	r->reason = s->class == ENGINE_SCANNER ? "scanner" :
+	    policy_rule_name(r->policy);
+	if (s->banned || !r->peer_sent)
+		return;
+	if (s->class == ENGINE_SCANNER || s->policy >= c->th_policy ||
+	    r->policy == POLICY_DENY) {
+		if (ban_earned(c, s, pkt)) {
+			s->banned = 1;
+			r->ban = true;
+			r->verdict = ENGINE_DROP_BAN;
+		}
+	}
+}
+
+void
+engine_feed(struct engine *e, const struct net_pkt *pkt,
+    const struct sip_msg *m, enum sip_rc rc, struct engine_result *r)
+{
+	const struct gg_conf *c = e->conf;
+	struct track_src *s;
+	bool parsed = m && (rc == SIP_OK || rc == SIP_EBADMSG);
+
+	memset(r, 0, sizeof(*r));
+	r->verdict = ENGINE_ACCEPT;
+	r->reason = "benign";
+	find_peer(e, pkt, m, rc, r);
+	if (r->internal) {
+		r->reason = "internal";
+		return;
+	}
+	if (conf_netlist_has(&c->allow, &r->peer)) {
+		r->allowed = true;
+		r->reason = "allow-list";
+		return;
+	}
+	r->trusted = conf_netlist_has(&c->trusted, &r->peer);
+	/* Empty or non-SIP payloads to or from a SIP port (keep-alives,
+	 * probes of other protocols) are no evidence of anything. */
+	if (rc == SIP_ENOTSIP && !r->peer_sent)
+		return;
+	s = track_get(e->track, &r->peer, pkt->ts_ns);
+	r->src = s;
+	window_roll(e, s, pkt->ts_ns);
+	s->last_ns = pkt->ts_ns;
+	s->trusted = r->trusted;
+	s->packets++;
+	if (r->trusted) {
+		/* Never banned. A tool's own fingerprint from a trusted
+		 * address is a spoof: drop that packet, nothing more. */
+		r->class = ENGINE_BENIGN;
+		if (r->peer_sent && parsed) {
+			r->sig = sigset_match(e->sigs, m);
+			if (r->sig && r->sig->kind == SIG_KIND_TOOL &&
+			    r->sig->confidence >= c->min_confidence) {
+				r->verdict = ENGINE_DROP;
+				r->reason = "spoofed-trusted";
+				s->dropped++;
+			}
+		}
+		if (r->verdict == ENGINE_ACCEPT)
+			r->reason = "trusted";
+		return;
+	}
+	if (r->peer_sent)
+		judge_sent(e, s, pkt, m, rc, r);
+	else if (parsed && !m->is_request)
+		note_answer(s, m);
+	if (!r->peer_sent) {
+		/* Answers can establish techniques too (404s, auth failures). */
+		uint32_t t = techniques(c, s);
+
+		r->new_techniques = t & ~s->techniques;
+		s->techniques |= t;
+		if ((t & ~ENGINE_T_POLICY) && s->class != ENGINE_SCANNER) {
+			s->class = ENGINE_SCANNER;
+			s->detected_at = s->requests ? s->requests : 1;
+			r->detected = true;
+		}
+	}
+	decide(e, s, pkt, r);
+	if (r->verdict != ENGINE_ACCEPT)
+		s->dropped++;
+}
+
+const char *
+engine_tech_name(enum engine_tech t)
+{
+	switch (t) {
+	case ENGINE_T_OPTIONS_SWEEP:	return "options-sweep";
+	case ENGINE_T_INVITE_SWEEP:	return "invite-sweep";
+	case ENGINE_T_REGISTER_ENUM:	return "register-enum";
+	case ENGINE_T_INVITE_ENUM:	return "invite-enum";
+	case ENGINE_T_OPTIONS_ENUM:	return "options-enum";
+	case ENGINE_T_PASSWORD_GUESS:	return "password-guess";
+	case ENGINE_T_FLOOD:		return "flood";
+	case ENGINE_T_MALFORMED:	return "malformed";
+	case ENGINE_T_POLICY:		return "policy";
+	case ENGINE_T_SIGNATURE:	return "signature";
+	case ENGINE_T_COUNT:		break;
+	}
+	return "?";
+}
+
+const char *
+engine_class_name(enum engine_class c)
+{
+	switch (c) {
+	case ENGINE_BENIGN:	return "benign";
+	case ENGINE_POLICY:	return "policy";
+	case ENGINE_SCANNER:	return "scanner";
+	}
+	return "?";
+}
+
+const char *
+engine_verdict_name(enum engine_verdict v)
+{
+	switch (v) {
+	case ENGINE_ACCEPT:	return "accept";
+	case ENGINE_DROP:	return "drop";
+	case ENGINE_DROP_BAN:	return "drop-ban";
+	}
+	return "?";
+}

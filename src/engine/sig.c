@@ -1,0 +1,789 @@
+/*
+ * sig.c - loading and matching signatures (see sig.h for the file format).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sig.h"
+
+#define SHAPE_MAX_TOK	48	/* tokens in one shape pattern */
+#define SHAPE_MAX_LEN	1024	/* longest field a shape is tried on */
+#define ORDER_MAX	SIP_ORDER_MAX
+
+enum sig_field {
+	F_METHOD, F_RURI, F_RURI_USER, F_RURI_HOST, F_RURI_SCHEME,
+	F_FROM, F_FROM_DISPLAY, F_FROM_USER, F_FROM_HOST, F_FROM_TAG,
+	F_TO, F_TO_DISPLAY, F_TO_USER, F_TO_HOST, F_TO_TAG,
+	F_CONTACT, F_CONTACT_USER, F_CONTACT_HOST,
+	F_VIA, F_VIA_HOST, F_VIA_PORT, F_VIA_TRANSPORT, F_VIA_BRANCH,
+	F_CALL_ID, F_CSEQ, F_CSEQ_METHOD, F_USER_AGENT, F_SERVER,
+	F_MAX_FORWARDS, F_CONTENT_LENGTH, F_EXPIRES, F_ORDER, F_AUTH_USER,
+	F_STATUS, F_HDR_COUNT, F_MAX
+};
+
+static const char *const sig_field_names[F_MAX] = {
+	"method", "ruri", "ruri.user", "ruri.host", "ruri.scheme",
+	"from", "from.display", "from.user", "from.host", "from.tag",
+	"to", "to.display", "to.user", "to.host", "to.tag",
+	"contact", "contact.user", "contact.host",
+	"via", "via.host", "via.port", "via.transport", "via.branch",
+	"call-id", "cseq", "cseq.method", "user-agent", "server",
+	"max-forwards", "content-length", "expires", "order",
+	"auth.username", "status", "header-count",
+};
+
+enum sig_op {
+	OP_IS, OP_CONTAINS, OP_PREFIX, OP_SUFFIX, OP_SHAPE, OP_PRESENT,
+	OP_ABSENT, OP_EQ, OP_LT, OP_GT
+};
+
+static const char *const sig_op_names[] = {
+	"is", "contains", "prefix", "suffix", "shape", "present", "absent",
+	"eq", "lt", "gt",
+};
+
+/* One element of a compiled shape: a byte class repeated min..max times. */
+struct shape_tok {
+	uint8_t		cls;	/* 'D','H','L','U','A','X','.' or 0: literal */
+	uint8_t		lit;	/* the literal byte when cls is 0 */
+	uint16_t	min;	/* fewest repetitions */
+	uint16_t	max;	/* most repetitions */
+};
+
+struct sig_cond {
+	enum sig_field	 field;
+	enum sig_op	 op;
+	char		*arg;		/* string argument, NUL-terminated */
+	size_t		 arglen;
+	long long	 num;		/* numeric argument */
+	struct shape_tok *shape;	/* compiled shape */
+	size_t		 nshape;
+	uint8_t		 order[ORDER_MAX]; /* header ids, for F_ORDER */
+	size_t		 norder;
+};
+
+static bool
+in_class(uint8_t cls, uint8_t lit, unsigned char c)
+{
+	switch (cls) {
+	case 0:
+		return c == lit;
+	case 'D':
+		return c >= '0' && c <= '9';
+	case 'H':
+		return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+		    (c >= 'A' && c <= 'F');
+	case 'L':
+		return c >= 'a' && c <= 'z';
+	case 'U':
+		return c >= 'A' && c <= 'Z';
+	case 'A':
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	case 'X':
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9');
+	default:
+		return true;	/* '.' */
+	}
+}
+
+/* Parses a repetition suffix at *pp into min/max. */
+static int
+shape_rep(const char **pp, uint16_t *min, uint16_t *max)
+{
+	const char *p = *pp;
+	char *end;
+	unsigned long a, b;
+
+	*min = *max = 1;
+	if (*p == '+' || *p == '*') {
+		*min = *p == '+' ? 1 : 0;
+		*max = SHAPE_MAX_LEN;
+		*pp = p + 1;
+		return 0;
+	}
+	if (*p != '{')
+		return 0;
+	a = strtoul(p + 1, &end, 10);
+	if (end == p + 1 || a > SHAPE_MAX_LEN)
+		return -1;
+	b = a;
+	if (*end == ',') {
+		const char *q = end + 1;
+
+		b = strtoul(q, &end, 10);
+		if (end == q || b > SHAPE_MAX_LEN || b < a)
+			return -1;
+	}
+	if (*end != '}')
+		return -1;
+	*min = (uint16_t)a;
+	*max = (uint16_t)b;
+	*pp = end + 1;
+	return 0;
+}
+
+/* Compiles pat into at most max tokens; returns the count or -1. */
+static int
+shape_compile(const char *pat, struct shape_tok *t, size_t max)
+{
+	const char *p = pat;
+	size_t n = 0;
+
+	while (*p) {
+		if (n == max)
+			return -1;
+		memset(&t[n], 0, sizeof(t[n]));
+		if (strchr("DHLUAX.", *p)) {
+			t[n].cls = (uint8_t)*p++;
+		} else {
+			if (*p == '\\' && p[1])
+				p++;
+			t[n].lit = (uint8_t)*p++;
+		}
+		if (shape_rep(&p, &t[n].min, &t[n].max) != 0)
+			return -1;
+		n++;
+	}
+	return (int)n;
+}
+
+/*
+ * Runs the compiled shape over s in O(tokens * len): reach[i] says the
+ * tokens so far can consume exactly the first i bytes. A token of class C
+ * repeated min..max extends i to j when every byte in [i, j) is in C and
+ * min <= j - i <= max; prefix sums of reach make each step linear.
+ */
+static bool
+shape_run(const struct shape_tok *t, size_t nt, struct gg_str s)
+{
+	uint8_t reach[SHAPE_MAX_LEN + 1], next[SHAPE_MAX_LEN + 1];
+	uint16_t sum[SHAPE_MAX_LEN + 2];
+	size_t i, j, k, len = s.len;
+
+	if (len > SHAPE_MAX_LEN)
+		return false;
+	memset(reach, 0, len + 1);
+	reach[0] = 1;
+	for (k = 0; k < nt; k++) {
+		size_t bad = 0;	/* first i such that [i, j) is all in class */
+
+		sum[0] = 0;
+		for (i = 0; i <= len; i++)
+			sum[i + 1] = (uint16_t)(sum[i] + reach[i]);
+		for (j = 0; j <= len; j++) {
+			size_t lo, hi;
+
+			if (j > 0 && !in_class(t[k].cls, t[k].lit,
+			    (unsigned char)s.p[j - 1]))
+				bad = j;
+			next[j] = 0;
+			if (j < t[k].min)
+				continue;
+			hi = j - t[k].min;
+			lo = j >= t[k].max ? j - t[k].max : 0;
+			if (lo < bad)
+				lo = bad;
+			if (lo <= hi && sum[hi + 1] - sum[lo] > 0)
+				next[j] = 1;
+		}
+		memcpy(reach, next, len + 1);
+	}
+	return reach[len] != 0;
+}
+
+bool
+sig_shape_match(const char *pat, struct gg_str s)
+{
+	struct shape_tok t[SHAPE_MAX_TOK];
+	int n = shape_compile(pat, t, SHAPE_MAX_TOK);
+
+	return n >= 0 && shape_run(t, (size_t)n, s);
+}
+
+/* Returns the field of m as a string and, where it has one, a number. */
+static bool
+field_get(const struct sip_msg *m, enum sig_field f, struct gg_str *s,
+    long long *num)
+{
+	*num = -1;
+	*s = GG_STR_NULL;
+	switch (f) {
+	case F_METHOD:		*s = m->method; break;
+	case F_RURI:		*s = m->ruri_raw; break;
+	case F_RURI_USER:	*s = m->ruri.user; break;
+	case F_RURI_HOST:	*s = m->ruri.host; break;
+	case F_RURI_SCHEME:	*s = m->ruri.scheme; break;
+	case F_FROM:		*s = m->from.raw; break;
+	case F_FROM_DISPLAY:	*s = m->from.display; break;
+	case F_FROM_USER:	*s = m->from.uri.user; break;
+	case F_FROM_HOST:	*s = m->from.uri.host; break;
+	case F_FROM_TAG:
+		if (!m->from.has_tag)
+			return false;
+		*s = m->from.tag;
+		return true;
+	case F_TO:		*s = m->to.raw; break;
+	case F_TO_DISPLAY:	*s = m->to.display; break;
+	case F_TO_USER:		*s = m->to.uri.user; break;
+	case F_TO_HOST:		*s = m->to.uri.host; break;
+	case F_TO_TAG:
+		if (!m->to.has_tag)
+			return false;
+		*s = m->to.tag;
+		return true;
+	case F_CONTACT:		*s = m->contact.raw; break;
+	case F_CONTACT_USER:	*s = m->contact.uri.user; break;
+	case F_CONTACT_HOST:	*s = m->contact.uri.host; break;
+	case F_VIA:		*s = m->via.raw; break;
+	case F_VIA_HOST:	*s = m->via.host; break;
+	case F_VIA_PORT:
+		*num = m->via.port;
+		return m->via.present;
+	case F_VIA_TRANSPORT:	*s = m->via.transport; break;
+	case F_VIA_BRANCH:
+		if (!m->via.has_branch)
+			return false;
+		*s = m->via.branch;
+		return true;
+	case F_CALL_ID:		*s = m->call_id; break;
+	case F_CSEQ:
+		*num = m->cseq;
+		return m->cseq_method.len > 0;
+	case F_CSEQ_METHOD:	*s = m->cseq_method; break;
+	case F_USER_AGENT:	*s = m->user_agent; break;
+	case F_SERVER:		*s = m->server; break;
+	case F_MAX_FORWARDS:
+		*num = m->max_forwards;
+		return m->max_forwards >= 0;
+	case F_CONTENT_LENGTH:
+		*num = m->content_length;
+		return m->content_length >= 0;
+	case F_EXPIRES:
+		*num = m->expires;
+		return m->expires >= 0;
+	case F_AUTH_USER:	*s = m->auth.username; break;
+	case F_STATUS:
+		*num = m->status;
+		return !m->is_request;
+	case F_HDR_COUNT:
+		*num = m->hdr_count;
+		return true;
+	case F_ORDER:
+	case F_MAX:
+		return true;
+	}
+	return s->len > 0;
+}
+
+static bool
+order_match(const struct sig_cond *c, const struct sip_msg *m)
+{
+	size_t i, have = m->hdr_count < ORDER_MAX ? m->hdr_count : ORDER_MAX;
+
+	if (c->norder > have)
+		return false;
+	if (c->op == OP_IS && m->hdr_count != c->norder)
+		return false;
+	for (i = 0; i < c->norder; i++)
+		if (m->hdr_order[i] != c->order[i])
+			return false;
+	return true;
+}
+
+static bool
+str_suffix(struct gg_str s, const char *lit, size_t n)
+{
+	return s.len >= n && gg_str_caseeq((struct gg_str){ s.p + s.len - n,
+	    n }, lit);
+}
+
+static bool
+cond_match(const struct sig_cond *c, const struct sip_msg *m)
+{
+	struct gg_str s;
+	long long num;
+	bool present = field_get(m, c->field, &s, &num);
+
+	if (c->field == F_ORDER)
+		return order_match(c, m);
+	switch (c->op) {
+	case OP_PRESENT:
+		return present;
+	case OP_ABSENT:
+		return !present;
+	case OP_EQ:
+		return present && num == c->num;
+	case OP_LT:
+		return present && num >= 0 && num < c->num;
+	case OP_GT:
+		return present && num > c->num;
+	default:
+		break;
+	}
+	if (!present)
+		return false;
+	switch (c->op) {
+	case OP_IS:
+		return gg_str_caseeq(s, c->arg);
+	case OP_CONTAINS:
+		return gg_str_casestr(s, c->arg, c->arglen);
+	case OP_PREFIX:
+		return gg_str_caseprefix(s, c->arg);
+	case OP_SUFFIX:
+		return str_suffix(s, c->arg, c->arglen);
+	case OP_SHAPE:
+		return shape_run(c->shape, c->nshape, s);
+	default:
+		return false;
+	}
+}
+
+bool
+sig_match(const struct sig *sig, const struct sip_msg *m)
+{
+	size_t i;
+
+	if (sig->requests_only && !m->is_request)
+		return false;
+	for (i = 0; i < sig->nconds; i++)
+		if (!cond_match(&sig->conds[i], m))
+			return false;
+	return sig->nconds > 0;
+}
+
+const struct sig *
+sigset_match(const struct sigset *s, const struct sip_msg *m)
+{
+	const struct sig *best = NULL;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct sig *g = &s->v[i];
+
+		if (best && g->confidence <= best->confidence)
+			continue;
+		if (sig_match(g, m))
+			best = g;
+	}
+	return best;
+}
+
+const char *
+sig_kind_name(enum sig_kind k)
+{
+	static const char *const names[] = { "tool", "sdk", "spoofed-legit",
+	    "generic" };
+
+	return (unsigned)k < GG_NELEM(names) ? names[k] : "?";
+}
+
+/* Loading. */
+
+#define SIG_MAX_WORDS	8
+#define SIG_MAX_LINE	1024
+
+struct sig_ctx {
+	const char	*name;		/* file name, for messages */
+	unsigned	 line;
+	int		 errors;
+	FILE		*errs;
+	struct sigset	*set;
+	struct sig	*cur;		/* signature being read, or NULL */
+	bool		 cur_bad;	/* it had an error: leave it out */
+};
+
+static void __attribute__((format(printf, 2, 3)))
+sig_err(struct sig_ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	x->errors++;
+	x->cur_bad = true;
+	if (x->errs == NULL)
+		return;
+	fprintf(x->errs, "%s:%u: ", x->name, x->line);
+	va_start(ap, fmt);
+	vfprintf(x->errs, fmt, ap);
+	va_end(ap);
+	fputc('\n', x->errs);
+}
+
+static void
+sig_fini(struct sig *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->nconds; i++) {
+		free(g->conds[i].arg);
+		free(g->conds[i].shape);
+	}
+	free(g->conds);
+	free(g->name);
+	free(g->tool);
+	free(g->evidence);
+	memset(g, 0, sizeof(*g));
+}
+
+void
+sigset_free(struct sigset *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		sig_fini(&s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * Splits a line into words in place. A word in double quotes may hold
+ * blanks, \" and \\. Returns the count, or -1 on an unterminated quote or
+ * too many words.
+ */
+static int
+sig_split(char *p, char **w, int max)
+{
+	int n = 0;
+
+	for (;;) {
+		char *o;
+
+		while (*p == ' ' || *p == '\t' || *p == '\r')
+			p++;
+		if (*p == '\0' || *p == '#')
+			return n;
+		if (n == max)
+			return -1;
+		if (*p != '"') {
+			w[n++] = p;
+			while (*p && *p != ' ' && *p != '\t' && *p != '\r')
+				p++;
+			if (*p)
+				*p++ = '\0';
+			continue;
+		}
+		w[n++] = o = ++p;
+		while (*p && *p != '"') {
+			if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+				p++;
+			*o++ = *p++;
+		}
+		if (*p != '"')
+			return -1;
+		p++;
+		*o = '\0';
+	}
+}
+
+static int
+lookup(const char *const *names, size_t n, const char *w)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], w))
+			return (int)i;
+	return -1;
+}
+
+static bool
+field_is_request_only(enum sig_field f)
+{
+	return f == F_METHOD || f == F_RURI || f == F_RURI_USER ||
+	    f == F_RURI_HOST || f == F_RURI_SCHEME;
+}
+
+/* Compiles "Via,From,To" into header ids. */
+static int
+order_compile(struct sig_ctx *x, const char *arg, struct sig_cond *c)
+{
+	char buf[SIG_MAX_LINE], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	    tok = strtok_r(NULL, ",", &save)) {
+		int h;
+
+		while (*tok == ' ')
+			tok++;
+		for (h = 1; h < SIP_HDR_MAX; h++)
+			if (!strcasecmp(tok, sip_hdr_name((enum sip_hdr)h)))
+				break;
+		if (h == SIP_HDR_MAX)
+			h = SIP_HDR_OTHER;
+		if (c->norder == ORDER_MAX) {
+			sig_err(x, "order: more than %d headers", ORDER_MAX);
+			return -1;
+		}
+		c->order[c->norder++] = (uint8_t)h;
+	}
+	if (c->norder == 0) {
+		sig_err(x, "order: no header names");
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads the arguments of "match FIELD OP [ARG]" into c. */
+static int
+cond_parse(struct sig_ctx *x, char **w, int nw, struct sig_cond *c)
+{
+	int f, op;
+	bool numeric;
+	char *end;
+
+	memset(c, 0, sizeof(*c));
+	if (nw < 3) {
+		sig_err(x, "usage: match FIELD OPERATOR [ARGUMENT]");
+		return -1;
+	}
+	if ((f = lookup(sig_field_names, F_MAX, w[1])) < 0) {
+		sig_err(x, "unknown field '%s'", w[1]);
+		return -1;
+	}
+	if ((op = lookup(sig_op_names, GG_NELEM(sig_op_names), w[2])) < 0) {
+		sig_err(x, "unknown operator '%s'", w[2]);
+		return -1;
+	}
+	c->field = (enum sig_field)f;
+	c->op = (enum sig_op)op;
+	if (c->op == OP_PRESENT || c->op == OP_ABSENT) {
+		if (nw != 3)
+			sig_err(x, "'%s' takes no argument", w[2]);
+		return nw == 3 ? 0 : -1;
+	}
+	if (nw != 4) {
+		sig_err(x, "'%s' takes one argument", w[2]);
+		return -1;
+	}
+	if (c->field == F_ORDER) {
+		if (c->op != OP_IS && c->op != OP_PREFIX) {
+			sig_err(x, "order takes 'is' or 'prefix'");
+			return -1;
+		}
+		return order_compile(x, w[3], c);
+	}
+	numeric = c->op == OP_EQ || c->op == OP_LT || c->op == OP_GT;
+	if (numeric) {
+		errno = 0;
+		c->num = strtoll(w[3], &end, 10);
+		if (errno || end == w[3] || *end) {
+			sig_err(x, "'%s' is not a number", w[3]);
+			return -1;
+		}
+		return 0;
+	}
+	if ((c->arg = strdup(w[3])) == NULL)
+		return -1;
+	c->arglen = strlen(c->arg);
+	if (c->op == OP_SHAPE) {
+		struct shape_tok t[SHAPE_MAX_TOK];
+		int n = shape_compile(c->arg, t, SHAPE_MAX_TOK);
+
+		if (n <= 0) {
+			sig_err(x, "bad shape '%s'", c->arg);
+			return -1;
+		}
+		c->shape = malloc((size_t)n * sizeof(*t));
+		if (c->shape == NULL)
+			return -1;
+		memcpy(c->shape, t, (size_t)n * sizeof(*t));
+		c->nshape = (size_t)n;
+	}
+	return 0;
+}
+
+/* Ends the signature being read: keep it if complete, else drop it. */
+static void
+sig_close(struct sig_ctx *x)
+{
+	struct sig *g = x->cur;
+	size_t i;
+
+	if (g == NULL)
+		return;
+	x->cur = NULL;
+	if (!x->cur_bad && (g->tool == NULL || g->nconds == 0)) {
+		unsigned line = x->line;
+
+		x->line = g->line;
+		sig_err(x, "signature '%s' needs a tool and a match",
+		    g->name);
+		x->line = line;
+	}
+	if (x->cur_bad) {
+		sig_fini(g);
+		x->set->n--;
+		return;
+	}
+	g->requests_only = false;
+	for (i = 0; i < g->nconds; i++)
+		if (field_is_request_only(g->conds[i].field))
+			g->requests_only = true;
+	if (g->evidence == NULL)
+		g->evidence = strdup(g->name);
+}
+
+static void
+sig_open(struct sig_ctx *x, char **w, int nw)
+{
+	struct sigset *s = x->set;
+	struct sig *v;
+	size_t i;
+
+	sig_close(x);
+	x->cur_bad = false;
+	if (nw != 2) {
+		sig_err(x, "usage: signature NAME");
+		return;
+	}
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].name, w[1]))
+			sig_err(x, "signature '%s' already defined at line %u",
+			    w[1], s->v[i].line);
+	v = realloc(s->v, (s->n + 1) * sizeof(*v));
+	if (v == NULL)
+		return;
+	s->v = v;
+	x->cur = &s->v[s->n++];
+	memset(x->cur, 0, sizeof(*x->cur));
+	x->cur->name = strdup(w[1]);
+	x->cur->line = x->line;
+	x->cur->confidence = 50;
+}
+
+static void
+sig_attr(struct sig_ctx *x, char **w, int nw)
+{
+	struct sig *g = x->cur;
+	struct sig_cond *c;
+	char *end;
+	int k;
+
+	if (!strcmp(w[0], "match")) {
+		c = realloc(g->conds, (g->nconds + 1) * sizeof(*c));
+		if (c == NULL)
+			return;
+		g->conds = c;
+		if (cond_parse(x, w, nw, &c[g->nconds]) == 0)
+			g->nconds++;
+		else
+			free(c[g->nconds].arg);
+		return;
+	}
+	if (nw != 2) {
+		sig_err(x, "'%s' takes one value", w[0]);
+		return;
+	}
+	if (!strcmp(w[0], "tool")) {
+		free(g->tool);
+		g->tool = strdup(w[1]);
+	} else if (!strcmp(w[0], "evidence")) {
+		free(g->evidence);
+		g->evidence = strdup(w[1]);
+	} else if (!strcmp(w[0], "confidence")) {
+		unsigned long v = strtoul(w[1], &end, 10);
+
+		if (end == w[1] || *end || v > 100)
+			sig_err(x, "confidence: '%s' is not 0-100", w[1]);
+		else
+			g->confidence = (unsigned)v;
+	} else if (!strcmp(w[0], "kind")) {
+		static const char *const kinds[] = { "tool", "sdk",
+		    "spoofed-legit", "generic" };
+
+		if ((k = lookup(kinds, GG_NELEM(kinds), w[1])) < 0)
+			sig_err(x, "kind: '%s' is not tool, sdk, "
+			    "spoofed-legit or generic", w[1]);
+		else
+			g->kind = (enum sig_kind)k;
+	} else {
+		sig_err(x, "unknown keyword '%s'", w[0]);
+	}
+}
+
+int
+sigset_load(struct sigset *s, const char *name, const char *buf, size_t len,
+    FILE *errs)
+{
+	struct sig_ctx x = { name, 0, 0, errs, s, NULL, false };
+	char line[SIG_MAX_LINE + 1], *w[SIG_MAX_WORDS];
+	size_t off = 0;
+
+	while (off < len) {
+		const char *nl = memchr(buf + off, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - (buf + off)) : len - off;
+		bool indented = n > 0 && (buf[off] == ' ' || buf[off] == '\t');
+		int nw;
+
+		x.line++;
+		off += n + (nl != NULL);
+		if (n > SIG_MAX_LINE || memchr(buf + off - n - (nl != NULL),
+		    '\0', n)) {
+			sig_err(&x, "line too long or holds a NUL byte");
+			continue;
+		}
+		memcpy(line, buf + off - n - (nl != NULL), n);
+		line[n] = '\0';
+		nw = sig_split(line, w, SIG_MAX_WORDS);
+		if (nw < 0) {
+			sig_err(&x, "unterminated quote or too many words");
+			continue;
+		}
+		if (nw == 0)
+			continue;
+		if (!indented) {
+			if (strcmp(w[0], "signature") != 0) {
+				sig_close(&x);
+				sig_err(&x, "expected 'signature NAME'");
+				x.cur_bad = false;
+				continue;
+			}
+			sig_open(&x, w, nw);
+		} else if (x.cur == NULL) {
+			if (!x.cur_bad)
+				sig_err(&x, "'%s' outside a signature", w[0]);
+		} else {
+			sig_attr(&x, w, nw);
+		}
+	}
+	sig_close(&x);
+	return x.errors;
+}
+
+int
+sigset_load_file(struct sigset *s, const char *path, FILE *errs)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+	int rc;
+
+	if (f == NULL) {
+		if (errs)
+			fprintf(errs, "%s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+	    n > (16 << 20) || fseek(f, 0, SEEK_SET) != 0 ||
+	    (buf = malloc((size_t)n + 1)) == NULL) {
+		if (errs)
+			fprintf(errs, "%s: cannot read\n", path);
+		fclose(f);
+		return 1;
+	}
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		if (errs)
+			fprintf(errs, "%s: read error\n", path);
+		free(buf);
+		fclose(f);
+		return 1;
+	}
+	fclose(f);
+	rc = sigset_load(s, path, buf, (size_t)n, errs);
+	free(buf);
+	return rc;
+}

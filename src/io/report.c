@@ -1,0 +1,555 @@
+/*
+ * report.c - per-source findings of an analysis, as text and JSON.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "report.h"
+
+#define LIST_MAX	16	/* examples kept per list */
+#define NAME_MAX_LEN	32	/* bytes kept of one extension name */
+
+/* A bounded list of distinct short strings, with a count of all. */
+struct strlist {
+	char		v[LIST_MAX][NAME_MAX_LEN + 1];
+	uint32_t	hash[LIST_MAX];
+	unsigned	n;		/* kept */
+	uint64_t	total;		/* distinct seen, approximately once
+					 * past LIST_MAX */
+};
+
+/* What the report knows of one source. */
+struct rsrc {
+	struct gg_addr	addr;
+	bool		used;
+	bool		trusted;
+	enum engine_class class;
+	uint32_t	techniques;
+	const struct sig *sig;		/* best signature seen */
+	char		ua[80];		/* first User-Agent it sent */
+	uint64_t	first_ns, last_ns;
+	uint64_t	packets;	/* packets it sent */
+	uint64_t	answers;	/* packets sent to it */
+	uint64_t	dropped;
+	uint64_t	detected_at;	/* its packet number, 0: never */
+	uint64_t	banned_at;	/* its packet number, 0: never */
+	uint64_t	methods[SIP_METHOD_MAX];
+	uint64_t	auth;		/* requests carrying credentials */
+	uint64_t	malformed;
+	uint64_t	policy;		/* policy violations */
+	enum policy_rule last_policy;
+	struct strlist	users;		/* extensions tried */
+	struct strlist	hosts;		/* hosts tried */
+	struct strlist	found;		/* extensions the answers revealed */
+	uint64_t	found_dropped;	/* of those answers, dropped */
+};
+
+struct report {
+	struct rsrc	**v;		/* open addressing, cap slots */
+	size_t		 cap;		/* slots: 2 * max_sources */
+	size_t		 n, max;
+	struct report_totals tot;
+};
+
+struct report *
+report_new(size_t max_sources)
+{
+	struct report *r = calloc(1, sizeof(*r));
+	size_t cap = 16;
+
+	if (r == NULL)
+		return NULL;
+	while (cap < max_sources * 2)
+		cap <<= 1;
+	if ((r->v = calloc(cap, sizeof(*r->v))) == NULL) {
+		free(r);
+		return NULL;
+	}
+	r->cap = cap;
+	r->max = max_sources;
+	return r;
+}
+
+void
+report_free(struct report *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->cap; i++)
+		free(r->v[i]);
+	free(r->v);
+	free(r);
+}
+
+const struct report_totals *
+report_totals(const struct report *r)
+{
+	return &r->tot;
+}
+
+static struct rsrc *
+rsrc_get(struct report *r, const struct gg_addr *a)
+{
+	size_t i = (size_t)gg_addr_hash(a, 7) & (r->cap - 1);
+
+	while (r->v[i] != NULL) {
+		if (gg_addr_eq(&r->v[i]->addr, a))
+			return r->v[i];
+		i = (i + 1) & (r->cap - 1);
+	}
+	if (r->n >= r->max || (r->v[i] = calloc(1, sizeof(**r->v))) == NULL) {
+		r->tot.sources_untracked++;
+		return NULL;
+	}
+	r->n++;
+	r->v[i]->used = true;
+	r->v[i]->addr = *a;
+	return r->v[i];
+}
+
+static void
+strlist_add(struct strlist *l, struct gg_str s)
+{
+	uint32_t h = (uint32_t)gg_hash(s.p, s.len, 1);
+	unsigned i;
+
+	if (s.len == 0)
+		return;
+	for (i = 0; i < l->n; i++)
+		if (l->hash[i] == h)
+			return;
+	l->total++;
+	if (l->n == LIST_MAX)
+		return;
+	l->hash[l->n] = h;
+	gg_str_print(s, l->v[l->n], sizeof(l->v[0]));
+	l->n++;
+}
+
+static void
+note_sent(struct rsrc *s, const struct net_pkt *pkt, const struct sip_msg *m,
+    enum sip_rc rc)
+{
+	char host[GG_ADDRSTRLEN];
+
+	s->packets++;
+	if (rc == SIP_EBADMSG)
+		s->malformed++;
+	if (m == NULL || (rc != SIP_OK && rc != SIP_EBADMSG) ||
+	    !m->is_request)
+		return;
+	s->methods[m->method_id]++;
+	if (m->auth.present || m->proxy_auth.present)
+		s->auth++;
+	if (s->ua[0] == '\0' && m->user_agent.len)
+		gg_str_print(m->user_agent, s->ua, sizeof(s->ua));
+	if (m->method_id != SIP_METHOD_ACK && m->method_id != SIP_METHOD_BYE &&
+	    m->method_id != SIP_METHOD_CANCEL)
+		strlist_add(&s->users, m->ruri.user.len ? m->ruri.user :
+		    m->to.uri.user);
+	gg_addr_fmt(&pkt->dst, host);
+	strlist_add(&s->hosts, (struct gg_str){ host, strlen(host) });
+}
+
+/* An answer other than "not found" to a probe reveals an extension. */
+static void
+note_answer(struct rsrc *s, const struct sip_msg *m,
+    const struct engine_result *res)
+{
+	int st = m->status;
+	enum sip_method cm = m->cseq_method_id;
+
+	s->answers++;
+	if (st < 180 || st == 404 || st == 484 || st == 604 || st >= 500)
+		return;
+	if (cm != SIP_METHOD_INVITE && cm != SIP_METHOD_REGISTER &&
+	    cm != SIP_METHOD_OPTIONS)
+		return;
+	if (m->to.uri.user.len == 0)
+		return;
+	strlist_add(&s->found, m->to.uri.user);
+	if (res->verdict != ENGINE_ACCEPT)
+		s->found_dropped++;
+}
+
+void
+report_add(struct report *r, const struct engine *e,
+    const struct net_pkt *pkt, const struct sip_msg *m, enum sip_rc rc,
+    const struct engine_result *res)
+{
+	struct rsrc *s;
+
+	r->tot.payloads++;
+	if (rc == SIP_OK || rc == SIP_EBADMSG)
+		r->tot.sip++;
+	if (rc == SIP_EBADMSG)
+		r->tot.malformed++;
+	if (r->tot.first_ns == 0 || pkt->ts_ns < r->tot.first_ns)
+		r->tot.first_ns = pkt->ts_ns;
+	if (pkt->ts_ns > r->tot.last_ns)
+		r->tot.last_ns = pkt->ts_ns;
+	if (res->verdict == ENGINE_ACCEPT)
+		r->tot.accepted++;
+	else
+		r->tot.dropped++;
+	if (res->ban)
+		r->tot.bans++;
+	if (res->internal || res->allowed || res->peer.family == 0)
+		return;
+	if ((s = rsrc_get(r, &res->peer)) == NULL)
+		return;
+	if (s->first_ns == 0)
+		s->first_ns = pkt->ts_ns;
+	s->last_ns = pkt->ts_ns;
+	s->trusted = res->trusted;
+	if (res->peer_sent)
+		note_sent(s, pkt, m, rc);
+	else if (m && (rc == SIP_OK || rc == SIP_EBADMSG) && !m->is_request)
+		note_answer(s, m, res);
+	else
+		s->answers++;
+	if (res->verdict != ENGINE_ACCEPT)
+		s->dropped++;
+	if (res->detected && s->detected_at == 0)
+		s->detected_at = s->packets ? s->packets : 1;
+	if (res->ban && s->banned_at == 0)
+		s->banned_at = s->packets ? s->packets : 1;
+	if (res->policy != POLICY_OK) {
+		s->policy++;
+		s->last_policy = res->policy;
+	}
+	if (res->src) {
+		s->class = res->src->class;
+		s->techniques = res->src->techniques;
+		s->sig = engine_src_sig(e, res->src);
+	}
+}
+
+/* Output. */
+
+#define BEHAVIOUR_T	(ENGINE_T_OPTIONS_SWEEP | ENGINE_T_INVITE_SWEEP | \
+	ENGINE_T_REGISTER_ENUM | ENGINE_T_INVITE_ENUM | ENGINE_T_OPTIONS_ENUM | \
+	ENGINE_T_PASSWORD_GUESS | ENGINE_T_FLOOD | ENGINE_T_MALFORMED)
+
+/*
+ * The techniques to report. A source convicted on its fingerprint alone
+ * (one probe, say) is credited with what its probes were: an OPTIONS or
+ * INVITE probe is a sweep, REGISTER probes an enumeration.
+ */
+static uint32_t
+report_techs(const struct rsrc *s)
+{
+	uint32_t t = s->techniques & ~ENGINE_T_SIGNATURE;
+	const uint64_t *m = s->methods;
+
+	if (s->class != ENGINE_SCANNER || (t & BEHAVIOUR_T))
+		return t;
+	if (m[SIP_METHOD_OPTIONS] >= m[SIP_METHOD_INVITE] &&
+	    m[SIP_METHOD_OPTIONS] >= m[SIP_METHOD_REGISTER] &&
+	    m[SIP_METHOD_OPTIONS] > 0)
+		t |= ENGINE_T_OPTIONS_SWEEP;
+	else if (m[SIP_METHOD_INVITE] >= m[SIP_METHOD_REGISTER] &&
+	    m[SIP_METHOD_INVITE] > 0)
+		t |= ENGINE_T_INVITE_SWEEP;
+	else if (m[SIP_METHOD_REGISTER] > 0)
+		t |= ENGINE_T_REGISTER_ENUM;
+	return t;
+}
+
+static int
+rsrc_cmp(const void *a, const void *b)
+{
+	const struct rsrc *x = *(const struct rsrc *const *)a;
+	const struct rsrc *y = *(const struct rsrc *const *)b;
+
+	if (x->class != y->class)
+		return x->class > y->class ? -1 : 1;
+	if (x->packets != y->packets)
+		return x->packets > y->packets ? -1 : 1;
+	return memcmp(&x->addr, &y->addr, sizeof(x->addr));
+}
+
+/* The used sources, sorted: scanners first, then by packets. */
+static struct rsrc **
+sorted(const struct report *r)
+{
+	struct rsrc **v = malloc((r->n + 1) * sizeof(*v));
+	size_t i, n = 0;
+
+	if (v == NULL)
+		return NULL;
+	for (i = 0; i < r->cap; i++)
+		if (r->v[i] != NULL)
+			v[n++] = r->v[i];
+	qsort(v, n, sizeof(*v), rsrc_cmp);
+	return v;
+}
+
+static void
+fmt_time(uint64_t ns, char *buf, size_t len)
+{
+	time_t t = (time_t)(ns / 1000000000ULL);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "?");
+}
+
+/* What each technique means, for someone who never heard of SIPVicious. */
+static const char *
+tech_explain(enum engine_tech t)
+{
+	switch (t) {
+	case ENGINE_T_OPTIONS_SWEEP:
+		return "probed many addresses with OPTIONS to find SIP devices";
+	case ENGINE_T_INVITE_SWEEP:
+		return "sent calls (INVITE) to many addresses: this is what "
+		    "makes desk phones ring with nobody on the line";
+	case ENGINE_T_REGISTER_ENUM:
+		return "tried to register many extensions to learn which exist";
+	case ENGINE_T_INVITE_ENUM:
+		return "called extension after extension to learn which exist";
+	case ENGINE_T_OPTIONS_ENUM:
+		return "asked about extension after extension (OPTIONS) to "
+		    "learn which exist";
+	case ENGINE_T_PASSWORD_GUESS:
+		return "guessed passwords for an extension";
+	case ENGINE_T_FLOOD:
+		return "sent requests faster than any phone or PBX does";
+	case ENGINE_T_MALFORMED:
+		return "sent malformed SIP messages (fuzzing or a broken tool)";
+	case ENGINE_T_POLICY:
+		return "broke the site's policy";
+	default:
+		return "";
+	}
+}
+
+static void
+text_list(FILE *out, const char *what, const struct strlist *l)
+{
+	unsigned i;
+
+	if (l->total == 0)
+		return;
+	fprintf(out, "    %s (%llu): ", what, (unsigned long long)l->total);
+	for (i = 0; i < l->n; i++)
+		fprintf(out, "%s%s", i ? ", " : "", l->v[i]);
+	if (l->total > l->n)
+		fprintf(out, ", ...");
+	fputc('\n', out);
+}
+
+static void
+text_source(FILE *out, const struct rsrc *s)
+{
+	char a[GG_ADDRSTRLEN], t1[32], t2[32];
+	uint32_t t = report_techs(s);
+	unsigned i;
+
+	gg_addr_fmt(&s->addr, a);
+	fprintf(out, "\n%s  %s%s", a, s->class == ENGINE_SCANNER ? "SCANNER" :
+	    s->class == ENGINE_POLICY ? "POLICY" : "benign",
+	    s->trusted ? " (trusted server)" : "");
+	if (s->sig)
+		fprintf(out, "  tool: %s", s->sig->tool);
+	fputc('\n', out);
+	if (s->sig)
+		fprintf(out, "    evidence: %s (signature %s, confidence %u, "
+		    "kind %s)\n", s->sig->evidence, s->sig->name,
+		    s->sig->confidence, sig_kind_name(s->sig->kind));
+	if (s->ua[0])
+		fprintf(out, "    user-agent: \"%s\"\n", s->ua);
+	for (i = 0; i < ENGINE_T_COUNT; i++)
+		if (t & (1u << i) && (1u << i) != ENGINE_T_POLICY)
+			fprintf(out, "    %-15s %s\n",
+			    engine_tech_name((enum engine_tech)(1u << i)),
+			    tech_explain((enum engine_tech)(1u << i)));
+	if (s->policy)
+		fprintf(out, "    policy          %llu request(s) refused: %s\n",
+		    (unsigned long long)s->policy,
+		    policy_rule_name(s->last_policy));
+	text_list(out, "extensions tried", &s->users);
+	text_list(out, "hosts tried", &s->hosts);
+	if (s->auth)
+		fprintf(out, "    passwords tried: %llu\n",
+		    (unsigned long long)s->auth);
+	if (s->found.total) {
+		text_list(out, "extensions the answers revealed", &s->found);
+		if (s->found_dropped)
+			fprintf(out, "    (ghostguard would have dropped %llu "
+			    "of those answers)\n",
+			    (unsigned long long)s->found_dropped);
+	}
+	fmt_time(s->first_ns, t1, sizeof(t1));
+	fmt_time(s->last_ns, t2, sizeof(t2));
+	fprintf(out, "    packets %llu sent, %llu answers; %llu dropped",
+	    (unsigned long long)s->packets, (unsigned long long)s->answers,
+	    (unsigned long long)s->dropped);
+	if (s->detected_at)
+		fprintf(out, "; detected at its packet %llu",
+		    (unsigned long long)s->detected_at);
+	if (s->banned_at)
+		fprintf(out, "; banned at its packet %llu",
+		    (unsigned long long)s->banned_at);
+	fprintf(out, "\n    seen %s to %s\n", t1, t2);
+}
+
+void
+report_text(struct report *r, const struct engine *e, FILE *out,
+    const char *files)
+{
+	struct rsrc **v = sorted(r);
+	size_t i, k[3] = { 0, 0, 0 }, banned = 0;
+
+	(void)e;
+	if (v == NULL)
+		return;
+	for (i = 0; i < r->n; i++) {
+		k[v[i]->class]++;
+		banned += v[i]->banned_at != 0;
+	}
+	fprintf(out, "ghostguard analyze: %s\n", files);
+	fprintf(out, "%llu SIP messages (%llu malformed) from %zu sources: "
+	    "%zu scanners, %zu policy offenders, %zu benign\n",
+	    (unsigned long long)r->tot.sip,
+	    (unsigned long long)r->tot.malformed, r->n, k[ENGINE_SCANNER],
+	    k[ENGINE_POLICY], k[ENGINE_BENIGN]);
+	fprintf(out, "inline, ghostguard would have dropped %llu packets and "
+	    "banned %zu sources\n", (unsigned long long)r->tot.dropped, banned);
+	for (i = 0; i < r->n; i++)
+		text_source(out, v[i]);
+	if (r->tot.sources_untracked)
+		fprintf(out, "\n(%llu packets from further sources were not "
+		    "described: report limit reached)\n",
+		    (unsigned long long)r->tot.sources_untracked);
+	free(v);
+}
+
+static void
+json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void
+json_list(FILE *out, const char *key, const struct strlist *l)
+{
+	unsigned i;
+
+	fprintf(out, ",\"%s\":[", key);
+	for (i = 0; i < l->n; i++) {
+		if (i)
+			fputc(',', out);
+		json_str(out, l->v[i]);
+	}
+	fprintf(out, "],\"%s_count\":%llu", key, (unsigned long long)l->total);
+}
+
+static void
+json_source(FILE *out, const struct rsrc *s)
+{
+	char a[GG_ADDRSTRLEN], t[32];
+	uint32_t tech = report_techs(s);
+	unsigned i, n = 0;
+
+	fprintf(out, "{\"address\":\"%s\",\"class\":\"%s\",\"trusted\":%s,"
+	    "\"tool\":", gg_addr_fmt(&s->addr, a),
+	    engine_class_name(s->class), s->trusted ? "true" : "false");
+	if (s->sig && s->class == ENGINE_SCANNER)
+		json_str(out, s->sig->tool);
+	else
+		fputs("null", out);
+	fputs(",\"evidence\":[", out);
+	if (s->sig) {
+		fprintf(out, "{\"signature\":");
+		json_str(out, s->sig->name);
+		fprintf(out, ",\"confidence\":%u,\"kind\":\"%s\",\"text\":",
+		    s->sig->confidence, sig_kind_name(s->sig->kind));
+		json_str(out, s->sig->evidence);
+		fputc('}', out);
+	}
+	fputs("],\"techniques\":[", out);
+	for (i = 0; i < ENGINE_T_COUNT; i++)
+		if (tech & (1u << i))
+			fprintf(out, "%s\"%s\"", n++ ? "," : "",
+			    engine_tech_name((enum engine_tech)(1u << i)));
+	fputs("],\"user_agent\":", out);
+	if (s->ua[0])
+		json_str(out, s->ua);
+	else
+		fputs("null", out);
+	fprintf(out, ",\"packets\":%llu,\"answers\":%llu,\"dropped\":%llu,"
+	    "\"banned\":%s,\"banned_at_packet\":",
+	    (unsigned long long)s->packets, (unsigned long long)s->answers,
+	    (unsigned long long)s->dropped, s->banned_at ? "true" : "false");
+	if (s->banned_at)
+		fprintf(out, "%llu", (unsigned long long)s->banned_at);
+	else
+		fputs("null", out);
+	fputs(",\"detected_at_packet\":", out);
+	if (s->detected_at)
+		fprintf(out, "%llu", (unsigned long long)s->detected_at);
+	else
+		fputs("null", out);
+	json_list(out, "extensions", &s->users);
+	json_list(out, "hosts", &s->hosts);
+	json_list(out, "found", &s->found);
+	fprintf(out, ",\"passwords_tried\":%llu,\"malformed\":%llu,"
+	    "\"policy_violations\":%llu",
+	    (unsigned long long)s->auth, (unsigned long long)s->malformed,
+	    (unsigned long long)s->policy);
+	fmt_time(s->first_ns, t, sizeof(t));
+	fprintf(out, ",\"first_seen\":\"%s\"", t);
+	fmt_time(s->last_ns, t, sizeof(t));
+	fprintf(out, ",\"last_seen\":\"%s\"}", t);
+}
+
+void
+report_json(struct report *r, const struct engine *e, FILE *out,
+    const char *files)
+{
+	struct rsrc **v = sorted(r);
+	size_t i, k[3] = { 0, 0, 0 }, banned = 0;
+
+	(void)e;
+	if (v == NULL)
+		return;
+	fputs("{\"files\":", out);
+	json_str(out, files);
+	fputs(",\"sources\":[", out);
+	for (i = 0; i < r->n; i++) {
+		if (i)
+			fputc(',', out);
+		fputc('\n', out);
+		json_source(out, v[i]);
+		k[v[i]->class]++;
+		banned += v[i]->banned_at != 0;
+	}
+	fprintf(out, "],\n\"summary\":{\"payloads\":%llu,\"sip_messages\":%llu,"
+	    "\"malformed\":%llu,\"sources\":%zu,\"scanners\":%zu,"
+	    "\"policy\":%zu,\"benign\":%zu,\"dropped\":%llu,\"banned\":%zu,"
+	    "\"sources_not_described\":%llu}}\n",
+	    (unsigned long long)r->tot.payloads,
+	    (unsigned long long)r->tot.sip,
+	    (unsigned long long)r->tot.malformed, r->n, k[ENGINE_SCANNER],
+	    k[ENGINE_POLICY], k[ENGINE_BENIGN],
+	    (unsigned long long)r->tot.dropped, banned,
+	    (unsigned long long)r->tot.sources_untracked);
+	free(v);
+}
