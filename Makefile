@@ -33,7 +33,7 @@ LDLIBS	+= -lpcap -lm
 
 # Sources, by module (DESIGN.md "Layout").
 LIB_SRCS	= src/lib/gg.c
-SIP_SRCS	= src/sip/sip.c
+SIP_SRCS	= src/sip/sip.c src/sip/uri.c src/sip/frame.c
 NET_SRCS	= src/net/net.c src/net/frag.c src/net/tcp.c
 CONF_SRCS	= src/conf/conf.c
 ENGINE_SRCS	= src/engine/engine.c src/engine/sig.c src/engine/track.c \
@@ -41,9 +41,10 @@ ENGINE_SRCS	= src/engine/engine.c src/engine/sig.c src/engine/track.c \
 IO_SRCS		= src/io/pcap.c src/io/report.c
 MAIN_SRCS	= src/main.c src/analyze.c
 
-CORE_SRCS	= $(LIB_SRCS) $(SIP_SRCS) $(NET_SRCS) $(CONF_SRCS) $(ENGINE_SRCS)
+CORE_SRCS	= $(LIB_SRCS) $(SIP_SRCS) $(NET_SRCS) $(CONF_SRCS) $(ENGINE_SRCS) \
+		  $(B)/gen/sigdata.c
 SRCS		= $(CORE_SRCS) $(IO_SRCS) $(MAIN_SRCS)
-obj		= $(patsubst %.c,$(B)/%.o,$(1))
+obj		= $(patsubst $(B)/%.c,$(B)/%.o,$(patsubst src/%.c,$(B)/src/%.o,$(patsubst tests/%.c,$(B)/tests/%.o,$(1))))
 
 UNIT_TESTS	= sip net conf engine
 FUZZ_TARGETS	= sip net conf pcap
@@ -53,14 +54,26 @@ all: $(B)/ghostguard
 $(B)/ghostguard: $(call obj,$(SRCS))
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/%.o: %.c
+$(B)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The built-in signatures: data/signatures.conf compiled into the binary.
+$(B)/gen/sigdata.c: data/signatures.conf scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh sig_builtin $< > $@
+
+$(B)/gen/%.o: $(B)/gen/%.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # Each unit test links its own module and what that module needs, not the
 # daemon.
 $(B)/tests/sip_test: $(call obj,tests/unit/sip_test.c $(LIB_SRCS) $(SIP_SRCS))
-$(B)/tests/net_test: $(call obj,tests/unit/net_test.c $(LIB_SRCS) $(SIP_SRCS) $(NET_SRCS) src/io/pcap.c)
+$(B)/tests/net_test: $(call obj,tests/unit/net_test.c $(LIB_SRCS) src/sip/frame.c $(NET_SRCS) src/io/pcap.c)
 $(B)/tests/conf_test: $(call obj,tests/unit/conf_test.c $(LIB_SRCS) $(CONF_SRCS))
 $(B)/tests/engine_test: $(call obj,tests/unit/engine_test.c $(CORE_SRCS))
 $(B)/tests/%_test:
@@ -70,8 +83,8 @@ $(B)/tests/%_test:
 # Fuzz targets: with plain cc they are linked against a driver that replays
 # files (tests/fuzz/replay.c), so every build can run the seed corpora.
 $(B)/fuzz/sip_fuzz: $(call obj,tests/fuzz/sip_fuzz.c $(LIB_SRCS) $(SIP_SRCS))
-$(B)/fuzz/net_fuzz: $(call obj,tests/fuzz/net_fuzz.c $(LIB_SRCS) $(SIP_SRCS) $(NET_SRCS))
-$(B)/fuzz/conf_fuzz: $(call obj,tests/fuzz/conf_fuzz.c $(LIB_SRCS) $(CONF_SRCS))
+$(B)/fuzz/net_fuzz: $(call obj,tests/fuzz/net_fuzz.c $(LIB_SRCS) src/sip/frame.c $(NET_SRCS))
+$(B)/fuzz/conf_fuzz: $(call obj,tests/fuzz/conf_fuzz.c $(LIB_SRCS) $(SIP_SRCS) $(CONF_SRCS) src/engine/sig.c $(B)/gen/sigdata.c)
 $(B)/fuzz/pcap_fuzz: $(call obj,tests/fuzz/pcap_fuzz.c $(CORE_SRCS) src/io/pcap.c src/io/report.c)
 $(B)/fuzz/%_fuzz:
 	@mkdir -p $(dir $@)

@@ -189,8 +189,13 @@ techniques(const struct gg_conf *c, const struct track_src *s)
 		t |= ENGINE_T_INVITE_ENUM;
 	if (s->n_users_options >= ext)
 		t |= ENGINE_T_OPTIONS_ENUM;
-	if (s->auth_fail >= c->th_auth_failures ||
-	    (s->n_auth >= 2 * c->th_auth_failures && s->r_2xx == 0))
+	/* A guesser fails far more often than it gets in; a phone with a
+	 * mistyped password retries slowly and also succeeds. Without the
+	 * answers (a one-sided capture) many credentials and no success. */
+	if ((s->auth_fail >= c->th_auth_failures &&
+	    s->auth_fail >= 4 * (s->r_2xx + 1u)) ||
+	    (s->n_auth >= 2 * c->th_auth_failures && s->r_2xx == 0 &&
+	    s->auth_fail == 0 && s->r_auth == 0))
 		t |= ENGINE_T_PASSWORD_GUESS;
 	if (s->rate_n >= c->th_rate)
 		t |= ENGINE_T_FLOOD;

@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <time.h>
 
 #include "report.h"
@@ -10,13 +11,18 @@
 #define LIST_MAX	16	/* examples kept per list */
 #define NAME_MAX_LEN	32	/* bytes kept of one extension name */
 
-/* A bounded list of distinct short strings, with a count of all. */
+#define SKETCH_BITS	2048	/* linear-counting bitmap per list */
+
+/*
+ * A bounded list of distinct short strings: the first LIST_MAX kept, and
+ * all of them counted, exactly up to LIST_MAX and past it by linear counting
+ * over a bitmap (within a few percent up to several thousand values).
+ */
 struct strlist {
 	char		v[LIST_MAX][NAME_MAX_LEN + 1];
 	uint32_t	hash[LIST_MAX];
 	unsigned	n;		/* kept */
-	uint64_t	total;		/* distinct seen, approximately once
-					 * past LIST_MAX */
+	uint64_t	bits[SKETCH_BITS / 64];	/* one bit per hash bucket */
 };
 
 /* What the report knows of one source. */
@@ -42,7 +48,11 @@ struct rsrc {
 	struct strlist	users;		/* extensions tried */
 	struct strlist	hosts;		/* hosts tried */
 	struct strlist	found;		/* extensions the answers revealed */
-	uint64_t	found_dropped;	/* of those answers, dropped */
+	struct strlist	found_auth;	/* extensions answered with 401/403/407:
+					 * revealing only when the target also
+					 * says 404 to others */
+	uint64_t	r_404;		/* "not found" answers sent to it */
+	uint64_t	found_dropped;	/* revealing answers dropped */
 };
 
 struct report {
@@ -110,6 +120,23 @@ rsrc_get(struct report *r, const struct gg_addr *a)
 	return r->v[i];
 }
 
+/* Distinct values added: exact while they fit, else estimated. */
+static uint64_t
+strlist_total(const struct strlist *l)
+{
+	unsigned i, zero = 0;
+	double est;
+
+	if (l->n < LIST_MAX)
+		return l->n;
+	for (i = 0; i < SKETCH_BITS / 64; i++)
+		zero += 64 - (unsigned)__builtin_popcountll(l->bits[i]);
+	if (zero == 0)
+		zero = 1;
+	est = -(double)SKETCH_BITS * log((double)zero / SKETCH_BITS);
+	return est < LIST_MAX ? LIST_MAX : (uint64_t)(est + 0.5);
+}
+
 static void
 strlist_add(struct strlist *l, struct gg_str s)
 {
@@ -118,10 +145,10 @@ strlist_add(struct strlist *l, struct gg_str s)
 
 	if (s.len == 0)
 		return;
+	l->bits[(h % SKETCH_BITS) / 64] |= 1ULL << (h % 64);
 	for (i = 0; i < l->n; i++)
 		if (l->hash[i] == h)
 			return;
-	l->total++;
 	if (l->n == LIST_MAX)
 		return;
 	l->hash[l->n] = h;
@@ -163,6 +190,8 @@ note_answer(struct rsrc *s, const struct sip_msg *m,
 	enum sip_method cm = m->cseq_method_id;
 
 	s->answers++;
+	if (st == 404 || st == 484 || st == 604)
+		s->r_404++;
 	if (st < 180 || st == 404 || st == 484 || st == 604 || st >= 500)
 		return;
 	if (cm != SIP_METHOD_INVITE && cm != SIP_METHOD_REGISTER &&
@@ -170,7 +199,12 @@ note_answer(struct rsrc *s, const struct sip_msg *m,
 		return;
 	if (m->to.uri.user.len == 0)
 		return;
-	strlist_add(&s->found, m->to.uri.user);
+	/* Registrars challenge every user alike; a challenge gives an
+	 * extension away only where others get "not found". */
+	if (st == 401 || st == 403 || st == 407)
+		strlist_add(&s->found_auth, m->to.uri.user);
+	else
+		strlist_add(&s->found, m->to.uri.user);
 	if (res->verdict != ENGINE_ACCEPT)
 		s->found_dropped++;
 }
@@ -259,6 +293,22 @@ report_techs(const struct rsrc *s)
 	return t;
 }
 
+/* The extensions the answers revealed (see note_answer). */
+static void
+found_merge(struct rsrc *s)
+{
+	unsigned i;
+
+	if (s->r_404 == 0)
+		return;
+	for (i = 0; i < s->found_auth.n; i++)
+		strlist_add(&s->found, (struct gg_str){ s->found_auth.v[i],
+		    strlen(s->found_auth.v[i]) });
+	for (i = 0; i < SKETCH_BITS / 64; i++)
+		s->found.bits[i] |= s->found_auth.bits[i];
+	memset(&s->found_auth, 0, sizeof(s->found_auth));
+}
+
 static int
 rsrc_cmp(const void *a, const void *b)
 {
@@ -282,8 +332,10 @@ sorted(const struct report *r)
 	if (v == NULL)
 		return NULL;
 	for (i = 0; i < r->cap; i++)
-		if (r->v[i] != NULL)
+		if (r->v[i] != NULL) {
+			found_merge(r->v[i]);
 			v[n++] = r->v[i];
+		}
 	qsort(v, n, sizeof(*v), rsrc_cmp);
 	return v;
 }
@@ -334,12 +386,13 @@ text_list(FILE *out, const char *what, const struct strlist *l)
 {
 	unsigned i;
 
-	if (l->total == 0)
+	if (l->n == 0)
 		return;
-	fprintf(out, "    %s (%llu): ", what, (unsigned long long)l->total);
+	fprintf(out, "    %s (%llu): ", what,
+	    (unsigned long long)strlist_total(l));
 	for (i = 0; i < l->n; i++)
 		fprintf(out, "%s%s", i ? ", " : "", l->v[i]);
-	if (l->total > l->n)
+	if (strlist_total(l) > l->n)
 		fprintf(out, ", ...");
 	fputc('\n', out);
 }
@@ -378,7 +431,7 @@ text_source(FILE *out, const struct rsrc *s)
 	if (s->auth)
 		fprintf(out, "    passwords tried: %llu\n",
 		    (unsigned long long)s->auth);
-	if (s->found.total) {
+	if (s->found.n) {
 		text_list(out, "extensions the answers revealed", &s->found);
 		if (s->found_dropped)
 			fprintf(out, "    (ghostguard would have dropped %llu "
@@ -458,7 +511,8 @@ json_list(FILE *out, const char *key, const struct strlist *l)
 			fputc(',', out);
 		json_str(out, l->v[i]);
 	}
-	fprintf(out, "],\"%s_count\":%llu", key, (unsigned long long)l->total);
+	fprintf(out, "],\"%s_count\":%llu", key,
+	    (unsigned long long)strlist_total(l));
 }
 
 static void

@@ -1,0 +1,50 @@
+/*
+ * main.c - the command line: analyze, check-config, version.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "analyze.h"
+
+#define GG_VERSION	"0.1.0"
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: ghostguard analyze [-c CONF] [--json] [-v] FILE...\n"
+	    "       ghostguard check-config [-c CONF] [-v]\n"
+	    "       ghostguard version\n"
+	    "\n"
+	    "analyze       replay captures (pcap, pcapng) through the engine "
+	    "and report\n"
+	    "              who scanned, with which tool, and what "
+	    "ghostguard would drop\n"
+	    "check-config  check a configuration file; -v prints its "
+	    "canonical form\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "analyze"))
+		return analyze_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "check-config"))
+		return check_config_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		printf("ghostguard %s\n", GG_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "ghostguard: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

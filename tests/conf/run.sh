@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# tests/conf/run.sh BIN - config golden tests: `check-config -v` of each
+# good-*.conf must equal its .ok file and parse again to the same output;
+# each bad-*.conf must fail with exactly the errors in its .err file; the
+# shipped example config must pass.
+set -u
+bin=${1:-build/ghostguard}
+cd "$(dirname "$0")/../.." || exit 1
+n=0
+t() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for f in tests/conf/good-*.conf; do
+	"$bin" check-config -v -c "$f" >"$tmp/out" 2>"$tmp/err"
+	t $? "$f passes check-config"
+	diff -u "${f%.conf}.ok" "$tmp/out" >"$tmp/diff"
+	rc=$?; [ $rc = 0 ] || cat "$tmp/diff"
+	t $rc "$f canonical form equals ${f%.conf}.ok"
+	"$bin" check-config -v -c "$tmp/out" >"$tmp/again" 2>&1
+	cmp -s "$tmp/out" "$tmp/again"
+	t $? "$f canonical form parses again to itself"
+done
+for f in tests/conf/bad-*.conf; do
+	"$bin" check-config -c "$f" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ $rc = 1 ]; t $? "$f is refused (exit 1, got $rc)"
+	diff -u "${f%.conf}.err" "$tmp/err" >"$tmp/diff"
+	rc=$?; [ $rc = 0 ] || cat "$tmp/diff"
+	t $rc "$f errors name file:line as in ${f%.conf}.err"
+done
+for f in etc/*.conf; do
+	"$bin" check-config -c "$f" >/dev/null 2>"$tmp/err"
+	rc=$?; [ $rc = 0 ] || cat "$tmp/err"
+	t $rc "shipped $f passes check-config"
+done
+"$bin" check-config -c /nonexistent/x.conf >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q '/nonexistent/x.conf' "$tmp/err"
+t $? "a missing file is an error that names it"
+echo "1..$n"
