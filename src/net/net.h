@@ -43,6 +43,8 @@ struct net_pkt {
 	uint8_t		 tunnel;	/* encapsulation levels removed */
 	bool		 reassembled;	/* came from IP fragments or several
 					 * TCP segments */
+	bool		 truncated;	/* the capture cut the datagram short
+					 * (snaplen): data is its beginning */
 	uint64_t	 ts_ns;		/* time of the frame that completed it */
 	const uint8_t	*data;		/* payload; valid during the call only */
 	size_t		 len;
@@ -57,7 +59,12 @@ struct net_limits {
 	size_t		frag_max_datagrams;	/* datagrams being reassembled */
 	uint64_t	frag_timeout_ns;	/* drop an incomplete datagram */
 	size_t		tcp_max_streams;	/* TCP directions tracked */
-	size_t		tcp_max_stream_bytes;	/* buffered bytes per direction */
+	size_t		tcp_max_stream_bytes;	/* buffered bytes per direction;
+						 * a longer message is given
+						 * up on (tcp_bad_framing) */
+	size_t		tcp_max_buffered;	/* directions holding buffered
+						 * bytes at once (memory is
+						 * this times the above) */
 	uint64_t	tcp_timeout_ns;		/* forget an idle stream */
 	uint16_t	sip_ports[8];		/* SIP ports; 0 ends the list.
 						 * Default 5060, 5061, 5080 */
@@ -82,6 +89,8 @@ struct net_stats {
 	uint64_t	tcp_ooo;		/* segments that arrived early */
 	uint64_t	tcp_evicted;		/* streams dropped: full, idle */
 	uint64_t	tcp_bad_framing;	/* streams given up on */
+	uint64_t	tcp_ignored;		/* streams on non-SIP ports whose
+						 * first bytes are not SIP */
 	uint64_t	not_sip;		/* payloads not delivered */
 };
 
