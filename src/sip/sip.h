@@ -276,4 +276,15 @@ const char	*sip_err_str(enum sip_err e);
  */
 int		sip_uri_parse(struct sip_uri *uri, struct gg_str s);
 
+/*
+ * Parses host [":" port] at the start of s: a host name, an IPv4 literal or
+ * a bracketed IPv6 reference (returned without the brackets; RFC 5118's
+ * three-colon form is tolerated). Returns the number of bytes read, stopping
+ * at the first byte that cannot continue it, or 0 when s does not start with
+ * a host or the port is not 1-5 digits up to 65535. *kind is 4 for an IPv4
+ * literal, 6 for an IPv6 reference, 0 for a name; *port is 0 when absent.
+ */
+size_t		sip_host_parse(struct gg_str s, struct gg_str *host,
+		    uint16_t *port, int *kind);
+
 #endif /* SIP_H */

@@ -1,0 +1,1248 @@
+/*
+ * sip.c - the SIP message parser (sip.h): start line, header section, body
+ * boundary.
+ *
+ * One pass over the header section: memchr finds each line end (and each
+ * folded continuation), a switch on the first letter of the name finds the
+ * header, and only the headers struct sip_msg holds have their values read.
+ * Everything else is skipped at memchr speed. The body is not read.
+ *
+ * Errors are data: the first one found is kept in msg->err with its offset,
+ * and parsing goes on so the engine still gets every field it can use.
+ */
+#include <string.h>
+
+#include "sip.h"
+
+#define C_TOKEN	0x01	/* RFC 3261 token character */
+#define C_WS	0x02	/* SP, HT, CR, LF: LWS inside a (folded) value */
+#define C_PVAL	0x04	/* unquoted parameter value: token, ':', '[', ']' */
+
+#define T	(C_TOKEN | C_PVAL)
+#define W	C_WS
+#define V	C_PVAL
+/* Bytes >= 0x80 are none of these (zero-filled). */
+static const uint8_t cls[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, W, W, 0, 0, W, 0, 0,	/* 0x00 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x10 */
+	W, T, 0, 0, 0, T, 0, T, 0, 0, T, T, 0, T, T, 0,	/* 0x20 */
+	T, T, T, T, T, T, T, T, T, T, V, 0, 0, 0, 0, 0,	/* 0x30 */
+	0, T, T, T, T, T, T, T, T, T, T, T, T, T, T, T,	/* 0x40 */
+	T, T, T, T, T, T, T, T, T, T, T, V, 0, V, 0, T,	/* 0x50 */
+	T, T, T, T, T, T, T, T, T, T, T, T, T, T, T, T,	/* 0x60 */
+	T, T, T, T, T, T, T, T, T, T, T, 0, 0, 0, T, 0,	/* 0x70 */
+};
+#undef T
+#undef W
+#undef V
+
+#define IS(c, k)	(cls[(unsigned char)(c)] & (k))
+#define IS_DIGIT(c)	((unsigned)((c) - '0') < 10)
+
+/* Header ids we read but do not report: they show as SIP_HDR_OTHER. */
+#define HDR_DATE	SIP_HDR_MAX
+
+/* Parser state that is not part of the result. */
+struct sip_ctx {
+	struct sip_msg	*msg;
+	const char	*base;	/* buf, for err_off */
+	uint32_t	 seen;	/* 1 << enum sip_hdr of the single-valued
+				 * headers already read */
+	bool		 crlf;	/* some line ended in CRLF */
+	bool		 cl_bad; /* Content-Length unusable for framing */
+};
+
+static const char *const method_names[SIP_METHOD_MAX] = {
+	[SIP_METHOD_UNKNOWN] = "",
+	[SIP_METHOD_INVITE] = "INVITE",
+	[SIP_METHOD_ACK] = "ACK",
+	[SIP_METHOD_BYE] = "BYE",
+	[SIP_METHOD_CANCEL] = "CANCEL",
+	[SIP_METHOD_OPTIONS] = "OPTIONS",
+	[SIP_METHOD_REGISTER] = "REGISTER",
+	[SIP_METHOD_PRACK] = "PRACK",
+	[SIP_METHOD_SUBSCRIBE] = "SUBSCRIBE",
+	[SIP_METHOD_NOTIFY] = "NOTIFY",
+	[SIP_METHOD_PUBLISH] = "PUBLISH",
+	[SIP_METHOD_INFO] = "INFO",
+	[SIP_METHOD_REFER] = "REFER",
+	[SIP_METHOD_MESSAGE] = "MESSAGE",
+	[SIP_METHOD_UPDATE] = "UPDATE",
+};
+
+static const char *const hdr_names[SIP_HDR_MAX] = {
+	[SIP_HDR_OTHER] = "",
+	[SIP_HDR_VIA] = "Via",
+	[SIP_HDR_FROM] = "From",
+	[SIP_HDR_TO] = "To",
+	[SIP_HDR_CALL_ID] = "Call-ID",
+	[SIP_HDR_CSEQ] = "CSeq",
+	[SIP_HDR_CONTACT] = "Contact",
+	[SIP_HDR_MAX_FORWARDS] = "Max-Forwards",
+	[SIP_HDR_CONTENT_LENGTH] = "Content-Length",
+	[SIP_HDR_CONTENT_TYPE] = "Content-Type",
+	[SIP_HDR_USER_AGENT] = "User-Agent",
+	[SIP_HDR_SERVER] = "Server",
+	[SIP_HDR_EXPIRES] = "Expires",
+	[SIP_HDR_AUTHORIZATION] = "Authorization",
+	[SIP_HDR_PROXY_AUTHORIZATION] = "Proxy-Authorization",
+	[SIP_HDR_WWW_AUTHENTICATE] = "WWW-Authenticate",
+	[SIP_HDR_ACCEPT] = "Accept",
+	[SIP_HDR_ALLOW] = "Allow",
+	[SIP_HDR_SUPPORTED] = "Supported",
+	[SIP_HDR_ROUTE] = "Route",
+	[SIP_HDR_RECORD_ROUTE] = "Record-Route",
+	[SIP_HDR_SUBJECT] = "Subject",
+};
+
+static const char *const err_strs[SIP_ERR_MAX] = {
+	[SIP_ERR_NONE] = "no error",
+	[SIP_ERR_START_LINE] = "malformed start line",
+	[SIP_ERR_METHOD] = "method is not a token",
+	[SIP_ERR_RURI] = "malformed Request-URI",
+	[SIP_ERR_VERSION] = "unsupported SIP version",
+	[SIP_ERR_STATUS] = "status code not 100-699",
+	[SIP_ERR_HEADER] = "malformed header line",
+	[SIP_ERR_HEADER_VALUE] = "malformed header value",
+	[SIP_ERR_NO_END] = "header section does not end",
+	[SIP_ERR_CONTENT_LENGTH] = "bad Content-Length",
+	[SIP_ERR_BODY_SHORT] = "body shorter than Content-Length",
+	[SIP_ERR_CSEQ] = "malformed CSeq",
+	[SIP_ERR_CSEQ_METHOD] = "CSeq method differs from the request's",
+	[SIP_ERR_MISSING] = "mandatory header missing",
+	[SIP_ERR_DUPLICATE] = "single-valued header repeated",
+	[SIP_ERR_QUOTE] = "unterminated quoted string",
+	[SIP_ERR_DISPLAY_NAME] = "display name with non-token characters",
+	[SIP_ERR_URI] = "malformed URI",
+	[SIP_ERR_VIA] = "malformed Via",
+	[SIP_ERR_TOO_MANY] = "too many header lines",
+};
+
+const char *
+sip_method_name(enum sip_method m)
+{
+	return (unsigned)m < SIP_METHOD_MAX ? method_names[m] : "";
+}
+
+const char *
+sip_hdr_name(enum sip_hdr h)
+{
+	return (unsigned)h < SIP_HDR_MAX ? hdr_names[h] : "";
+}
+
+const char *
+sip_err_str(enum sip_err e)
+{
+	return (unsigned)e < SIP_ERR_MAX ? err_strs[e] : "unknown error";
+}
+
+/* Keeps the first error only: later ones are often its consequences. */
+static void
+ctx_err(struct sip_ctx *c, enum sip_err e, const char *at)
+{
+	if (c->msg->err == SIP_ERR_NONE) {
+		c->msg->err = e;
+		c->msg->err_off = (size_t)(at - c->base);
+	}
+}
+
+static inline struct gg_str
+mkstr(const char *b, const char *e)
+{
+	return (struct gg_str){ b, (size_t)(e - b) };
+}
+
+static inline const char *
+skip_ws(const char *p, const char *e)
+{
+	while (p < e && IS(*p, C_WS))
+		p++;
+	return p;
+}
+
+static inline const char *
+skip_token(const char *p, const char *e)
+{
+	while (p < e && IS(*p, C_TOKEN))
+		p++;
+	return p;
+}
+
+static inline const char *
+rtrim(const char *b, const char *e)
+{
+	while (e > b && IS(e[-1], C_WS))
+		e--;
+	return e;
+}
+
+/*
+ * True when the token n (len bytes) equals lit, ignoring case. lit is lower
+ * case letters, digits and '-'; on token bytes OR-ing 0x20 then only folds
+ * letters, so the comparison is exact.
+ */
+static inline bool
+name_eq(const char *n, size_t len, const char *lit, size_t litlen)
+{
+	size_t i;
+
+	if (len != litlen)
+		return false;
+	for (i = 0; i < len; i++)
+		if ((n[i] | 0x20) != lit[i])
+			return false;
+	return true;
+}
+
+#define NAME_IS(n, len, lit)	name_eq((n), (len), (lit), sizeof(lit) - 1)
+
+static enum sip_method
+method_lookup(struct gg_str s)
+{
+	unsigned i;
+
+	for (i = 1; i < SIP_METHOD_MAX; i++)
+		if (s.len == strlen(method_names[i]) &&
+		    memcmp(s.p, method_names[i], s.len) == 0)
+			return (enum sip_method)i;
+	return SIP_METHOD_UNKNOWN;
+}
+
+/*
+ * Finds the '"' closing a quoted string whose content starts at p; a quote
+ * preceded by an odd run of backslashes is escaped (quoted-pair). NULL when
+ * it is not closed before e.
+ */
+static const char *
+quoted_end(const char *p, const char *e)
+{
+	const char *s = p, *q, *b;
+
+	while ((q = memchr(p, '"', (size_t)(e - p))) != NULL) {
+		for (b = q; b > s && b[-1] == '\\'; b--)
+			;
+		if (((q - b) & 1) == 0)
+			return q;
+		p = q + 1;
+	}
+	return NULL;
+}
+
+/*
+ * Reads a decimal number filling all of [p, e). Returns it, -1 when the
+ * slice is empty or not all digits, -2 when it exceeds max.
+ */
+static long long
+num_parse(const char *p, const char *e, long long max)
+{
+	long long v = 0;
+	bool big = false;
+
+	if (p == e)
+		return -1;
+	for (; p < e; p++) {
+		if (!IS_DIGIT(*p))
+			return -1;
+		v = v * 10 + (*p - '0');
+		if (v > max) {
+			big = true;
+			v = max;
+		}
+	}
+	return big ? -2 : v;
+}
+
+/* One parameter of a header value: name [= value]. */
+struct param {
+	struct gg_str	name;
+	struct gg_str	value;	/* without quotes; empty when absent */
+	bool		has_value;
+};
+
+/*
+ * Reads the next ";name[=value]" of a parameter list at *pp, with LWS
+ * allowed around ';' and '=' (RFC 3261 SEMI, EQUAL). Returns 1 and moves *pp
+ * past it; 0 at the end of the list (e, or the ',' before the next list
+ * value: *pp is left on it); -1 on a syntax error (*pp on the bad byte).
+ */
+static int
+param_next(const char **pp, const char *e, struct param *pr)
+{
+	const char *p = skip_ws(*pp, e), *q;
+
+	*pp = p;
+	if (p == e || *p == ',')
+		return 0;
+	if (*p != ';')
+		return -1;
+	p = skip_ws(p + 1, e);
+	q = skip_token(p, e);
+	*pp = p;
+	if (q == p)
+		return -1;
+	pr->name = mkstr(p, q);
+	pr->value = GG_STR_NULL;
+	pr->has_value = false;
+	p = skip_ws(q, e);
+	if (p < e && *p == '=') {
+		p = skip_ws(p + 1, e);
+		*pp = p;
+		if (p < e && *p == '"') {
+			if ((q = quoted_end(p + 1, e)) == NULL)
+				return -1;
+			pr->value = mkstr(p + 1, q);
+			q++;
+		} else {
+			for (q = p; q < e && IS(*q, C_PVAL); q++)
+				;
+			if (q == p)
+				return -1;
+			pr->value = mkstr(p, q);
+		}
+		pr->has_value = true;
+	}
+	*pp = q;
+	return 1;
+}
+
+/*
+ * Counts the values of a comma list in [p, e): commas inside quoted strings
+ * or <> do not split. Sets *empty when some value is only LWS (",,").
+ */
+static unsigned
+list_count(const char *p, const char *e, bool *empty)
+{
+	const char *q;
+	unsigned n = 1;
+	bool any = false;
+
+	if (memchr(p, ',', (size_t)(e - p)) == NULL) {
+		if (skip_ws(p, e) == e)
+			*empty = true;
+		return 1;
+	}
+	for (; p < e; p++) {
+		switch (*p) {
+		case ',':
+			if (!any)
+				*empty = true;
+			n++;
+			any = false;
+			break;
+		case '"':
+			if ((q = quoted_end(p + 1, e)) == NULL)
+				return n;
+			p = q;
+			any = true;
+			break;
+		case '<':
+			if ((q = memchr(p, '>', (size_t)(e - p))) == NULL)
+				return n;
+			p = q;
+			any = true;
+			break;
+		case ' ': case '\t': case '\r': case '\n':
+			break;
+		default:
+			any = true;
+		}
+	}
+	if (!any)
+		*empty = true;
+	return n;
+}
+
+/*
+ * Reads the header parameters after a From/To/Contact URI, up to ',' or e.
+ * Returns where it stopped (e after an error, reported as bad_err).
+ */
+static const char *
+nameaddr_params(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
+    const char *e)
+{
+	const char *first = NULL, *last = p;
+	struct param pr;
+	int r;
+
+	while ((r = param_next(&p, e, &pr)) > 0) {
+		if (first == NULL)
+			first = pr.name.p;
+		last = p;
+		if (NAME_IS(pr.name.p, pr.name.len, "tag")) {
+			na->tag = pr.value;
+			na->has_tag = true;
+		}
+	}
+	if (first != NULL)
+		na->params = mkstr(first, last);
+	if (r < 0) {
+		ctx_err(c, SIP_ERR_HEADER_VALUE, p);
+		return e;
+	}
+	return p;
+}
+
+/*
+ * The display name (quoted or a run of tokens) before '<'. Returns the '<',
+ * or, when there is none, the start of an addr-spec; NULL when the value is
+ * beyond repair.
+ */
+static const char *
+nameaddr_display(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
+    const char *e)
+{
+	const char *q, *lt;
+
+	if (*p == '"') {
+		if ((q = quoted_end(p + 1, e)) == NULL) {
+			ctx_err(c, SIP_ERR_QUOTE, p);
+			na->display = mkstr(p + 1, e);
+			na->display_quoted = true;
+			return NULL;
+		}
+		na->display = mkstr(p + 1, q);
+		na->display_quoted = true;
+		p = skip_ws(q + 1, e);
+		if (p == e || *p != '<') {
+			ctx_err(c, SIP_ERR_HEADER_VALUE, p);
+			return NULL;
+		}
+		return p;
+	}
+	for (q = p; q < e && IS(*q, C_TOKEN | C_WS); q++)
+		;
+	if (q < e && *q == '<') {
+		/* RFC 4475 lwsdisp: no LWS before '<' is accepted. */
+		if (q != p)
+			na->display = mkstr(p, rtrim(p, q));
+		return q;
+	}
+	if (q < e && *q == ':' && skip_token(p, q) == q)
+		return p;	/* the scheme of an addr-spec */
+	lt = memchr(q, '<', (size_t)(e - q));
+	if (lt == NULL) {
+		ctx_err(c, SIP_ERR_URI, q);
+		return NULL;
+	}
+	ctx_err(c, SIP_ERR_DISPLAY_NAME, q);
+	na->display = mkstr(p, rtrim(p, lt));
+	return lt;
+}
+
+/*
+ * Parses one name-addr or addr-spec value (From, To, Contact) at p, LWS
+ * skipped, with its header parameters. Returns where it stopped: e, or the
+ * ',' before the next value of a Contact list.
+ */
+static const char *
+nameaddr_parse(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
+    const char *e)
+{
+	const char *b = p, *q;
+
+	na->present = true;
+	if (p == e) {
+		ctx_err(c, SIP_ERR_HEADER_VALUE, p);
+		return e;
+	}
+	if ((p = nameaddr_display(c, na, p, e)) == NULL) {
+		na->raw = mkstr(b, e);
+		return e;
+	}
+	if (*p == '<') {
+		na->angle = true;
+		if ((q = memchr(p, '>', (size_t)(e - p))) == NULL) {
+			ctx_err(c, SIP_ERR_URI, p);
+			na->raw = mkstr(b, e);
+			return e;
+		}
+		if (sip_uri_parse(&na->uri, mkstr(p + 1, q)) < 0)
+			ctx_err(c, SIP_ERR_URI, p + 1);
+		p = q + 1;
+	} else {
+		/* An addr-spec ends at the first ';' (header params), ','
+		 * or LWS; a URI with ';', ',' or '?' must be in <> (RFC 3261
+		 * 20), so headers here are an error (RFC 4475 regbadct). */
+		for (q = p; q < e && *q != ';' && *q != ',' && !IS(*q, C_WS);
+		    q++)
+			;
+		if (sip_uri_parse(&na->uri, mkstr(p, q)) < 0 ||
+		    na->uri.headers.p != NULL)
+			ctx_err(c, SIP_ERR_URI, p);
+		p = q;
+	}
+	p = nameaddr_params(c, na, p, e);
+	na->raw = mkstr(b, rtrim(b, p));
+	return p;
+}
+
+/* From and To: one value, no list. */
+static void
+fromto_parse(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
+    const char *e)
+{
+	p = nameaddr_parse(c, na, p, e);
+	if (p != e)
+		ctx_err(c, SIP_ERR_HEADER_VALUE, p);
+}
+
+/* A Contact line: parses the first value of the message, counts the rest. */
+static void
+contact_parse(struct sip_ctx *c, const char *p, const char *e)
+{
+	struct sip_msg *m = c->msg;
+	bool empty = false;
+
+	if (!m->contact.present) {
+		if (e - p == 1 && *p == '*') {
+			m->contact.present = m->contact.star = true;
+			m->contact.raw = mkstr(p, e);
+			m->contact_count++;
+			return;
+		}
+		p = nameaddr_parse(c, &m->contact, p, e);
+		m->contact_count++;
+		if (p == e)
+			return;
+		p++;	/* the ',' */
+	}
+	m->contact_count += list_count(p, e, &empty);
+	if (empty)
+		ctx_err(c, SIP_ERR_HEADER_VALUE, p);
+}
+
+/* The via-params of the top Via value: branch, received, rport. */
+static const char *
+via_params(struct sip_via *v, const char *p, const char *e, bool *bad)
+{
+	const char *first = NULL, *last = p;
+	struct param pr;
+	int r;
+
+	while ((r = param_next(&p, e, &pr)) > 0) {
+		if (first == NULL)
+			first = pr.name.p;
+		last = p;
+		switch (pr.name.p[0] | 0x20) {
+		case 'b':
+			if (NAME_IS(pr.name.p, pr.name.len, "branch")) {
+				v->branch = pr.value;
+				v->has_branch = true;
+			}
+			break;
+		case 'r':
+			if (NAME_IS(pr.name.p, pr.name.len, "received"))
+				v->received = pr.value;
+			else if (NAME_IS(pr.name.p, pr.name.len, "rport"))
+				v->has_rport = true;
+			break;
+		}
+	}
+	if (first != NULL)
+		v->params = mkstr(first, last);
+	*bad = r < 0;
+	return p;
+}
+
+/*
+ * Parses the top Via value: sent-protocol with LWS allowed around each '/'
+ * (RFC 4475 wsinv), sent-by, params. Returns where it stopped (the ',' of
+ * the next value, or e); NULL on a syntax error, reported.
+ */
+static const char *
+via_parse(struct sip_ctx *c, struct sip_via *v, const char *p, const char *e)
+{
+	const char *b = p, *q;
+	size_t n;
+	bool bad;
+	int kind;
+
+	v->present = true;
+	v->raw = mkstr(b, e);
+	if ((q = skip_token(p, e)) == p)
+		goto bad;
+	p = skip_ws(q, e);
+	if (p == e || *p != '/')
+		goto bad;
+	p = skip_ws(p + 1, e);
+	if ((q = skip_token(p, e)) == p)
+		goto bad;
+	v->protocol = mkstr(b, q);
+	p = skip_ws(q, e);
+	if (p == e || *p != '/')
+		goto bad;
+	p = skip_ws(p + 1, e);
+	if ((q = skip_token(p, e)) == p)
+		goto bad;
+	v->transport = mkstr(p, q);
+	if ((p = skip_ws(q, e)) == q)
+		goto bad;
+	n = sip_host_parse(mkstr(p, e), &v->host, &v->port, &kind);
+	if (n == 0)
+		goto bad;
+	p = via_params(v, p + n, e, &bad);
+	if (bad)
+		goto bad;
+	v->raw = mkstr(b, rtrim(b, p));
+	return p;
+bad:
+	ctx_err(c, SIP_ERR_VIA, p);
+	return NULL;
+}
+
+/* A Via line: parses the top value of the message, counts the rest. */
+static void
+via_line(struct sip_ctx *c, const char *p, const char *e)
+{
+	struct sip_msg *m = c->msg;
+	bool empty = false;
+
+	if (m->via_count == 0) {
+		m->via_count++;
+		if ((p = via_parse(c, &m->via, p, e)) == NULL || p == e)
+			return;
+		p++;	/* the ',' */
+	}
+	m->via_count += list_count(p, e, &empty);
+	if (empty)
+		ctx_err(c, SIP_ERR_VIA, p);
+}
+
+/* CSeq: 1*DIGIT LWS Method, the number at most 2^32 - 1 (RFC 3261 8.1.1.5). */
+static void
+cseq_parse(struct sip_ctx *c, const char *p, const char *e)
+{
+	struct sip_msg *m = c->msg;
+	const char *q;
+	long long v;
+
+	for (q = p; q < e && IS_DIGIT(*q); q++)
+		;
+	v = num_parse(p, q, 0xffffffffLL);
+	if (v < 0)
+		ctx_err(c, SIP_ERR_CSEQ, p);
+	else
+		m->cseq = (uint32_t)v;
+	p = skip_ws(q, e);
+	q = skip_token(p, e);
+	if (p == q || q != e) {
+		ctx_err(c, SIP_ERR_CSEQ, p);
+		if (p == q)
+			return;
+	}
+	m->cseq_method = mkstr(p, q);
+	m->cseq_method_id = method_lookup(m->cseq_method);
+}
+
+/*
+ * True when [p, e) is a token68 credential (RFC 7235 2.1, e.g. Basic): a
+ * run of token68 characters ending in optional '=' padding.
+ */
+static bool
+auth_token68(const char *p, const char *e)
+{
+	const char *b = p;
+
+	while (p < e && (((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z') ||
+	    IS_DIGIT(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~' ||
+	    *p == '+' || *p == '/'))
+		p++;
+	if (p == b)
+		return false;
+	while (p < e && *p == '=')
+		p++;
+	return p == e;
+}
+
+/*
+ * Authorization / Proxy-Authorization: scheme LWS auth-param *("," auth-
+ * param), auth-param = token EQUAL (token / quoted-string).
+ */
+static void
+auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
+    const char *e)
+{
+	const char *q;
+	struct gg_str n, v;
+
+	a->present = true;
+	a->raw = mkstr(p, e);
+	if ((q = skip_token(p, e)) == p)
+		goto bad;
+	a->scheme = mkstr(p, q);
+	if (auth_token68(skip_ws(q, e), e))
+		return;
+	for (p = skip_ws(q, e); p < e; p = skip_ws(p, e)) {
+		if ((q = skip_token(p, e)) == p)
+			goto bad;
+		n = mkstr(p, q);
+		p = skip_ws(q, e);
+		if (p == e || *p != '=')
+			goto bad;
+		p = skip_ws(p + 1, e);
+		if (p < e && *p == '"') {
+			if ((q = quoted_end(p + 1, e)) == NULL)
+				goto bad;
+			v = mkstr(p + 1, q);
+			p = q + 1;
+		} else {
+			for (q = p; q < e && *q != ',' && !IS(*q, C_WS); q++)
+				;
+			v = mkstr(p, q);
+			p = q;
+		}
+		if (NAME_IS(n.p, n.len, "username"))
+			a->username = v;
+		else if (NAME_IS(n.p, n.len, "realm"))
+			a->realm = v;
+		else if (NAME_IS(n.p, n.len, "uri"))
+			a->uri = v;
+		else if (NAME_IS(n.p, n.len, "response"))
+			a->response = v;
+		p = skip_ws(p, e);
+		if (p < e) {
+			if (*p != ',')
+				goto bad;
+			p++;
+		}
+	}
+	return;
+bad:
+	ctx_err(c, SIP_ERR_HEADER_VALUE, p);
+}
+
+/*
+ * Compact header forms (RFC 3261 7.3.3 and the IANA registry), by letter:
+ * the id, or -1 when the letter is not a compact form. Those we do not name
+ * count as SIP_HDR_OTHER.
+ */
+static const int8_t compact_hdr[26] = {
+	SIP_HDR_OTHER,		/* a Accept-Contact */
+	SIP_HDR_OTHER,		/* b Referred-By */
+	SIP_HDR_CONTENT_TYPE,	/* c */
+	SIP_HDR_OTHER,		/* d Request-Disposition */
+	SIP_HDR_OTHER,		/* e Content-Encoding */
+	SIP_HDR_FROM,		/* f */
+	-1,			/* g */
+	-1,			/* h */
+	SIP_HDR_CALL_ID,	/* i */
+	SIP_HDR_OTHER,		/* j Reject-Contact */
+	SIP_HDR_SUPPORTED,	/* k */
+	SIP_HDR_CONTENT_LENGTH,	/* l */
+	SIP_HDR_CONTACT,	/* m */
+	SIP_HDR_OTHER,		/* n Identity-Info */
+	SIP_HDR_OTHER,		/* o Event */
+	-1,			/* p */
+	-1,			/* q */
+	SIP_HDR_OTHER,		/* r Refer-To */
+	SIP_HDR_SUBJECT,	/* s */
+	SIP_HDR_TO,		/* t */
+	SIP_HDR_OTHER,		/* u Allow-Events */
+	SIP_HDR_VIA,		/* v */
+	-1,			/* w */
+	SIP_HDR_OTHER,		/* x Session-Expires */
+	SIP_HDR_OTHER,		/* y Identity */
+	-1,			/* z */
+};
+
+/*
+ * Maps a header name (a non-empty token) to its id, or HDR_DATE, by its
+ * first letter and length. Sets *compact for a compact form.
+ */
+static int
+hdr_lookup(const char *n, size_t len, bool *compact)
+{
+	unsigned l = (unsigned)(n[0] | 0x20) - 'a';
+
+	if (l >= 26)
+		return SIP_HDR_OTHER;
+	if (len == 1) {
+		if (compact_hdr[l] < 0)
+			return SIP_HDR_OTHER;
+		*compact = true;
+		return compact_hdr[l];
+	}
+	switch (n[0] | 0x20) {
+	case 'a':
+		if (NAME_IS(n, len, "accept"))
+			return SIP_HDR_ACCEPT;
+		if (NAME_IS(n, len, "allow"))
+			return SIP_HDR_ALLOW;
+		if (NAME_IS(n, len, "authorization"))
+			return SIP_HDR_AUTHORIZATION;
+		break;
+	case 'c':
+		if (NAME_IS(n, len, "cseq"))
+			return SIP_HDR_CSEQ;
+		if (NAME_IS(n, len, "call-id"))
+			return SIP_HDR_CALL_ID;
+		if (NAME_IS(n, len, "contact"))
+			return SIP_HDR_CONTACT;
+		if (NAME_IS(n, len, "content-type"))
+			return SIP_HDR_CONTENT_TYPE;
+		if (NAME_IS(n, len, "content-length"))
+			return SIP_HDR_CONTENT_LENGTH;
+		break;
+	case 'd':
+		if (NAME_IS(n, len, "date"))
+			return HDR_DATE;
+		break;
+	case 'e':
+		if (NAME_IS(n, len, "expires"))
+			return SIP_HDR_EXPIRES;
+		break;
+	case 'f':
+		if (NAME_IS(n, len, "from"))
+			return SIP_HDR_FROM;
+		break;
+	case 'm':
+		if (NAME_IS(n, len, "max-forwards"))
+			return SIP_HDR_MAX_FORWARDS;
+		break;
+	case 'p':
+		if (NAME_IS(n, len, "proxy-authorization"))
+			return SIP_HDR_PROXY_AUTHORIZATION;
+		break;
+	case 'r':
+		if (NAME_IS(n, len, "route"))
+			return SIP_HDR_ROUTE;
+		if (NAME_IS(n, len, "record-route"))
+			return SIP_HDR_RECORD_ROUTE;
+		break;
+	case 's':
+		if (NAME_IS(n, len, "server"))
+			return SIP_HDR_SERVER;
+		if (NAME_IS(n, len, "subject"))
+			return SIP_HDR_SUBJECT;
+		if (NAME_IS(n, len, "supported"))
+			return SIP_HDR_SUPPORTED;
+		break;
+	case 't':
+		if (NAME_IS(n, len, "to"))
+			return SIP_HDR_TO;
+		break;
+	case 'u':
+		if (NAME_IS(n, len, "user-agent"))
+			return SIP_HDR_USER_AGENT;
+		break;
+	case 'v':
+		if (NAME_IS(n, len, "via"))
+			return SIP_HDR_VIA;
+		break;
+	case 'w':
+		if (NAME_IS(n, len, "www-authenticate"))
+			return SIP_HDR_WWW_AUTHENTICATE;
+		break;
+	}
+	return SIP_HDR_OTHER;
+}
+
+/*
+ * For headers that may appear once (RFC 3261 20, RFC 4475 multi01): true the
+ * first time; a repeat is SIP_ERR_DUPLICATE and keeps the first value.
+ */
+static bool
+hdr_once(struct sip_ctx *c, int id, const char *at)
+{
+	uint32_t bit = 1u << id;
+
+	if (c->seen & bit) {
+		ctx_err(c, SIP_ERR_DUPLICATE, at);
+		return false;
+	}
+	c->seen |= bit;
+	return true;
+}
+
+/* Content-Length: digits only; repeats must agree (RFC 4475 mcl01). */
+static void
+clen_parse(struct sip_ctx *c, const char *p, const char *e)
+{
+	struct sip_msg *m = c->msg;
+	long long v = num_parse(p, e, 999999999999999LL);
+	uint32_t bit = 1u << SIP_HDR_CONTENT_LENGTH;
+
+	if (v < 0 || ((c->seen & bit) && v != m->content_length)) {
+		ctx_err(c, SIP_ERR_CONTENT_LENGTH, p);
+		c->cl_bad = true;
+	}
+	m->content_length = c->cl_bad ? -1 : v;
+	c->seen |= bit;
+}
+
+/* The value of header id at [p, e), trimmed. */
+static void
+hdr_value(struct sip_ctx *c, int id, const char *p, const char *e)
+{
+	struct sip_msg *m = c->msg;
+	long long v;
+
+	switch (id) {
+	case SIP_HDR_VIA:
+		via_line(c, p, e);
+		break;
+	case SIP_HDR_FROM:
+		if (hdr_once(c, id, p))
+			fromto_parse(c, &m->from, p, e);
+		break;
+	case SIP_HDR_TO:
+		if (hdr_once(c, id, p))
+			fromto_parse(c, &m->to, p, e);
+		break;
+	case SIP_HDR_CONTACT:
+		contact_parse(c, p, e);
+		break;
+	case SIP_HDR_CALL_ID:
+		if (hdr_once(c, id, p)) {
+			m->call_id = mkstr(p, e);
+			if (p == e)
+				ctx_err(c, SIP_ERR_HEADER_VALUE, p);
+		}
+		break;
+	case SIP_HDR_CSEQ:
+		if (hdr_once(c, id, p))
+			cseq_parse(c, p, e);
+		break;
+	case SIP_HDR_MAX_FORWARDS:
+		if (!hdr_once(c, id, p))
+			break;
+		/* RFC 3261 20.22: 0-255; RFC 4475 scalar02. */
+		v = num_parse(p, e, 255);
+		if (v < 0)
+			ctx_err(c, SIP_ERR_HEADER_VALUE, p);
+		m->max_forwards = v == -2 ? 256 : (int)v;
+		break;
+	case SIP_HDR_CONTENT_LENGTH:
+		clen_parse(c, p, e);
+		break;
+	case SIP_HDR_EXPIRES:
+		/* Not an error when it does not parse: RFC 2543 allowed a
+		 * date here, and RFC 4475 scalar02 says it may be tolerated. */
+		if (!(c->seen & (1u << id))) {
+			v = num_parse(p, e, 0xffffffffLL);
+			m->expires = v < 0 ? -1 : v;
+		}
+		c->seen |= 1u << id;
+		break;
+	case SIP_HDR_CONTENT_TYPE:
+		if (m->content_type.p == NULL)
+			m->content_type = mkstr(p, e);
+		break;
+	case SIP_HDR_USER_AGENT:
+		if (m->user_agent.p == NULL)
+			m->user_agent = mkstr(p, e);
+		break;
+	case SIP_HDR_SERVER:
+		if (m->server.p == NULL)
+			m->server = mkstr(p, e);
+		break;
+	case SIP_HDR_SUBJECT:
+		if (m->subject.p == NULL)
+			m->subject = mkstr(p, e);
+		break;
+	case SIP_HDR_AUTHORIZATION:
+		if (!m->auth.present)
+			auth_parse(c, &m->auth, p, e);
+		break;
+	case SIP_HDR_PROXY_AUTHORIZATION:
+		if (!m->proxy_auth.present)
+			auth_parse(c, &m->proxy_auth, p, e);
+		break;
+	case HDR_DATE:
+		/* RFC 3261 20.17: always GMT (RFC 4475 baddate). */
+		if (e - p < 3 || memcmp(e - 3, "GMT", 3) != 0)
+			ctx_err(c, SIP_ERR_HEADER_VALUE, p);
+		break;
+	}
+}
+
+/* Values we do not read need no trimming: this says which ones we read. */
+static inline bool
+hdr_is_read(int id)
+{
+	switch (id) {
+	case SIP_HDR_OTHER:
+	case SIP_HDR_WWW_AUTHENTICATE:
+	case SIP_HDR_ACCEPT:
+	case SIP_HDR_ALLOW:
+	case SIP_HDR_SUPPORTED:
+	case SIP_HDR_ROUTE:
+	case SIP_HDR_RECORD_ROUTE:
+		return false;
+	}
+	return true;
+}
+
+/* One header line [p, e), folds included, line end excluded. */
+static void
+hdr_line(struct sip_ctx *c, const char *p, const char *e)
+{
+	struct sip_msg *m = c->msg;
+	const char *n = skip_token(p, e), *v = n;
+	bool compact = false;
+	int id = SIP_HDR_OTHER;
+
+	while (v < e && (*v == ' ' || *v == '\t'))
+		v++;
+	if (n == p || v == e || *v != ':')
+		ctx_err(c, SIP_ERR_HEADER, v);
+	else
+		id = hdr_lookup(p, (size_t)(n - p), &compact);
+	if (m->hdr_count < SIP_ORDER_MAX)
+		m->hdr_order[m->hdr_count] =
+		    (uint8_t)(id == HDR_DATE ? SIP_HDR_OTHER : id);
+	if (++m->hdr_count > SIP_MAX_HEADERS)
+		ctx_err(c, SIP_ERR_TOO_MANY, p);
+	if (id == SIP_HDR_OTHER || id == HDR_DATE)
+		m->other_count++;
+	m->compact |= compact;
+	if (id == SIP_HDR_OTHER || !hdr_is_read(id))
+		return;
+	v = skip_ws(v + 1, e);
+	hdr_value(c, id, v, rtrim(v, e));
+}
+
+/*
+ * Walks the header lines from p. Returns SIP_OK with *body just after the
+ * empty line, or SIP_EPARTIAL when the section does not end in the buffer.
+ */
+static enum sip_rc
+hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
+    const char **body)
+{
+	const char *nl, *le;
+
+	for (;;) {
+		if (p == end)
+			return SIP_EPARTIAL;
+		if (*p == '\n' || *p == '\r') {
+			if (*p == '\n') {
+				*body = p + 1;
+				return SIP_OK;
+			}
+			if (p + 1 == end)
+				return SIP_EPARTIAL;
+			if (p[1] == '\n') {
+				c->crlf = true;
+				*body = p + 2;
+				return SIP_OK;
+			}
+		}
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			return SIP_EPARTIAL;
+		/* A line starting with SP or HT continues the value. */
+		while (nl + 1 < end && (nl[1] == ' ' || nl[1] == '\t'))
+			if ((nl = memchr(nl + 1, '\n',
+			    (size_t)(end - nl - 1))) == NULL)
+				return SIP_EPARTIAL;
+		if (nl + 1 == end)
+			return SIP_EPARTIAL;
+		le = nl;
+		if (le > p && le[-1] == '\r') {
+			le--;
+			c->crlf = true;
+		}
+		hdr_line(c, p, le);
+		p = nl + 1;
+	}
+}
+
+/* "SIP/2.0", the only version we speak (RFC 3261 7.1); "SIP" is case-blind. */
+static bool
+version_ok(const char *p, const char *e)
+{
+	return e - p == 7 && (p[0] | 0x20) == 's' && (p[1] | 0x20) == 'i' &&
+	    (p[2] | 0x20) == 'p' && memcmp(p + 3, "/2.0", 4) == 0;
+}
+
+static bool
+sip_slash(const char *p, const char *e)
+{
+	return e - p >= 4 && (p[0] | 0x20) == 's' && (p[1] | 0x20) == 'i' &&
+	    (p[2] | 0x20) == 'p' && p[3] == '/';
+}
+
+/* Status-Line = SIP-Version SP Status-Code SP Reason-Phrase. */
+static void
+status_line_parse(struct sip_ctx *c, const char *p, const char *e)
+{
+	struct sip_msg *m = c->msg;
+	const char *sp = memchr(p, ' ', (size_t)(e - p)), *q;
+	unsigned v = 0, n = 0;
+
+	if (sp == NULL) {
+		m->version = mkstr(p, e);
+		ctx_err(c, SIP_ERR_START_LINE, e);
+		return;
+	}
+	m->version = mkstr(p, sp);
+	if (!version_ok(p, sp))
+		ctx_err(c, SIP_ERR_VERSION, p);
+	for (q = sp + 1; q < e && IS_DIGIT(*q); q++, n++)
+		if (n < 4)
+			v = v * 10 + (unsigned)(*q - '0');
+	if (n != 3 || v < 100 || v > 699 || (q < e && *q != ' ')) {
+		ctx_err(c, SIP_ERR_STATUS, sp + 1);
+		return;
+	}
+	m->status = (int)v;
+	/* RFC 4475 noreason: the reason may be empty; be lenient on a
+	 * missing SP before it too. */
+	m->reason = q < e ? mkstr(q + 1, e) : mkstr(e, e);
+}
+
+/* Request-URI between the method's SP and the version's SP. */
+static void
+ruri_parse(struct sip_ctx *c, const char *u, const char *ue)
+{
+	struct sip_msg *m = c->msg;
+
+	/* RFC 4475 lwsstart: several SP between the elements. */
+	if (u < ue && (*u == ' ' || ue[-1] == ' ')) {
+		ctx_err(c, SIP_ERR_START_LINE, *u == ' ' ? u : ue - 1);
+		while (u < ue && *u == ' ')
+			u++;
+		while (ue > u && ue[-1] == ' ')
+			ue--;
+	}
+	m->ruri_raw = mkstr(u, ue);
+	if (u == ue) {
+		ctx_err(c, SIP_ERR_START_LINE, u);
+		return;
+	}
+	/* LWS inside (lwsruri), <> (ltgtruri), bad IPv6 (RFC 5118 4.2) and
+	 * headers, which a Request-URI may not carry (RFC 3261 19.1.1,
+	 * RFC 4475 escruri). */
+	if (sip_uri_parse(&m->ruri, m->ruri_raw) < 0 ||
+	    m->ruri.headers.p != NULL)
+		ctx_err(c, SIP_ERR_RURI, u);
+}
+
+/*
+ * The start line [p, e), line end excluded. SIP_ENOTSIP when it is neither
+ * "SIP/..." (status line) nor "... SIP/..." (request line); every other
+ * defect is recorded in msg->err and gives SIP_OK here.
+ */
+static enum sip_rc
+start_line_parse(struct sip_ctx *c, const char *p, const char *e)
+{
+	struct sip_msg *m = c->msg;
+	const char *ve, *vb, *sp, *q;
+
+	if (sip_slash(p, e)) {
+		status_line_parse(c, p, e);
+		return SIP_OK;
+	}
+	if (!IS(*p, C_TOKEN))
+		return SIP_ENOTSIP;
+	for (ve = e; ve > p && (ve[-1] == ' ' || ve[-1] == '\t'); ve--)
+		;
+	vb = memrchr(p, ' ', (size_t)(ve - p));
+	if (vb == NULL || !sip_slash(vb + 1, ve))
+		return SIP_ENOTSIP;
+	m->is_request = true;
+	sp = memchr(p, ' ', (size_t)(vb - p + 1));
+	m->method = mkstr(p, sp);
+	if ((q = skip_token(p, sp)) != sp)
+		ctx_err(c, SIP_ERR_METHOD, q);
+	m->method_id = method_lookup(m->method);
+	m->version = mkstr(vb + 1, ve);
+	if (!version_ok(vb + 1, ve))
+		ctx_err(c, SIP_ERR_VERSION, vb + 1);
+	if (ve != e)	/* RFC 4475 trws */
+		ctx_err(c, SIP_ERR_START_LINE, ve);
+	if (sp == vb) {
+		m->ruri_raw = mkstr(sp, sp);
+		ctx_err(c, SIP_ERR_START_LINE, sp);
+	} else {
+		ruri_parse(c, sp + 1, vb);
+	}
+	return SIP_OK;
+}
+
+/* Checks that need the whole header section. */
+static void
+msg_check(struct sip_ctx *c, const char *at)
+{
+	struct sip_msg *m = c->msg;
+
+	/* RFC 3261 8.1.1: Via, From, To, Call-ID and CSeq are mandatory;
+	 * Max-Forwards is not demanded, for RFC 2543 peers (RFC 4475
+	 * inv2543). */
+	if (m->via_count == 0 || !m->from.present || !m->to.present ||
+	    m->call_id.p == NULL || !(c->seen & (1u << SIP_HDR_CSEQ)))
+		ctx_err(c, SIP_ERR_MISSING, at);
+	/* RFC 3261 8.1.1.5: the CSeq method matches the request's. */
+	if (m->is_request && m->cseq_method.p != NULL &&
+	    (m->cseq_method.len != m->method.len ||
+	    memcmp(m->cseq_method.p, m->method.p, m->method.len) != 0))
+		ctx_err(c, SIP_ERR_CSEQ_METHOD, m->cseq_method.p);
+}
+
+/*
+ * The body starts at b. With a usable Content-Length it has that many bytes
+ * and anything after is another message (stream) or ignored (datagram, RFC
+ * 3261 18.3); without one it is the rest of the buffer.
+ */
+static void
+body_set(struct sip_ctx *c, const char *b, const char *end)
+{
+	struct sip_msg *m = c->msg;
+	size_t avail = (size_t)(end - b);
+
+	if (m->content_length >= 0 && !c->cl_bad) {
+		if ((unsigned long long)m->content_length <= avail) {
+			m->body = mkstr(b, b + m->content_length);
+			m->msg_len = (size_t)(b - c->base) +
+			    (size_t)m->content_length;
+			return;
+		}
+		ctx_err(c, SIP_ERR_BODY_SHORT, end);
+	}
+	m->body = mkstr(b, end);
+	m->msg_len = (size_t)(end - c->base);
+}
+
+enum sip_rc
+sip_parse(struct sip_msg *msg, const char *buf, size_t len)
+{
+	struct sip_ctx c = { msg, buf, 0, false, false };
+	const char *p = buf, *end, *nl, *le, *body = NULL;
+	enum sip_rc rc;
+
+	memset(msg, 0, sizeof(*msg));
+	msg->max_forwards = -1;
+	msg->content_length = -1;
+	msg->expires = -1;
+	if (len == 0)
+		goto partial;
+	end = buf + len;
+	/* RFC 3261 7.5: CRLFs before the start line are ignored. */
+	while (p < end && (*p == '\r' || *p == '\n'))
+		p++;
+	if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
+		if (p < end && !IS(*p, C_TOKEN))
+			return SIP_ENOTSIP;
+		goto partial;
+	}
+	le = nl;
+	if (le[-1] == '\r') {
+		le--;
+		c.crlf = true;
+	}
+	if (start_line_parse(&c, p, le) == SIP_ENOTSIP)
+		return SIP_ENOTSIP;
+	rc = hdrs_parse(&c, nl + 1, end, &body);
+	msg->lf_only = !c.crlf;
+	if (rc == SIP_EPARTIAL)
+		goto partial;
+	msg_check(&c, body);
+	body_set(&c, body, end);
+	return msg->err == SIP_ERR_NONE ? SIP_OK : SIP_EBADMSG;
+partial:
+	if (msg->err == SIP_ERR_NONE) {
+		msg->err = SIP_ERR_NO_END;
+		msg->err_off = len;
+	}
+	return SIP_EPARTIAL;
+}
