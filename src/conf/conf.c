@@ -485,6 +485,19 @@ conf_load(struct gg_conf *c, const char *path, FILE *errs)
 	return rc;
 }
 
+/* True when l holds exactly the network n. */
+static bool
+netlist_holds(const struct conf_netlist *l, const struct conf_cidr *n)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].plen == n->plen &&
+		    gg_addr_eq(&l->v[i].addr, &n->addr))
+			return true;
+	return false;
+}
+
 /* Prints each entry of l once, as written (a name that resolved to several
  * addresses is one entry). */
 static void
@@ -497,7 +510,7 @@ print_list(FILE *out, const char *d, const struct conf_netlist *l,
 		if (i > 0 && l->line[i] == l->line[i - 1] &&
 		    !strcmp(l->src[i], l->src[i - 1]))
 			continue;
-		if (also && !conf_netlist_has(also, &l->v[i].addr))
+		if (also && !netlist_holds(also, &l->v[i]))
 			fprintf(out, "%s %s\n", d, l->src[i]);
 		else
 			fprintf(out, "%s %s%s\n", d, l->src[i], suffix);

@@ -76,7 +76,8 @@ window_roll(const struct engine *e, struct track_src *s, uint64_t now)
 	memset(&s->users, 0, sizeof(s->users));
 	memset(&s->hosts, 0, sizeof(s->hosts));
 	s->n_users_invite = s->n_users_register = s->n_users_options = 0;
-	s->n_auth = s->auth_fail = s->r_404 = s->r_2xx = s->r_auth = 0;
+	s->n_auth = s->auth_fail = s->auth_ok = 0;
+	s->r_404 = s->r_2xx = s->r_auth = 0;
 	s->malformed = s->policy = 0;
 	s->techniques = keep_tech;
 }
@@ -163,6 +164,9 @@ note_answer(struct track_src *s, const struct sip_msg *m)
 	if ((st == 401 || st == 403 || st == 407) && s->last_auth) {
 		inc16(&s->auth_fail);
 		s->last_auth = 0;
+	} else if (st >= 200 && st < 300 && s->last_auth) {
+		inc16(&s->auth_ok);
+		s->last_auth = 0;
 	}
 }
 
@@ -193,7 +197,7 @@ techniques(const struct gg_conf *c, const struct track_src *s)
 	 * mistyped password retries slowly and also succeeds. Without the
 	 * answers (a one-sided capture) many credentials and no success. */
 	if ((s->auth_fail >= c->th_auth_failures &&
-	    s->auth_fail >= 4 * (s->r_2xx + 1u)) ||
+	    s->auth_fail >= 4 * (s->auth_ok + 1u)) ||
 	    (s->n_auth >= 2 * c->th_auth_failures && s->r_2xx == 0 &&
 	    s->auth_fail == 0 && s->r_auth == 0))
 		t |= ENGINE_T_PASSWORD_GUESS;

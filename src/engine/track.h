@@ -37,6 +37,7 @@ struct track_src {
 	uint16_t	n_invite, n_options, n_register, n_other;
 	uint16_t	n_auth;		/* requests carrying credentials */
 	uint16_t	auth_fail;	/* 401/403/407 after credentials */
+	uint16_t	auth_ok;	/* 2xx after credentials */
 	uint16_t	r_404;		/* 404/484/604 answers sent to it */
 	uint16_t	r_2xx;		/* 2xx answers to it */
 	uint16_t	r_auth;		/* 401/407 challenges sent to it */

@@ -9,6 +9,7 @@
 #define T_H
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,7 +86,7 @@ t_guard_free(const char *p, size_t len)
 
 	if (span == 0)
 		span = pg;
-	munmap((char *)(p + len - span), span + pg);
+	munmap((void *)((uintptr_t)p + len - span), span + pg);
 }
 
 /* Reads a whole file into a malloc'd buffer; NULL on error. */

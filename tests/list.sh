@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# tests/list.sh BUILD_DIR... - prints the suite, one command per line, for
+# tests/run.sh: per build directory the unit tests, each fuzz target over its
+# seed corpus, and the whole-program tests; then each libFuzzer target for
+# FUZZ_SECONDS (default 20) when build/fuzz has them.
+set -u
+corpus=${GG_CORPUS:-../shared/corpus}
+fuzz_seconds=${FUZZ_SECONDS:-20}
+for b in "$@"; do
+	for t in sip net conf engine; do
+		[ -x "$b/tests/${t}_test" ] && echo "$b/tests/${t}_test"
+	done
+	echo "$b/fuzz/sip_fuzz $corpus/torture/rfc4475 $corpus/torture/rfc5118 tests/fuzz/corpus/sip"
+	echo "$b/fuzz/net_fuzz tests/fuzz/corpus/net"
+	echo "$b/fuzz/conf_fuzz tests/fuzz/corpus/conf"
+	echo "$b/fuzz/pcap_fuzz $(find "$corpus/pcap" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | sort | tr '\n' ' ')"
+	echo "tests/conf/run.sh $b/ghostguard"
+	echo "tests/analyze/check.py $b/ghostguard $corpus"
+	echo "tests/analyze/golden.sh $b/ghostguard"
+done
+[ -x tests/net/tshark_count.sh ] && echo "tests/net/tshark_count.sh"
+for t in sip net conf pcap; do
+	f=build/fuzz/fuzz/${t}_fuzz
+	[ -x "$f" ] && echo "tests/fuzz/run.sh $f $t $fuzz_seconds"
+done
+exit 0

@@ -1,0 +1,134 @@
+/*
+ * conf_test.c - the config parser: addresses, networks, errors, printing.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "../lib/t.h"
+#include "../../src/conf/conf.h"
+
+static void
+test_cidr(void)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		int family;
+		unsigned plen;
+	} cases[] = {
+		{ "192.0.2.1", 0, AF_INET, 32 },
+		{ "192.0.2.0/24", 0, AF_INET, 24 },
+		{ "192.0.2.77/24", 0, AF_INET, 24 },	/* host bits cleared */
+		{ "2001:db8::1", 0, AF_INET6, 128 },
+		{ "2001:db8::/32", 0, AF_INET6, 32 },
+		{ "192.0.2.0/33", -1, 0, 0 },
+		{ "2001:db8::/129", -1, 0, 0 },
+		{ "192.0.2.0/", -1, 0, 0 },
+		{ "192.0.2.0/x", -1, 0, 0 },
+		{ "192.0.2", -1, 0, 0 },
+		{ "", -1, 0, 0 },
+		{ "[2001:db8::1]", -1, 0, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < GG_NELEM(cases); i++) {
+		struct conf_cidr c;
+		int rc = conf_cidr_parse(cases[i].in, &c);
+
+		T_OK(rc == cases[i].rc && (rc != 0 ||
+		    (c.addr.family == cases[i].family &&
+		    c.plen == cases[i].plen)), "cidr '%s'", cases[i].in);
+	}
+}
+
+static void
+test_membership(void)
+{
+	struct gg_conf c;
+	struct gg_addr a;
+	const char *text = "trusted 198.51.100.0/28 2001:db8:5::/48\n";
+
+	conf_init(&c);
+	T_OK(conf_load_buf(&c, "m", text, strlen(text), stderr) == 0,
+	    "two networks on one line");
+	gg_addr_parse("198.51.100.15", &a);
+	T_OK(conf_netlist_has(&c.trusted, &a), "198.51.100.15 in /28");
+	gg_addr_parse("198.51.100.16", &a);
+	T_OK(!conf_netlist_has(&c.trusted, &a), "198.51.100.16 not in /28");
+	gg_addr_parse("2001:db8:5:ffff::1", &a);
+	T_OK(conf_netlist_has(&c.trusted, &a), "IPv6 in /48");
+	gg_addr_parse("2001:db8:6::1", &a);
+	T_OK(!conf_netlist_has(&c.trusted, &a), "IPv6 outside /48");
+	conf_fini(&c);
+}
+
+static void
+test_errors(void)
+{
+	struct gg_conf c;
+	char buf[4096], big[3000];
+	FILE *f;
+	int n;
+	const char *text = "ports 5060\nbogus\n\n# fine\nwindow 0\n"
+	    "threshold\nports 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n";
+
+	conf_init(&c);
+	f = fmemopen(buf, sizeof(buf), "w");
+	n = conf_load_buf(&c, "x.conf", text, strlen(text), f);
+	fclose(f);
+	T_OK(n == 4, "every bad line is reported (%d)", n);
+	T_OK(strstr(buf, "x.conf:2: unknown directive 'bogus'") &&
+	    strstr(buf, "x.conf:5: window") && strstr(buf, "x.conf:6: ") &&
+	    strstr(buf, "x.conf:7: "), "each error names file:line");
+	T_OK(c.ports[0] == 5060 && c.window_s == 3600,
+	    "good lines still apply; bad ones leave the default");
+	conf_fini(&c);
+	conf_init(&c);
+	memset(big, 'a', sizeof(big));
+	n = conf_load_buf(&c, "y", big, sizeof(big), NULL);
+	T_OK(n == 1, "an over-long line is one error");
+	n = conf_load_buf(&c, "y", "ports 50\0060\n", 11, NULL);
+	T_OK(n == 1, "a NUL byte is an error");
+	n = conf_load_buf(&c, "y", "ports 5060", 10, NULL);
+	T_OK(n == 0 && c.ports[0] == 5060, "no final newline is fine");
+	conf_fini(&c);
+}
+
+static void
+test_roundtrip(void)
+{
+	struct gg_conf a, b;
+	char p1[4096], p2[4096];
+	FILE *f;
+	const char *text = "ports 5060 5080\ntrusted 198.51.100.10\n"
+	    "protect 192.0.2.0/24\nprotect 192.0.2.32/27 trusted-only\n"
+	    "deny 203.0.113.0/24\nno-ip-calls yes\nthreshold rate 99\n";
+
+	conf_init(&a);
+	conf_load_buf(&a, "a", text, strlen(text), stderr);
+	f = fmemopen(p1, sizeof(p1), "w");
+	conf_print(&a, f);
+	fclose(f);
+	conf_init(&b);
+	T_OK(conf_load_buf(&b, "b", p1, strlen(p1), stderr) == 0,
+	    "the canonical form parses");
+	f = fmemopen(p2, sizeof(p2), "w");
+	conf_print(&b, f);
+	fclose(f);
+	T_OK(strcmp(p1, p2) == 0, "and prints the same again");
+	T_OK(strstr(p1, "protect 192.0.2.32/27 trusted-only\n") &&
+	    strstr(p1, "protect 192.0.2.0/24\n"), "trusted-only is kept");
+	conf_fini(&a);
+	conf_fini(&b);
+}
+
+int
+main(void)
+{
+	test_cidr();
+	test_membership();
+	test_errors();
+	test_roundtrip();
+	return t_done();
+}

@@ -1,0 +1,516 @@
+/*
+ * engine_test.c - the verdict engine, signatures and tracker, on SIP text.
+ *
+ * Each scenario feeds whole SIP messages (parsed by the real parser) with
+ * addresses and timestamps, and checks the verdicts and what the engine
+ * concluded. Addresses are documentation ranges: 192.0.2.0/24 the site,
+ * 198.51.100.10 the trusted provider, 203.0.113.0/24 attackers.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../lib/t.h"
+#include "../../src/engine/engine.h"
+
+#define SEC	1000000000ULL
+
+static struct gg_conf conf;
+static struct sigset sigs;
+
+static struct gg_addr
+A(const char *s)
+{
+	struct gg_addr a;
+
+	if (gg_addr_parse(s, &a) != 0)
+		abort();
+	return a;
+}
+
+/* Feeds text as one UDP datagram from src to dst at time t (seconds). */
+static struct engine_result
+feed(struct engine *e, const char *src, const char *dst, double t,
+    const char *text)
+{
+	struct net_pkt p;
+	struct sip_msg m;
+	struct engine_result r;
+	enum sip_rc rc;
+
+	memset(&p, 0, sizeof(p));
+	p.src = A(src);
+	p.dst = A(dst);
+	p.sport = 5060;
+	p.dport = 5060;
+	p.proto = IPPROTO_UDP;
+	p.ts_ns = (uint64_t)(t * SEC);
+	p.data = (const uint8_t *)text;
+	p.len = strlen(text);
+	rc = sip_parse(&m, text, p.len);
+	engine_feed(e, &p, &m, rc, &r);
+	return r;
+}
+
+/* A request with the given method, user, host, From user and User-Agent. */
+static const char *
+req(const char *method, const char *user, const char *host, const char *ua,
+    int cseq, const char *extra)
+{
+	static char buf[2048];
+
+	snprintf(buf, sizeof(buf),
+	    "%s sip:%s@%s SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 203.0.113.7:5060;branch=z9hG4bK%08x%04x;rport\r\n"
+	    "Max-Forwards: 70\r\n"
+	    "From: \"%s\" <sip:%s@%s>;tag=a%05x\r\n"
+	    "To: <sip:%s@%s>\r\n"
+	    "Call-ID: %08x-%d@203.0.113.7\r\n"
+	    "CSeq: %d %s\r\n"
+	    "Contact: <sip:%s@203.0.113.7:5060>\r\n"
+	    "User-Agent: %s\r\n"
+	    "%s"
+	    "Content-Length: 0\r\n\r\n",
+	    method, user, host, cseq * 7919u, cseq, user, user, host,
+	    cseq * 31u, user, host, cseq * 104729u, cseq, cseq, method, user,
+	    ua, extra ? extra : "");
+	return buf;
+}
+
+static const char *
+resp(int code, const char *method, const char *user, const char *host,
+    int cseq)
+{
+	static char buf[1024];
+
+	snprintf(buf, sizeof(buf),
+	    "SIP/2.0 %d Whatever\r\n"
+	    "Via: SIP/2.0/UDP 203.0.113.7:5060;branch=z9hG4bKx%d;rport=5060\r\n"
+	    "From: <sip:%s@%s>;tag=a1\r\n"
+	    "To: <sip:%s@%s>;tag=b%d\r\n"
+	    "Call-ID: c%d@203.0.113.7\r\n"
+	    "CSeq: %d %s\r\n"
+	    "Content-Length: 0\r\n\r\n",
+	    code, cseq, user, host, user, host, cseq, cseq, cseq, method);
+	return buf;
+}
+
+static const char *
+ext(int i)
+{
+	static char b[16];
+
+	snprintf(b, sizeof(b), "%d", 100 + i);
+	return b;
+}
+
+static struct engine *
+fresh(void)
+{
+	struct engine *e = engine_new(&conf, &sigs);
+
+	if (e == NULL)
+		abort();
+	return e;
+}
+
+/* A scanner that changed its User-Agent and From name, with slow pacing,
+ * is caught by behaviour within 10 requests, for each method. */
+static void
+test_enum_behaviour(void)
+{
+	static const char *methods[] = { "REGISTER", "INVITE", "OPTIONS" };
+	static const uint32_t want[] = { ENGINE_T_REGISTER_ENUM,
+	    ENGINE_T_INVITE_ENUM, ENGINE_T_OPTIONS_ENUM };
+	size_t k;
+
+	for (k = 0; k < 3; k++) {
+		struct engine *e = fresh();
+		struct engine_result r;
+		int i, at = 0;
+
+		for (i = 0; i < 20; i++) {
+			r = feed(e, "203.0.113.7", "192.0.2.10", 100.0 + i * 7,
+			    req(methods[k], ext(i), "192.0.2.10",
+			    "Grandstream GXP2160 1.0.11.3", i + 1, NULL));
+			if (r.detected)
+				at = i + 1;
+		}
+		T_OK(at > 0 && at <= 10, "%s enumeration with a changed UA "
+		    "detected at request %d (<= 10)", methods[k], at);
+		T_OK(r.src && (r.src->techniques & want[k]),
+		    "%s enumeration names its technique", methods[k]);
+		T_OK(r.verdict != ENGINE_ACCEPT && r.src->banned,
+		    "%s enumerator is dropped and banned", methods[k]);
+		engine_free(e);
+	}
+}
+
+/* 404s sent back to the source count as evidence, from the other side. */
+static void
+test_answers_evidence(void)
+{
+	struct engine *e = fresh();
+	struct engine_result r;
+	int i, at = 0;
+
+	for (i = 0; i < 10 && !at; i++) {
+		r = feed(e, "203.0.113.8", "192.0.2.10", 10.0 + i,
+		    req("INVITE", ext(i), "192.0.2.10", "x", i + 1, NULL));
+		if (r.detected)
+			at = i + 1;
+		r = feed(e, "192.0.2.10", "203.0.113.8", 10.1 + i,
+		    resp(404, "INVITE", ext(i), "192.0.2.10", i + 1));
+		if (r.detected)
+			at = i + 1;
+		T_OK(r.peer_sent == false && gg_addr_eq(&r.peer,
+		    &(struct gg_addr){ 0 }) == false,
+		    "an answer is evidence about the peer it goes to");
+	}
+	T_OK(at > 0 && at < 5, "404 answers detect an INVITE enumeration "
+	    "early (at request %d)", at);
+	r = feed(e, "192.0.2.10", "203.0.113.8", 30.0,
+	    resp(401, "REGISTER", "200", "192.0.2.10", 99));
+	T_OK(r.verdict == ENGINE_DROP, "answers to a scanner are dropped, so "
+	    "it learns nothing");
+	engine_free(e);
+}
+
+/* Host sweeps: OPTIONS and INVITE to many addresses. */
+static void
+test_sweeps(void)
+{
+	struct engine *e = fresh();
+	struct engine_result r;
+	char host[32];
+	int i, at = 0;
+
+	for (i = 0; i < 10; i++) {
+		snprintf(host, sizeof(host), "192.0.2.%d", 20 + i);
+		r = feed(e, "203.0.113.9", host, 50.0 + i,
+		    req("OPTIONS", "100", host, "Linksys/SPA942", 1, NULL));
+		if (r.detected && !at)
+			at = i + 1;
+	}
+	T_OK(at > 0 && at <= 10 && (r.src->techniques &
+	    ENGINE_T_OPTIONS_SWEEP), "OPTIONS sweep of 10 hosts detected at "
+	    "request %d", at);
+	engine_free(e);
+	e = fresh();
+	at = 0;
+	for (i = 0; i < 10; i++) {
+		snprintf(host, sizeof(host), "192.0.2.%d", 20 + i);
+		r = feed(e, "203.0.113.9", host, 50.0 + i,
+		    req("INVITE", "100", host, "Linksys/SPA942", 1, NULL));
+		if (r.detected && !at)
+			at = i + 1;
+	}
+	T_OK(at > 0 && at <= 10 && (r.src->techniques &
+	    ENGINE_T_INVITE_SWEEP), "INVITE sweep (ringing phones) detected "
+	    "at request %d", at);
+	engine_free(e);
+}
+
+/* One packet with a tool's fingerprint: dropped at once, but a single
+ * spoofable UDP packet is no ban; the third is. */
+static void
+test_signature_and_ban(void)
+{
+	struct engine *e = fresh();
+	struct engine_result r;
+
+	r = feed(e, "203.0.113.10", "192.0.2.21", 1,
+	    req("OPTIONS", "100", "192.0.2.21", "friendly-scanner", 1, NULL));
+	T_OK(r.verdict == ENGINE_DROP && r.detected && r.sig,
+	    "a friendly-scanner packet is dropped on its first packet");
+	T_OK(r.sig && !strcmp(r.sig->tool, "sipvicious"),
+	    "its tool is sipvicious");
+	T_OK(!r.ban, "one spoofable UDP packet earns a drop, not a ban");
+	feed(e, "203.0.113.10", "192.0.2.22", 2,
+	    req("OPTIONS", "100", "192.0.2.22", "friendly-scanner", 2, NULL));
+	r = feed(e, "203.0.113.10", "192.0.2.23", 3,
+	    req("OPTIONS", "100", "192.0.2.23", "friendly-scanner", 3, NULL));
+	T_OK(r.verdict == ENGINE_DROP_BAN && r.ban,
+	    "the third packet decides the ban");
+	r = feed(e, "203.0.113.10", "192.0.2.24", 4,
+	    req("OPTIONS", "100", "192.0.2.24", "friendly-scanner", 4, NULL));
+	T_OK(r.verdict == ENGINE_DROP && !r.ban, "a ban is decided once");
+	engine_free(e);
+}
+
+/* The trusted provider: never banned whatever it sends; its legitimate
+ * calls to many extensions are no enumeration; a tool's fingerprint with its
+ * address is a spoof and is dropped, not banned. */
+static void
+test_trusted(void)
+{
+	struct engine *e = fresh();
+	struct engine_result r;
+	int i, drops = 0, bans = 0;
+
+	for (i = 0; i < 50; i++) {
+		r = feed(e, "198.51.100.10", "192.0.2.21", 1.0 + i * 0.01,
+		    req("INVITE", ext(i), "192.0.2.21", "Provider SBC", i + 1,
+		    NULL));
+		drops += r.verdict != ENGINE_ACCEPT;
+		bans += r.ban;
+	}
+	T_OK(drops == 0 && bans == 0, "50 fast INVITEs to 50 extensions from "
+	    "the trusted provider: all accepted");
+	for (i = 0; i < 20; i++) {
+		r = feed(e, "198.51.100.10", "192.0.2.21", 10.0 + i,
+		    req("OPTIONS", "100", "192.0.2.21", "friendly-scanner",
+		    i + 1, NULL));
+		bans += r.ban;
+	}
+	T_OK(r.verdict == ENGINE_DROP && bans == 0 && r.trusted,
+	    "spoofed scanner packets with the provider's address: dropped, "
+	    "never banned");
+	engine_free(e);
+}
+
+/* A real phone: registers with credentials every few minutes, fails once
+ * (mistyped password), succeeds: never a scanner. */
+static void
+test_legit_phone(void)
+{
+	struct engine *e = fresh();
+	struct engine_result r;
+	int i, bad = 0;
+	double t = 0;
+
+	for (i = 0; i < 40; i++, t += 300) {
+		r = feed(e, "203.0.113.50", "192.0.2.10", t,
+		    req("REGISTER", "101", "192.0.2.10", "Yealink SIP-T46S",
+		    2 * i + 1, NULL));
+		bad += r.verdict != ENGINE_ACCEPT;
+		feed(e, "192.0.2.10", "203.0.113.50", t + 0.01,
+		    resp(401, "REGISTER", "101", "192.0.2.10", 2 * i + 1));
+		r = feed(e, "203.0.113.50", "192.0.2.10", t + 0.05,
+		    req("REGISTER", "101", "192.0.2.10", "Yealink SIP-T46S",
+		    2 * i + 2, "Authorization: Digest username=\"101\", "
+		    "realm=\"pbx\", nonce=\"n\", uri=\"sip:192.0.2.10\", "
+		    "response=\"0123456789abcdef0123456789abcdef\"\r\n"));
+		bad += r.verdict != ENGINE_ACCEPT;
+		feed(e, "192.0.2.10", "203.0.113.50", t + 0.06,
+		    resp(i == 3 ? 403 : 200, "REGISTER", "101", "192.0.2.10",
+		    2 * i + 2));
+	}
+	T_OK(bad == 0 && r.src->class == ENGINE_BENIGN,
+	    "a phone registering for 3 hours with one failure stays benign");
+	engine_free(e);
+}
+
+/* svcrack: REGISTER with credentials, 401/403 each time. */
+static void
+test_password_guess(void)
+{
+	struct engine *e = fresh();
+	struct engine_result r;
+	int i, at = 0;
+
+	for (i = 0; i < 12 && !at; i++) {
+		r = feed(e, "203.0.113.11", "192.0.2.10", 5.0 + i * 0.2,
+		    req("REGISTER", "100", "192.0.2.10", "x", i + 1,
+		    "Authorization: Digest username=\"100\", realm=\"r\", "
+		    "nonce=\"n\", uri=\"sip:192.0.2.10\", response=\"1\"\r\n"));
+		at = r.detected ? i + 1 : 0;
+		r = feed(e, "192.0.2.10", "203.0.113.11", 5.1 + i * 0.2,
+		    resp(403, "REGISTER", "100", "192.0.2.10", i + 1));
+		if (r.detected)
+			at = i + 1;
+	}
+	T_OK(at > 0 && at <= 6 && (r.src->techniques &
+	    ENGINE_T_PASSWORD_GUESS), "password guessing detected after %d "
+	    "failures", at);
+	engine_free(e);
+}
+
+/* A flood: many requests in one second, same target. */
+static void
+test_flood(void)
+{
+	struct engine *e = fresh();
+	struct engine_result r;
+	int i;
+
+	for (i = 0; i < 200; i++)
+		r = feed(e, "203.0.113.12", "192.0.2.10", 7.0 + i * 0.001,
+		    req("INVITE", "100", "192.0.2.10", "x", i + 1, NULL));
+	T_OK(r.src->techniques & ENGINE_T_FLOOD, "200 INVITEs in 0.2 s are "
+	    "a flood");
+	engine_free(e);
+}
+
+/* The owner's policy. */
+static void
+test_policy(void)
+{
+	struct gg_conf c;
+	struct engine *e;
+	struct engine_result r;
+	const char *text = "protect 192.0.2.0/24\n"
+	    "protect 192.0.2.32/27 trusted-only\n"
+	    "trusted 198.51.100.10\nno-ip-calls yes\n"
+	    "deny 203.0.113.66\nallow 203.0.113.77\n";
+
+	conf_init(&c);
+	T_OK(conf_load_buf(&c, "t", text, strlen(text), stderr) == 0,
+	    "policy config loads");
+	e = engine_new(&c, &sigs);
+	r = feed(e, "203.0.113.20", "192.0.2.21", 1,
+	    req("INVITE", "100", "192.0.2.21", "x", 1, NULL));
+	T_OK(r.verdict == ENGINE_DROP && r.policy == POLICY_IP_CALL,
+	    "no-ip-calls: an INVITE to sip:100@192.0.2.21 is refused");
+	r = feed(e, "203.0.113.21", "192.0.2.40", 1,
+	    req("INVITE", "100", "pbx.example.org", "x", 1, NULL));
+	T_OK(r.verdict == ENGINE_DROP && r.policy == POLICY_TRUSTED_ONLY,
+	    "trusted-only: an INVITE from an untrusted source is refused");
+	r = feed(e, "198.51.100.10", "192.0.2.40", 1,
+	    req("INVITE", "100", "192.0.2.40", "x", 1, NULL));
+	T_OK(r.verdict == ENGINE_ACCEPT, "the trusted server may call the "
+	    "trusted-only network, even to an IP host");
+	r = feed(e, "203.0.113.22", "192.0.2.10", 1,
+	    req("REGISTER", "100", "pbx.example.org", "x", 1, NULL));
+	T_OK(r.verdict == ENGINE_ACCEPT, "a REGISTER from outside is not a "
+	    "policy matter");
+	r = feed(e, "203.0.113.66", "192.0.2.10", 1,
+	    req("OPTIONS", "100", "pbx.example.org", "x", 1, NULL));
+	T_OK(r.verdict != ENGINE_ACCEPT && r.policy == POLICY_DENY,
+	    "deny list drops");
+	r = feed(e, "203.0.113.77", "192.0.2.10", 1,
+	    req("OPTIONS", "100", "192.0.2.10", "friendly-scanner", 1, NULL));
+	T_OK(r.verdict == ENGINE_ACCEPT && r.allowed,
+	    "allow list is never judged");
+	r = feed(e, "192.0.2.10", "203.0.113.20", 2,
+	    resp(200, "OPTIONS", "100", "192.0.2.10", 1));
+	T_OK(!r.peer_sent && gg_addr_eq(&r.peer, &(struct gg_addr){ 0 }) ==
+	    false, "with protected networks the peer is the outside side");
+	engine_free(e);
+	conf_fini(&c);
+}
+
+static void
+test_tracker_bounded(void)
+{
+	struct track *t = track_new(16, 1);
+	struct gg_addr a;
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		char s[32];
+
+		snprintf(s, sizeof(s), "2001:db8::%x", i);
+		a = A(s);
+		track_get(t, &a, (uint64_t)i)->packets = (uint32_t)i;
+	}
+	T_OK(track_count(t) == 16, "tracker keeps at most its capacity");
+	T_OK(track_stats(t)->evictions == 5000 - 16, "evictions are counted");
+	T_OK(track_find(t, &a) && track_find(t, &a)->packets == 4999,
+	    "the newest source is still there and findable");
+	for (i = 0; i < 5000; i++) {
+		char s[32];
+		struct track_src *x;
+
+		snprintf(s, sizeof(s), "2001:db8::%x", i);
+		a = A(s);
+		x = track_find(t, &a);
+		if (x && x->packets != (uint32_t)i)
+			break;
+	}
+	T_OK(i == 5000, "every record found is the right one after "
+	    "evictions");
+	track_free(t);
+	t = track_new(1000000, 2);
+	T_OK(t && track_memory(t) <= 256u << 20, "a million sources fit in "
+	    "256 MB (%zu MB)", t ? track_memory(t) >> 20 : 0);
+	track_free(t);
+}
+
+static void
+test_shapes(void)
+{
+	static const struct {
+		const char *pat, *s;
+		bool want;
+	} cases[] = {
+		{ "D{20,30}", "136061588268204605358974", true },
+		{ "D{20,30}", "13606158826820460535897a", false },
+		{ "D{20,30}", "1234", false },
+		{ "z9hG4bK-D+", "z9hG4bK-978872083", true },
+		{ "z9hG4bK-D+", "z9hG4bK978872083", false },
+		{ "z9hG4bK-D+", "z9hG4bK-", false },
+		{ "H{8}-H{4}-H{4}-H{4}-H{12}",
+		    "862c3c7f-c690-40d3-b31c-c17a4a9db690", true },
+		{ "L+", "oyqnsaloresntguiunncboq", true },
+		{ "X*\\.X*", "abc.def", true },
+		{ "X*\\.X*", "abcdef", false },
+		{ "D{3}D{1,3}.D{1,3}.D{1,3}.D{1,3}", "14810.0.1.45", true },
+		{ ".*", "", true },
+		{ "D", "", false },
+	};
+	size_t i;
+
+	for (i = 0; i < GG_NELEM(cases); i++)
+		T_OK(sig_shape_match(cases[i].pat, (struct gg_str){
+		    cases[i].s, strlen(cases[i].s) }) == cases[i].want,
+		    "shape %s %s %s", cases[i].pat,
+		    cases[i].want ? "matches" : "does not match", cases[i].s);
+}
+
+static void
+test_sig_errors(void)
+{
+	const char *bad =
+	    "signature a\n\ttool x\n\tmatch user-agent contains \"y\"\n"
+	    "signature b\n\ttool x\n\tmatch colour is \"red\"\n"
+	    "signature c\n\tmatch user-agent is \"z\"\n"
+	    "\tmatch stray is \"z\"\n"
+	    "signature d\n\ttool x\n\tconfidence 300\n"
+	    "\tmatch call-id shape \"D{5\"\n";
+	struct sigset s = { 0 };
+	char buf[2048];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	int n = sigset_load(&s, "sigs", bad, strlen(bad), f);
+
+	fclose(f);
+	T_OK(n == 4 && s.n == 1 && !strcmp(s.v[0].name, "a"),
+	    "a signature file with errors keeps the good signatures (%d "
+	    "errors, %zu kept)", n, s.n);
+	T_OK(strstr(buf, "sigs:6: unknown field 'colour'") != NULL,
+	    "errors name file:line");
+	sigset_free(&s);
+	memset(&s, 0, sizeof(s));
+	T_OK(sigset_load(&s, "builtin", sig_builtin, sig_builtin_len,
+	    stderr) == 0 && s.n > 30, "the built-in signatures load (%zu)",
+	    s.n);
+	sigset_free(&s);
+}
+
+int
+main(void)
+{
+	conf_init(&conf);
+	if (conf_load_buf(&conf, "t", "trusted 198.51.100.10\n", 22,
+	    stderr) != 0)
+		return 1;
+	if (sigset_load(&sigs, "builtin", sig_builtin, sig_builtin_len,
+	    stderr) != 0)
+		return 1;
+	test_enum_behaviour();
+	test_answers_evidence();
+	test_sweeps();
+	test_signature_and_ban();
+	test_trusted();
+	test_legit_phone();
+	test_password_guess();
+	test_flood();
+	test_policy();
+	test_tracker_bounded();
+	test_shapes();
+	test_sig_errors();
+	sigset_free(&sigs);
+	conf_fini(&conf);
+	return t_done();
+}
