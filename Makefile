@@ -101,7 +101,8 @@ check: deps
 	$(MAKE) tests
 	$(MAKE) tests B=build/san SANITIZE=address,undefined
 	$(MAKE) fuzz-build
-	tests/run.sh $(shell tests/list.sh build build/san)
+	tests/list.sh build build/san > build/tests.list
+	tests/run.sh -f build/tests.list
 
 deps:
 	scripts/deps.sh test
@@ -116,9 +117,10 @@ fuzz: fuzz-build
 	    tests/fuzz/run.sh build/fuzz/fuzz/$${t}_fuzz $$t $(FUZZ_SECONDS) || exit 1; \
 	done
 
-demo: all
+demo:
 	scripts/deps.sh run
-	$(B)/ghostguard analyze -c etc/ghostguard.conf data/demo.pcap
+	$(MAKE) all
+	$(B)/ghostguard analyze -c etc/ghostguard.conf tests/captures/mixed.pcap
 
 bench:
 	scripts/deps.sh bench

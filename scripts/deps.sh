@@ -5,7 +5,7 @@
 # Usage: scripts/deps.sh build|test|run|bench|lab
 set -eu
 build="libpcap-dev pkg-config"
-test="$build clang llvm libclang-rt-14-dev tshark valgrind"
+test="$build clang llvm libclang-rt-14-dev tshark valgrind python3"
 run="$build"
 lab="$build tshark tcpdump sipvicious sip-tester sipsak nmap kamailio iproute2"
 bench="$test hyperfine tshark"
