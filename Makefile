@@ -81,16 +81,17 @@ $(B)/tests/%_test:
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Fuzz targets: with plain cc they are linked against a driver that replays
-# files (tests/fuzz/replay.c), so every build can run the seed corpora.
+# files (tests/fuzz/replay.c), so every build can run the seed corpora; the
+# libFuzzer build (fuzz-build) links libFuzzer's main instead.
+FUZZ_MAIN	?= $(B)/tests/fuzz/replay.o
+FUZZ_LDFLAGS	?=
 $(B)/fuzz/sip_fuzz: $(call obj,tests/fuzz/sip_fuzz.c $(LIB_SRCS) $(SIP_SRCS))
 $(B)/fuzz/net_fuzz: $(call obj,tests/fuzz/net_fuzz.c $(LIB_SRCS) src/sip/frame.c $(NET_SRCS))
 $(B)/fuzz/conf_fuzz: $(call obj,tests/fuzz/conf_fuzz.c $(LIB_SRCS) $(SIP_SRCS) $(CONF_SRCS) src/engine/sig.c $(B)/gen/sigdata.c)
 $(B)/fuzz/pcap_fuzz: $(call obj,tests/fuzz/pcap_fuzz.c $(CORE_SRCS) src/io/pcap.c src/io/report.c)
-$(B)/fuzz/%_fuzz:
+$(B)/fuzz/%_fuzz: $(FUZZ_MAIN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(FUZZ_MAIN) -o $@ $^ $(LDLIBS)
-
-FUZZ_MAIN ?= tests/fuzz/replay.c
+	$(CC) $(CFLAGS) $(LDFLAGS) $(FUZZ_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 tests: $(B)/ghostguard $(UNIT_TESTS:%=$(B)/tests/%_test) \
 	$(FUZZ_TARGETS:%=$(B)/fuzz/%_fuzz)
@@ -110,7 +111,7 @@ deps:
 fuzz-build:
 	$(MAKE) $(FUZZ_TARGETS:%=build/fuzz/fuzz/%_fuzz) B=build/fuzz CC=clang \
 	    SANITIZE=fuzzer-no-link,address,undefined \
-	    FUZZ_MAIN=-fsanitize=fuzzer
+	    FUZZ_MAIN= FUZZ_LDFLAGS=-fsanitize=fuzzer
 
 fuzz: fuzz-build
 	for t in $(FUZZ_TARGETS); do \

@@ -309,6 +309,21 @@ found_merge(struct rsrc *s)
 	memset(&s->found_auth, 0, sizeof(s->found_auth));
 }
 
+/*
+ * The tool to name: a scanner's best signature, when that signature names a
+ * tool or an SDK. A real product's User-Agent that scanners copy (kind
+ * spoofed-legit) or a broad substring (generic) is evidence, not a name.
+ */
+static const char *
+rsrc_tool(const struct rsrc *s)
+{
+	if (s->class != ENGINE_SCANNER || s->sig == NULL)
+		return NULL;
+	if (s->sig->kind != SIG_KIND_TOOL && s->sig->kind != SIG_KIND_SDK)
+		return NULL;
+	return s->sig->tool;
+}
+
 static int
 rsrc_cmp(const void *a, const void *b)
 {
@@ -357,9 +372,10 @@ tech_explain(enum engine_tech t)
 {
 	switch (t) {
 	case ENGINE_T_OPTIONS_SWEEP:
-		return "probed many addresses with OPTIONS to find SIP devices";
+		return "probed addresses with OPTIONS to find SIP devices "
+		    "(svmap's default)";
 	case ENGINE_T_INVITE_SWEEP:
-		return "sent calls (INVITE) to many addresses: this is what "
+		return "probed addresses with calls (INVITE): this is what "
 		    "makes desk phones ring with nobody on the line";
 	case ENGINE_T_REGISTER_ENUM:
 		return "tried to register many extensions to learn which exist";
@@ -408,8 +424,8 @@ text_source(FILE *out, const struct rsrc *s)
 	fprintf(out, "\n%s  %s%s", a, s->class == ENGINE_SCANNER ? "SCANNER" :
 	    s->class == ENGINE_POLICY ? "POLICY" : "benign",
 	    s->trusted ? " (trusted server)" : "");
-	if (s->sig)
-		fprintf(out, "  tool: %s", s->sig->tool);
+	if (rsrc_tool(s))
+		fprintf(out, "  tool: %s", rsrc_tool(s));
 	fputc('\n', out);
 	if (s->sig)
 		fprintf(out, "    evidence: %s (signature %s, confidence %u, "
@@ -525,8 +541,8 @@ json_source(FILE *out, const struct rsrc *s)
 	fprintf(out, "{\"address\":\"%s\",\"class\":\"%s\",\"trusted\":%s,"
 	    "\"tool\":", gg_addr_fmt(&s->addr, a),
 	    engine_class_name(s->class), s->trusted ? "true" : "false");
-	if (s->sig && s->class == ENGINE_SCANNER)
-		json_str(out, s->sig->tool);
+	if (rsrc_tool(s))
+		json_str(out, rsrc_tool(s));
 	else
 		fputs("null", out);
 	fputs(",\"evidence\":[", out);
