@@ -210,6 +210,40 @@ udp_input(struct net *n, struct net_ctx *c, const struct net_l3 *l3,
 }
 
 /*
+ * SCTP (RFC 9260): each DATA chunk that holds a whole user message (B and E
+ * set) is delivered like a datagram (SIP over SCTP, RFC 4168). Messages
+ * split over several chunks are not reassembled: counted in other_proto.
+ */
+static void
+sctp_input(struct net *n, struct net_ctx *c, const struct net_l3 *l3,
+    const uint8_t *p, size_t len)
+{
+	size_t off = 12, clen;
+
+	n->st.sctp++;
+	if (len < 12) {
+		n->st.truncated++;
+		return;
+	}
+	while (len - off >= 4) {
+		clen = rd16(p + off + 2);
+		if (clen < 4 || clen > len - off) {
+			n->st.truncated++;
+			return;
+		}
+		if (p[off] == 0 && clen >= 16 && (p[off + 1] & 3) == 3)
+			net_deliver(n, c, l3, IPPROTO_SCTP, rd16(p),
+			    rd16(p + 2), false, p + off + 16, clen - 16);
+		else if (p[off] == 0)
+			n->st.other_proto++;
+		clen = (clen + 3) & ~(size_t)3;
+		if (clen > len - off)
+			break;
+		off += clen;
+	}
+}
+
+/*
  * PPP payload (after the PPPoE or enhanced GRE header): optional address
  * and control bytes, a one- or two-byte protocol, then IP.
  */
@@ -357,6 +391,9 @@ net_ip_payload(struct net *n, struct net_ctx *c, struct net_l3 *l3,
 		break;
 	case IPPROTO_GRE:
 		gre_input(n, c, l3, p, len);
+		break;
+	case IPPROTO_SCTP:
+		sctp_input(n, c, l3, p, len);
 		break;
 	case IPPROTO_HOPOPTS:
 	case IPPROTO_ROUTING:

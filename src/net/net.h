@@ -3,18 +3,24 @@
  *
  * A struct net turns captured frames (pcap) or whole IP packets (NFQUEUE) into
  * SIP candidate payloads, each handed to a sink callback with its flow key:
- * one call per UDP datagram payload, one call per SIP message framed out of a
- * TCP stream (by Content-Length, across segments, with retransmissions and
- * reordering handled). It understands Ethernet, Linux SLL and SLL2, raw IP,
- * BSD null/loopback, 802.1Q and QinQ, IPv4 and IPv6 with extension headers,
- * IPv4 and IPv6 fragments (reassembled with bounded memory and a timeout),
- * and the tunnels IP-in-IP, IPv6-in-IP, GRE and ERSPAN (decapsulated; anything
- * it cannot decode is counted as skipped, never misparsed).
+ * one call per UDP datagram payload (and per whole SCTP DATA chunk), one call
+ * per SIP message framed out of a TCP stream (by Content-Length, across
+ * segments, with retransmissions and reordering handled). It understands
+ * Ethernet, Linux SLL and SLL2, raw IP, BSD null/loopback, 802.1Q and QinQ,
+ * PPPoE sessions, IPv4 and IPv6 with extension headers, IPv4 and IPv6
+ * fragments (reassembled with bounded memory and a timeout), and the tunnels
+ * IP-in-IP, IPv6-in-IP, GRE (IP, Ethernet, PPP) and ERSPAN I, II and III
+ * (decapsulated; anything it cannot decode is counted as tunnel_skipped,
+ * never misparsed).
  *
- * Which payloads are delivered: every UDP or TCP payload to or from a port in
- * the SIP port list (so that garbage sent to 5060 reaches the engine), and on
- * other ports only payloads that sip_looks_like(). Empty payloads and pure
- * CRLF keep-alives are not delivered.
+ * Which payloads are delivered: every UDP, TCP or SCTP payload to or from a
+ * port in the SIP port list (so that garbage sent to 5060 reaches the
+ * engine), and on other ports only payloads that sip_looks_like(). Empty
+ * payloads and pure CRLF keep-alives are not delivered. On TCP, bytes that
+ * cannot be framed are delivered as they are on a SIP port (counted in
+ * tcp_bad_framing) and dropped elsewhere; a stream on another port whose
+ * first bytes are not SIP is ignored (tcp_ignored) until a segment starts
+ * with a SIP start line.
  *
  * Memory is fixed by struct net_limits at net_new(); when a table is full the
  * oldest entry is evicted and counted. Time comes only from the ts_ns given
@@ -39,7 +45,8 @@
 struct net_pkt {
 	struct gg_addr	 src, dst;	/* innermost IP header's addresses */
 	uint16_t	 sport, dport;	/* host byte order */
-	uint8_t		 proto;		/* IPPROTO_UDP or IPPROTO_TCP */
+	uint8_t		 proto;		/* IPPROTO_UDP, IPPROTO_TCP or
+					 * IPPROTO_SCTP */
 	uint8_t		 tunnel;	/* encapsulation levels removed */
 	bool		 reassembled;	/* came from IP fragments or several
 					 * TCP segments */
@@ -75,6 +82,7 @@ struct net_stats {
 	uint64_t	frames;			/* frames or packets fed */
 	uint64_t	delivered;		/* payloads given to the sink */
 	uint64_t	ipv4, ipv6, udp, tcp;
+	uint64_t	sctp;			/* SCTP packets */
 	uint64_t	truncated;		/* frame shorter than its headers */
 	uint64_t	bad;			/* bad header, checksum not checked */
 	uint64_t	other_link;		/* link type or ethertype not IP */

@@ -55,70 +55,102 @@ match_prefix(const char *buf, size_t len, const char *lit)
 	return LINE_YES;
 }
 
-/* "SIP/<version> NNN": the version is up to 16 non-space bytes. */
-static enum line_verdict
-status_line(const char *buf, size_t len)
+/*
+ * Length of a SIP-Version ("SIP/" 1*DIGIT "." 1*DIGIT, "SIP" in any case)
+ * at the start of p, or 0. *cut is set when p ended before that was clear.
+ */
+static size_t
+sip_version(const char *p, size_t n, bool *cut)
 {
-	size_t i, d;
+	enum line_verdict v = match_prefix(p, n, "SIP/");
+	size_t i = 4, d;
 
-	for (i = 4; i < len && i < 20 && buf[i] != ' '; i++)
-		if (buf[i] == '\r' || buf[i] == '\n' || buf[i] == '\t')
-			return LINE_NO;
-	if (i == len)
-		return LINE_MAYBE;
-	if (buf[i] != ' ' || i == 4)
-		return LINE_NO;
-	for (d = 1; d <= 3; d++) {
-		if (i + d >= len)
-			return LINE_MAYBE;
-		if (buf[i + d] < '0' || buf[i + d] > '9')
-			return LINE_NO;
+	*cut = v == LINE_MAYBE;
+	if (v != LINE_YES)
+		return 0;
+	for (d = i; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+		;
+	if (i == n || i == d || p[i] != '.') {
+		*cut = i == n;
+		return 0;
 	}
-	return LINE_YES;
+	for (d = ++i; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+		;
+	*cut = i == n;
+	return i == d ? 0 : i;
 }
 
 /*
- * "TOKEN SP Request-URI SP SIP/": a token, one space, then " SIP/" before
- * the end of the line and within the look-ahead.
+ * "SIP-Version SP 3DIGIT" then SP or the end of the line. The reason phrase
+ * is not examined beyond that (CTLs were rejected by the caller). A line
+ * cut short after the code still counts: a truncated capture of a response.
  */
 static enum line_verdict
-request_line(const char *buf, size_t len)
+status_line(const char *l, size_t e, bool complete)
 {
-	size_t i, lim = len < FRAME_LOOKAHEAD ? len : FRAME_LOOKAHEAD;
+	size_t v, d;
+	bool cut;
 
-	for (i = 0; i < lim && is_token((unsigned char)buf[i]); i++)
-		;
-	if (i == lim)
-		return lim < FRAME_LOOKAHEAD ? LINE_MAYBE : LINE_NO;
-	if (i == 0 || buf[i] != ' ')
-		return LINE_NO;
-	for (i++; i < lim; i++) {
-		if (buf[i] == '\r' || buf[i] == '\n')
+	if ((v = sip_version(l, e, &cut)) == 0)
+		return cut && !complete ? LINE_MAYBE : LINE_NO;
+	for (d = 0; d < 4; d++) {
+		if (v + d == e)
+			return complete ? LINE_NO : LINE_MAYBE;
+		if (d == 0 ? l[v] != ' ' : (l[v + d] < '0' || l[v + d] > '9'))
 			return LINE_NO;
-		if (buf[i] == ' ') {
-			enum line_verdict v;
-
-			v = match_prefix(buf + i + 1, lim - i - 1, "SIP/");
-			if (v == LINE_YES)
-				return LINE_YES;
-			if (v == LINE_MAYBE)
-				return lim < FRAME_LOOKAHEAD ? LINE_MAYBE :
-				    LINE_NO;
-		}
 	}
-	return lim < FRAME_LOOKAHEAD ? LINE_MAYBE : LINE_NO;
+	return v + 4 == e || l[v + 4] == ' ' ? LINE_YES : LINE_NO;
 }
 
+/*
+ * "Method SP Request-URI SP SIP-Version": a token, one SP, a URI that does
+ * not start with SP, and a version running to the end of the line (after
+ * the last SP). An unfinished line is MAYBE at best.
+ */
+static enum line_verdict
+request_line(const char *l, size_t e, bool complete)
+{
+	size_t i, k;
+	bool cut;
+
+	for (i = 0; i < e && is_token((unsigned char)l[i]); i++)
+		;
+	if (i == e)
+		return complete ? LINE_NO : LINE_MAYBE;
+	if (i == 0 || l[i] != ' ')
+		return LINE_NO;
+	if (!complete)
+		return i + 1 < e && l[i + 1] == ' ' ? LINE_NO : LINE_MAYBE;
+	for (k = e; k > i + 1 && l[k - 1] != ' '; k--)
+		;
+	if (k <= i + 2)		/* no URI, or no SP after it */
+		return LINE_NO;
+	return sip_version(l + k, e - k, &cut) == e - k ? LINE_YES : LINE_NO;
+}
+
+/*
+ * Judges the first line: finds its end within the look-ahead, rejects
+ * control characters (RFC 3261 allows none in a start line but HT), then
+ * reads it as a status line or a request line.
+ */
 static enum line_verdict
 start_line(const char *buf, size_t len)
 {
-	enum line_verdict v = match_prefix(buf, len, "SIP/");
+	size_t lim = len < FRAME_LOOKAHEAD ? len : FRAME_LOOKAHEAD, e;
+	bool complete;
 
-	if (v == LINE_YES)
-		return status_line(buf, len);
-	if (v == LINE_MAYBE)
-		return LINE_MAYBE;
-	return request_line(buf, len);
+	for (e = 0; e < lim && buf[e] != '\r' && buf[e] != '\n'; e++) {
+		unsigned char c = (unsigned char)buf[e];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return LINE_NO;
+	}
+	complete = e < lim;
+	if (!complete && lim == FRAME_LOOKAHEAD)
+		return LINE_NO;		/* a first line this long is not SIP */
+	if (match_prefix(buf, e, "SIP/") != LINE_NO)
+		return status_line(buf, e, complete);
+	return request_line(buf, e, complete);
 }
 
 bool

@@ -326,7 +326,16 @@ test_looks_like(void)
 		bool		 yes;
 	} tab[] = {
 		{ "INVITE sip:a@b SIP/2.0\r\n", true },
-		{ "REGIStER sip:b SIP/2.0", true },
+		{ "REGIStER sip:b SIP/2.0\n", true },
+		{ "REGISTER sip:b SIP/2.0", false },
+		{ "INVITE sip:a SIP/a.0\r\n", false },
+		{ "INVITE sip:a SIP/2.0x\r\n", false },
+		{ "INVITE sip:a\x01 SIP/2.0\r\n", false },
+		{ "INVITE  SIP/2.0\r\n", false },
+		{ "SIP/x.0 100 Trying\r\n", false },
+		{ "SIP/2.0 401 Unauthorized\x01\r\n", false },
+		{ "SIP/2.0 4011\r\n", false },
+		{ "SIP/2.0 180\r\n", true },
 		{ "OPTIONS sip:b sip/2.0\r\n", true },
 		{ "SIP/2.0 404 Not Found\r\n", true },
 		{ "SIP/2.0 404", true },
@@ -1284,7 +1293,7 @@ count_main(int argc, char **argv)
 	    sizeof(err));
 	if (rc != 0)
 		fprintf(stderr, "%s\n", err);
-	else
+	else if (!c.list)
 		printf("%llu\n", (unsigned long long)c.sip);
 	net_free(n);
 	return rc == 0 ? 0 : 1;
