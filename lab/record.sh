@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# lab/record.sh - record real scanner runs in the namespace lab as pcap files
+# (tests/captures/*.pcap), the golden inputs of `ghostguard analyze`.
+#
+#   lab/record.sh                 record every scenario
+#   lab/record.sh svwar-register mixed ...   record only these
+#   lab/record.sh --list          list the scenarios
+#
+# Needs root (network namespaces) and the lab packages (scripts/deps.sh lab).
+# Builds its own namespaces (gg-rec-<pid>-*), removes them and every process
+# it started on exit, Ctrl-C or error. Each tool runs under `timeout`; the
+# whole run takes about 5 minutes. The tool's output of each scenario goes to
+# tests/captures/logs/SCENARIO.log next to the capture.
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+OUT=${GG_CAPTURES:-$ROOT/tests/captures}
+DATA=$HERE/data
+export LAB_PREFIX=${LAB_PREFIX:-gg-rec-$$}
+. "$HERE/lib.sh"
+
+SCENARIOS="svmap-options svmap-invite svwar-register svwar-invite svwar-options svcrack
+sipsak nmap-sip-methods nmap-sip-enum-users nmap-sip-brute sipp-flood scanner-changed-ua
+legit-calls mixed svmap-ipv6 tcp-scan"
+
+if [ "${1:-}" = --list ]; then echo $SCENARIOS; exit 0; fi
+if [ "$(id -u)" -ne 0 ]; then echo "record.sh: must run as root" >&2; exit 1; fi
+"$ROOT/scripts/deps.sh" lab || exit 1
+
+want=${*:-$SCENARIOS}
+for s in $want; do
+	case " $(echo $SCENARIOS) " in *" $s "*) ;; *) echo "record.sh: unknown scenario $s" >&2; exit 2 ;; esac
+done
+
+cleanup() {
+	trap - EXIT INT TERM
+	lab_down
+	if ip netns list | grep -q -- "^$LAB_PREFIX-"; then
+		echo "record.sh: namespaces left behind!" >&2
+		exit 1
+	fi
+}
+trap cleanup EXIT
+trap 'echo "record.sh: interrupted" >&2; exit 130' INT TERM
+
+# run HOST CMD...: a tool run, logged with its command line (scanner hosts
+# get the private UTS namespace, see lab_scanner in lib.sh).
+run() {
+	local h=$1; shift
+	echo "\$ [$h] $*"
+	lab_scanner "$h" "$@" 2>&1
+	echo "[exit $?]"
+}
+
+# runbg HOST CMD...: the same in the background; waited for by waitbg.
+BGPIDS=""
+runbg() {
+	local h=$1; shift
+	echo "\$ [$h] (background) $*"
+	lab_scanner "$h" "$@" 2>&1 &
+	BGPIDS="$BGPIDS $!"
+	LAB_PIDS="$LAB_PIDS $!"
+}
+waitbg() {
+	local p
+	for p in $BGPIDS; do wait "$p"; echo "[background $p exit $?]"; done
+	BGPIDS=""
+}
+
+
+provider_calls() { # EXT COUNT RATE(per s)
+	run prov sipp -sf "$HERE/sipp/provider-call.xml" $LAB_PBX:5060 -i $LAB_PROV -p 5060 \
+		-s "$1" -m "$2" -r "$3" -l 2 -nostdin -nr -nd -timeout 40s -trace_screen \
+		-screen_file "$LAB_WORK/prov-call-$1.screen" >/dev/null
+	grep -E 'Successful call|Failed call' "$LAB_WORK/prov-call-$1.screen" | tail -2
+}
+provider_keepalive() { # COUNT
+	run prov sipp -sf "$HERE/sipp/provider-options.xml" $LAB_PBX:5060 -i $LAB_PROV -p 5060 \
+		-m "$1" -r 1 -nostdin -nr -nd -timeout 20s -trace_screen \
+		-screen_file "$LAB_WORK/prov-ka.screen" >/dev/null
+	grep -E 'Successful call|Failed call' "$LAB_WORK/prov-ka.screen" | tail -2
+}
+
+# ---------------------------------------------------------------- scenarios
+s_svmap-options() { run att1 svmap -v 192.0.2.0/27; }
+s_svmap-invite() { run att1 svmap -v -m INVITE 192.0.2.0/27; }
+s_svwar-register() { run att1 svwar -v -e 100-210 $LAB_PBX; }
+s_svwar-invite() { run att1 svwar -v -m INVITE -e 100-210 $LAB_PBX; }
+s_svwar-options() { run att1 svwar -v -m OPTIONS -e 100-210 $LAB_PBX; }
+s_svcrack() { run att1 svcrack -v -u 100 -d "$DATA/svcrack-passwords.txt" $LAB_PBX; }
+s_sipsak() {
+	local LAB_RESOLVE_SELF=1
+	run att1 sipsak -vv -s sip:$LAB_PBX
+	run att1 sipsak -vv -s sip:100@$LAB_PBX
+	run att1 sipsak -vv -U -C sip:100@$LAB_ATT1 -a wrongpass -s sip:100@$LAB_PBX
+	run att1 sipsak -vv -s sip:101@$LAB_PH1
+	run att1 sipsak -F -e 300 -s sip:100@$LAB_PBX
+}
+NMAP="nmap -n -Pn -sU -p 5060 --reason"
+s_nmap-sip-methods() { run att1 $NMAP --script sip-methods $LAB_PBX $LAB_PH1; }
+s_nmap-sip-enum-users() {
+	run att1 $NMAP --script sip-enum-users \
+		--script-args sip-enum-users.minext=95,sip-enum-users.maxext=210 $LAB_PBX
+}
+s_nmap-sip-brute() {
+	run att1 $NMAP --script sip-brute --script-args \
+		userdb=$DATA/nmap-users.txt,passdb=$DATA/nmap-passwords.txt,unpwdb.timelimit=60s $LAB_PBX
+}
+s_sipp-flood() {
+	# Bounded: 800 INVITEs at 100/s from one attacker, 40 s at most.
+	run att1 sipp -sn uac $LAB_PBX:5060 -s 101 -i $LAB_ATT1 -p 5060 -r 100 -m 800 -l 800 \
+		-nostdin -nr -timeout 40s -recv_timeout 3000 -trace_screen \
+		-screen_file "$LAB_WORK/flood.screen" >/dev/null
+	grep -E 'Successful call|Failed call|INVITE|407|100 ' "$LAB_WORK/flood.screen" | tail -8
+}
+s_scanner-changed-ua() {
+	# lab/sv-ua.py: sipvicious 0.3.3 cannot change its User-Agent itself.
+	# svmap: changed User-Agent and From display name, its real address in
+	# Via/Contact instead of 127.0.0.1 (-x), and 0.5 s between packets.
+	run att1 python3 "$HERE/sv-ua.py" 'Z 5.6.4 v2.10.19.9' svmap -v -x $LAB_ATT1 -t 0.5 \
+		--fromname Alice 192.0.2.8-24
+	# svwar: same User-Agent change, -x, 0.2 s pacing, a small range.
+	run att2 python3 "$HERE/sv-ua.py" 'Grandstream GXP2170 1.0.11.3' svwar -v -x $LAB_ATT2 \
+		-t 0.2 -e 95-125 $LAB_PBX
+}
+s_legit-calls() {
+	lab_phones_register && echo "phones 101 and 102 registered"
+	provider_keepalive 3
+	provider_calls 101 3 1
+	provider_calls 102 2 1
+	provider_keepalive 2
+	lab_phones_register && echo "phones 101 and 102 re-registered"
+}
+s_mixed() {
+	lab_phones_register && echo "phones 101 and 102 registered"
+	echo "\$ [prov] (background) provider calls to 101 and 102, keepalives"
+	( provider_keepalive 2; provider_calls 101 4 0.5; provider_calls 102 3 0.5 ) &
+	local legit=$!
+	LAB_PIDS="$LAB_PIDS $legit"
+	sleep 1
+	runbg att1 svmap -v 192.0.2.0/27
+	sleep 2
+	runbg att2 svwar -v -e 100-210 $LAB_PBX
+	waitbg
+	wait $legit; echo "[provider exit $?]"
+}
+s_svmap-ipv6() {
+	run att1 svmap -v -6 $LAB_PBX6 $LAB_PH16 2001:db8:2::99
+	run att1 svwar -v -6 -e 100-110 $LAB_PBX6
+}
+s_tcp-scan() {
+	run att1 nmap -n -Pn -sT -p 5060 --reason --script sip-methods,sip-enum-users \
+		--script-args sip-enum-users.minext=99,sip-enum-users.maxext=105 $LAB_PBX
+	LAB_RESOLVE_SELF=1 run att1 sipsak -vv --transport tcp -s sip:$LAB_PBX
+}
+
+# ---------------------------------------------------------------- main
+T0=$(date +%s)
+lab_up || exit 1
+lab_kamailio_start || exit 1
+lab_phones_start || exit 1
+lab_phones_register || exit 1
+mkdir -p "$OUT/logs"
+for s in $want; do
+	lab_log "recording $s"
+	log="$OUT/logs/$s.log"
+	lab_capture_start "$OUT/$s.pcap"
+	{
+		echo "# scenario $s, recorded $(date -u +%Y-%m-%dT%H:%M:%SZ) by lab/record.sh"
+		"s_$s"
+	} >"$log" 2>&1
+	lab_capture_stop
+	# Tools print progress with carriage returns; keep the logs readable.
+	sed -i 's/\r$//; s/.*\r//' "$log"
+	lab_log "$s: $(capinfos -c -M "$OUT/$s.pcap" | awk '/Number of packets/ {print $NF}') packets, $(stat -c %s "$OUT/$s.pcap") bytes"
+done
+lab_log "all done in $(($(date +%s) - T0)) s"
