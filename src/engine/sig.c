@@ -60,6 +60,8 @@ struct sig_cond {
 	long long	 num;		/* numeric argument */
 	struct shape_tok *shape;	/* compiled shape */
 	size_t		 nshape;
+	size_t		 shape_min;	/* shortest field the shape matches */
+	size_t		 shape_max;	/* longest */
 	uint8_t		 order[ORDER_MAX]; /* header ids, for F_ORDER */
 	size_t		 norder;
 };
@@ -278,6 +280,77 @@ field_get(const struct sip_msg *m, enum sig_field f, struct gg_str *s,
 	return s->len > 0;
 }
 
+#define LC_ARENA	2048	/* bytes of lower-cased fields per message */
+
+/*
+ * String fields lower-cased once per message, so that each of the many
+ * case-insensitive comparisons is a memcmp or memmem. A field that does not
+ * fit the arena is compared the slow way.
+ */
+struct lc_cache {
+	uint64_t	 tried;		/* bit per field: looked at */
+	struct gg_str	 v[F_MAX];	/* lower-cased copy, p NULL: none */
+	size_t		 used;		/* bytes of arena used */
+	char		 arena[LC_ARENA];
+};
+
+static struct gg_str
+lc_get(struct lc_cache *lc, enum sig_field f, struct gg_str s)
+{
+	size_t i;
+
+	if (lc->tried & (1ULL << f))
+		return lc->v[f];
+	lc->tried |= 1ULL << f;
+	lc->v[f] = GG_STR_NULL;
+	if (s.len > LC_ARENA - lc->used)
+		return lc->v[f];
+	for (i = 0; i < s.len; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+
+		lc->arena[lc->used + i] = (char)(c >= 'A' && c <= 'Z' ?
+		    c + 32 : c);
+	}
+	lc->v[f] = (struct gg_str){ lc->arena + lc->used, s.len };
+	lc->used += s.len;
+	return lc->v[f];
+}
+
+/* A string operator on a field, with the lower-cased copy when there is
+ * one (c->arg is lower-cased at load). */
+static bool
+str_op(const struct sig_cond *c, struct gg_str s, struct gg_str l)
+{
+	if (l.p == NULL && s.len > 0) {
+		switch (c->op) {
+		case OP_IS:
+			return gg_str_caseeq(s, c->arg);
+		case OP_CONTAINS:
+			return gg_str_casestr(s, c->arg, c->arglen);
+		case OP_PREFIX:
+			return gg_str_caseprefix(s, c->arg);
+		default:
+			return s.len >= c->arglen && gg_str_caseeq((struct
+			    gg_str){ s.p + s.len - c->arglen, c->arglen },
+			    c->arg);
+		}
+	}
+	if (l.len < c->arglen)
+		return false;
+	switch (c->op) {
+	case OP_IS:
+		return l.len == c->arglen && memcmp(l.p, c->arg, l.len) == 0;
+	case OP_CONTAINS:
+		return c->arglen == 0 ||
+		    memmem(l.p, l.len, c->arg, c->arglen) != NULL;
+	case OP_PREFIX:
+		return memcmp(l.p, c->arg, c->arglen) == 0;
+	default:
+		return memcmp(l.p + l.len - c->arglen, c->arg,
+		    c->arglen) == 0;
+	}
+}
+
 static bool
 order_match(const struct sig_cond *c, const struct sip_msg *m)
 {
@@ -294,14 +367,8 @@ order_match(const struct sig_cond *c, const struct sip_msg *m)
 }
 
 static bool
-str_suffix(struct gg_str s, const char *lit, size_t n)
-{
-	return s.len >= n && gg_str_caseeq((struct gg_str){ s.p + s.len - n,
-	    n }, lit);
-}
-
-static bool
-cond_match(const struct sig_cond *c, const struct sip_msg *m)
+cond_match(const struct sig_cond *c, const struct sip_msg *m,
+    struct lc_cache *lc)
 {
 	struct gg_str s;
 	long long num;
@@ -327,45 +394,59 @@ cond_match(const struct sig_cond *c, const struct sip_msg *m)
 		return false;
 	switch (c->op) {
 	case OP_IS:
-		return gg_str_caseeq(s, c->arg);
 	case OP_CONTAINS:
-		return gg_str_casestr(s, c->arg, c->arglen);
 	case OP_PREFIX:
-		return gg_str_caseprefix(s, c->arg);
 	case OP_SUFFIX:
-		return str_suffix(s, c->arg, c->arglen);
+		return str_op(c, s, lc_get(lc, c->field, s));
 	case OP_SHAPE:
+		/* Most fields are rejected on their length alone. */
+		if (s.len < c->shape_min || s.len > c->shape_max)
+			return false;
 		return shape_run(c->shape, c->nshape, s);
 	default:
 		return false;
 	}
 }
 
-bool
-sig_match(const struct sig *sig, const struct sip_msg *m)
+static bool
+sig_match_lc(const struct sig *sig, const struct sip_msg *m,
+    struct lc_cache *lc)
 {
 	size_t i;
 
 	if (sig->requests_only && !m->is_request)
 		return false;
 	for (i = 0; i < sig->nconds; i++)
-		if (!cond_match(&sig->conds[i], m))
+		if (!cond_match(&sig->conds[i], m, lc))
 			return false;
 	return sig->nconds > 0;
+}
+
+bool
+sig_match(const struct sig *sig, const struct sip_msg *m)
+{
+	struct lc_cache lc;
+
+	lc.tried = 0;
+	lc.used = 0;
+	return sig_match_lc(sig, m, &lc);
 }
 
 const struct sig *
 sigset_match(const struct sigset *s, const struct sip_msg *m)
 {
 	const struct sig *best = NULL;
+	struct lc_cache lc;
 	size_t i;
 
+	lc.tried = 0;
+	lc.used = 0;
 	for (i = 0; i < s->n; i++) {
 		const struct sig *g = &s->v[i];
 
 		if (best && g->confidence <= best->confidence)
 			continue;
-		if (sig_match(g, m))
+		if (sig_match_lc(g, m, &lc))
 			best = g;
 	}
 	return best;
@@ -579,9 +660,19 @@ cond_parse(struct sig_ctx *x, char **w, int nw, struct sig_cond *c)
 	if ((c->arg = strdup(w[3])) == NULL)
 		return -1;
 	c->arglen = strlen(c->arg);
+	if (c->op != OP_SHAPE) {
+		size_t i;
+
+		/* Comparisons are case-insensitive: keep the needle in
+		 * lower case, as the fields are lowered at match time. */
+		for (i = 0; i < c->arglen; i++)
+			if (c->arg[i] >= 'A' && c->arg[i] <= 'Z')
+				c->arg[i] = (char)(c->arg[i] + 32);
+	}
 	if (c->op == OP_SHAPE) {
 		struct shape_tok t[SHAPE_MAX_TOK];
 		int n = shape_compile(c->arg, t, SHAPE_MAX_TOK);
+		size_t i;
 
 		if (n <= 0) {
 			sig_err(x, "bad shape '%s'", c->arg);
@@ -592,6 +683,10 @@ cond_parse(struct sig_ctx *x, char **w, int nw, struct sig_cond *c)
 			return -1;
 		memcpy(c->shape, t, (size_t)n * sizeof(*t));
 		c->nshape = (size_t)n;
+		for (i = 0; i < (size_t)n; i++) {
+			c->shape_min += t[i].min;
+			c->shape_max += t[i].max;
+		}
 	}
 	return 0;
 }

@@ -9,7 +9,7 @@
 #include "report.h"
 
 #define LIST_MAX	16	/* examples kept per list */
-#define NAME_MAX_LEN	32	/* bytes kept of one extension name */
+#define NAME_MAX_LEN	GG_ADDRSTRLEN	/* bytes kept of a name or address */
 
 #define SKETCH_BITS	2048	/* linear-counting bitmap per list */
 
@@ -137,30 +137,43 @@ strlist_total(const struct strlist *l)
 	return est < LIST_MAX ? LIST_MAX : (uint64_t)(est + 0.5);
 }
 
-static void
-strlist_add(struct strlist *l, struct gg_str s)
+/*
+ * Counts the value with hash h; returns the slot where its text must be
+ * written when it is new and there is room, else NULL. The text is made only
+ * then, so that a repeat costs a hash and a short scan.
+ */
+static char *
+strlist_add_hash(struct strlist *l, uint32_t h)
 {
-	uint32_t h = (uint32_t)gg_hash(s.p, s.len, 1);
 	unsigned i;
 
-	if (s.len == 0)
-		return;
 	l->bits[(h % SKETCH_BITS) / 64] |= 1ULL << (h % 64);
 	for (i = 0; i < l->n; i++)
 		if (l->hash[i] == h)
-			return;
+			return NULL;
 	if (l->n == LIST_MAX)
-		return;
+		return NULL;
 	l->hash[l->n] = h;
-	gg_str_print(s, l->v[l->n], sizeof(l->v[0]));
-	l->n++;
+	return l->v[l->n++];
+}
+
+static void
+strlist_add(struct strlist *l, struct gg_str s)
+{
+	char *slot;
+
+	if (s.len == 0)
+		return;
+	slot = strlist_add_hash(l, (uint32_t)gg_hash(s.p, s.len, 1));
+	if (slot)
+		gg_str_print(s, slot, sizeof(l->v[0]));
 }
 
 static void
 note_sent(struct rsrc *s, const struct net_pkt *pkt, const struct sip_msg *m,
     enum sip_rc rc)
 {
-	char host[GG_ADDRSTRLEN];
+	char *slot;
 
 	s->packets++;
 	if (rc == SIP_EBADMSG)
@@ -177,8 +190,10 @@ note_sent(struct rsrc *s, const struct net_pkt *pkt, const struct sip_msg *m,
 	    m->method_id != SIP_METHOD_CANCEL)
 		strlist_add(&s->users, m->ruri.user.len ? m->ruri.user :
 		    m->to.uri.user);
-	gg_addr_fmt(&pkt->dst, host);
-	strlist_add(&s->hosts, (struct gg_str){ host, strlen(host) });
+	slot = strlist_add_hash(&s->hosts, (uint32_t)gg_addr_hash(&pkt->dst,
+	    1));
+	if (slot)
+		gg_addr_fmt(&pkt->dst, slot);
 }
 
 /* An answer other than "not found" to a probe reveals an extension. */
