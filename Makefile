@@ -139,5 +139,7 @@ clean:
 	rm -rf build
 
 .PHONY: all check deps tests fuzz fuzz-build demo bench install clean
+# Keep every object, also those make considers intermediate.
+.SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

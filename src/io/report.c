@@ -294,7 +294,18 @@ report_techs(const struct rsrc *s)
 	uint32_t t = s->techniques & ~ENGINE_T_SIGNATURE;
 	const uint64_t *m = s->methods;
 
-	if (s->class != ENGINE_SCANNER || (t & BEHAVIOUR_T))
+	if (s->class != ENGINE_SCANNER)
+		return t;
+	/* A convicted scanner's probes of several hosts are a sweep even
+	 * below the threshold that convicts an unknown source. */
+	if (strlist_total(&s->hosts) >= 2) {
+		if (m[SIP_METHOD_OPTIONS] >= 2)
+			t |= ENGINE_T_OPTIONS_SWEEP;
+		if (m[SIP_METHOD_INVITE] >= 2 &&
+		    !(t & ENGINE_T_INVITE_ENUM))
+			t |= ENGINE_T_INVITE_SWEEP;
+	}
+	if (t & BEHAVIOUR_T)
 		return t;
 	if (m[SIP_METHOD_OPTIONS] >= m[SIP_METHOD_INVITE] &&
 	    m[SIP_METHOD_OPTIONS] >= m[SIP_METHOD_REGISTER] &&

@@ -43,8 +43,12 @@ def resolve(path):
     return path
 
 
-def check_source(src, cls, tool, techs):
+def check_source(src, cls, tool, techs, by=None):
     why = []
+    if by is not None and (src["detected_at_packet"] is None or
+                           src["detected_at_packet"] > by):
+        why.append("detected at packet %s, not by %d" %
+                   (src["detected_at_packet"], by))
     if src["class"] != cls:
         why.append("class %s" % src["class"])
     if tool != "-" and src["tool"] != tool:
@@ -61,7 +65,9 @@ def check_source(src, cls, tool, techs):
 for line in open(expect):
     if not line.strip() or line.startswith("#"):
         continue
-    cap, addr, cls, tool, techs = line.rstrip("\n").split("\t")
+    cols = line.rstrip("\n").split("\t")
+    cap, addr, cls, tool, techs = cols[:5]
+    by = int(cols[5]) if len(cols) > 5 else None
     d, err = analyze(resolve(cap))
     if d is None:
         tap(False, "%s: analyze failed: %s" % (cap, err))
@@ -77,9 +83,10 @@ for line in open(expect):
         tap(ok, "%s: some source is %s %s %s" % (cap, cls, tool, techs))
     else:
         s = [s for s in srcs if s["address"] == addr]
-        why = check_source(s[0], cls, tool, techs) if s else ["absent"]
-        tap(not why, "%s: %s is %s %s %s %s" %
-            (cap, addr, cls, tool, techs, why or ""))
+        why = check_source(s[0], cls, tool, techs, by) if s else ["absent"]
+        tap(not why, "%s: %s is %s %s %s%s %s" %
+            (cap, addr, cls, tool, techs,
+             " by packet %d" % by if by else "", why or ""))
 
 legit = sorted(glob.glob(os.path.join(corpus, "pcap/legit/**/*.pcap*"),
                          recursive=True) +
