@@ -80,7 +80,8 @@ frag_new(const struct net_limits *lim)
 	for (i = 0; i < t->nbucket; i++)
 		t->bucket[i] = FRAG_NONE;
 	for (i = 0; i < t->max_dg; i++)
-		t->dg[i].hnext = i + 1 < t->max_dg ? (uint32_t)i + 1 : FRAG_NONE;
+		t->dg[i].hnext = i + 1 < t->max_dg ? (uint32_t)i + 1 :
+		    FRAG_NONE;
 	t->free_dg = 0;
 	for (i = 0; i < t->nblk; i++)
 		t->free_blk[i] = (uint32_t)i;

@@ -97,8 +97,9 @@ struct net_stats {
 	uint64_t	tcp_ooo;		/* segments that arrived early */
 	uint64_t	tcp_evicted;		/* streams dropped: full, idle */
 	uint64_t	tcp_bad_framing;	/* streams given up on */
-	uint64_t	tcp_ignored;		/* streams on non-SIP ports whose
-						 * first bytes are not SIP */
+	uint64_t	tcp_ignored;		/* streams on non-SIP ports
+						 * whose first bytes are not
+						 * SIP */
 	uint64_t	not_sip;		/* payloads not delivered */
 };
 

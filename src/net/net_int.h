@@ -19,10 +19,10 @@ struct frag_tab;
 struct tcp_tab;
 
 struct net {
-	struct net_limits	 lim;		/* ceilings, defaults filled in */
+	struct net_limits	 lim;		/* ceilings, defaults in */
 	struct net_stats	 st;		/* counters */
 	uint64_t		 now;		/* latest frame time seen */
-	struct frag_tab		*frag;		/* fragments being reassembled */
+	struct frag_tab		*frag;		/* datagrams in reassembly */
 	struct tcp_tab		*tcp;		/* TCP directions */
 	uint8_t			*reasm;		/* NET_IP_MAX bytes: a completed
 						 * datagram is copied here */

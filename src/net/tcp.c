@@ -386,7 +386,8 @@ tcp_resync(struct net *n, struct net_ctx *c, uint32_t i,
 {
 	struct tcp_stream *s = &n->tcp->s[i];
 
-	if (s->have_seq && (int32_t)(g->seq + (uint32_t)g->len - s->base) <= 0) {
+	if (s->have_seq &&
+	    (int32_t)(g->seq + (uint32_t)g->len - s->base) <= 0) {
 		n->st.tcp_retrans++;
 		return;
 	}

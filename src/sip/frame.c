@@ -49,7 +49,8 @@ match_prefix(const char *buf, size_t len, const char *lit)
 	for (i = 0; i < n; i++) {
 		if (i == len)
 			return LINE_MAYBE;
-		if (lower((unsigned char)buf[i]) != lower((unsigned char)lit[i]))
+		if (lower((unsigned char)buf[i]) !=
+		    lower((unsigned char)lit[i]))
 			return LINE_NO;
 	}
 	return LINE_YES;
@@ -278,7 +279,7 @@ sip_frame(const char *buf, size_t len, size_t *skip, size_t *msg_len)
 	if (he == 0)
 		return len >= FRAME_HDR_MAX ? SIP_EBADMSG : SIP_EPARTIAL;
 	if (v == LINE_MAYBE)
-		return SIP_ENOTSIP;	/* a whole header section, no start line */
+		return SIP_ENOTSIP;	/* header section, no start line */
 	first_nl = memchr(buf, '\n', he);
 	if (!find_content_length(first_nl + 1, buf + he, &found, &cl) || !found)
 		return SIP_EBADMSG;

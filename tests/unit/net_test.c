@@ -223,7 +223,7 @@ struct rec {
 	int		 n;			/* calls */
 	struct net_pkt	 pkt[REC_MAX];		/* their metadata */
 	size_t		 off[REC_MAX];		/* where each one's data is */
-	uint8_t		 data[200000];		/* the data, one after another */
+	uint8_t		 data[200000];		/* the data, back to back */
 	size_t		 used;
 };
 
@@ -279,7 +279,8 @@ test_frame(void)
 	} tab[] = {
 		{ "", SIP_EPARTIAL, 0, 0 },
 		{ "\r\n\r\n", SIP_EPARTIAL, 4, 0 },
-		{ "SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", SIP_OK, 0, 37 },
+		{ "SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", SIP_OK, 0,
+		    37 },
 		{ "\r\nSIP/2.0 200 OK\r\nl:2\r\n\r\nabXX", SIP_OK, 2, 25 },
 		{ "SIP/2.0 200 OK\nl : 2\n\nab", SIP_OK, 0, 24 },
 		{ "SIP/2.0 200 OK\r\nCONTENT-LENGTH:\t 3 \r\n\r\nab",
@@ -311,9 +312,9 @@ test_frame(void)
 		const char *g = t_guard_copy(tab[i].in, n);
 		enum sip_rc rc = sip_frame(g, n, &skip, &len);
 
-		T_OK(rc == tab[i].rc && (rc != SIP_OK || (skip == tab[i].skip &&
-		    len == tab[i].len)), "sip_frame %zu: rc %d skip %zu len %zu",
-		    i, rc, skip, len);
+		T_OK(rc == tab[i].rc && (rc != SIP_OK ||
+		    (skip == tab[i].skip && len == tab[i].len)),
+		    "sip_frame %zu: rc %d skip %zu len %zu", i, rc, skip, len);
 		t_guard_free(g, n);
 	}
 }
@@ -562,7 +563,8 @@ test_links(void)
 			    r.pkt[0].proto == IPPROTO_UDP &&
 			    strcmp(gg_addr_fmt(&r.pkt[0].dst, a), v == 4 ?
 			    "192.0.2.2" : "2001:db8::2") == 0,
-			    "%s over IPv%d: %d delivered", wraps[i].name, v, r.n);
+			    "%s over IPv%d: %d delivered", wraps[i].name, v,
+			    r.n);
 			net_free(n);
 		}
 	}
@@ -627,6 +629,7 @@ test_tunnel_skipped(void)
 	static struct rec r;
 	struct net *n = net_new(NULL);
 	uint8_t *h;
+	int k;
 
 	memset(&r, 0, sizeof(r));
 	pk_init(&p, OPTIONS, strlen(OPTIONS));
@@ -650,7 +653,7 @@ test_tunnel_skipped(void)
 	pk_init(&p, OPTIONS, strlen(OPTIONS));
 	udp(&p, 5060, 5060);
 	ipv4(&p, IPPROTO_UDP, 1, 0, 0, NULL);
-	for (int k = 0; k < 20; k++)
+	for (k = 0; k < 20; k++)
 		ipv4(&p, 4, 1, 0, 0, NULL);
 	feed(n, NET_DLT_RAW, &p, 1, &r);
 	T_OK(r.n == 0 && net_stats(n)->tunnel_skipped == 4,
@@ -695,8 +698,12 @@ test_delivery(void)
 		    i, tab[i].sport, tab[i].dport);
 		net_free(n);
 	}
+}
 
-	/* A configured port list replaces the default one. */
+/* A configured port list replaces the default one. */
+static void
+test_ports(void)
+{
 	struct net_limits lim;
 	struct net *n;
 	static struct rec r;
@@ -715,6 +722,39 @@ test_delivery(void)
 	ipv4(&p, IPPROTO_UDP, 1, 0, 0, NULL);
 	feed(n, NET_DLT_RAW, &p, 1, &r);
 	T_OK(r.n == 1 && r.pkt[0].sport == 6060, "sip_ports = 6060 only");
+	net_free(n);
+}
+
+/* SIP over SCTP: whole DATA chunks are delivered, pieces are not. */
+static void
+test_sctp(void)
+{
+	static struct rec r;
+	static struct pk p;
+	struct net *n = net_new(NULL);
+	size_t ol = strlen(OPTIONS), pad = (4 - ol % 4) % 4;
+	uint8_t *h;
+	int flags;
+
+	memset(&r, 0, sizeof(r));
+	for (flags = 3; flags >= 2; flags--) {
+		pk_init(&p, OPTIONS, ol + pad);
+		memset(p.buf + p.off + ol, 0, pad);
+		h = pk_push(&p, 16);			/* DATA chunk */
+		h[1] = (uint8_t)flags;			/* B, E */
+		wr16(h + 2, (unsigned)(16 + ol));
+		h = pk_push(&p, 8);			/* a SACK before it */
+		h[0] = 3;
+		wr16(h + 2, 8);
+		h = pk_push(&p, 12);			/* common header */
+		wr16(h, 40000);
+		wr16(h + 2, 5060);
+		ipv4(&p, IPPROTO_SCTP, 1, 0, 0, NULL);
+		feed(n, NET_DLT_RAW, &p, 1, &r);
+	}
+	T_OK(r.n == 1 && rec_is(&r, 0, OPTIONS) &&
+	    r.pkt[0].proto == IPPROTO_SCTP && r.pkt[0].dport == 5060,
+	    "SCTP: whole DATA chunk delivered, a first piece is not");
 	net_free(n);
 }
 
@@ -968,8 +1008,8 @@ test_tcp(void)
 		    (r.n < 2 || rec_is(&r, 1, OPTIONS)) &&
 		    st->tcp_retrans == tab[i].retrans &&
 		    st->tcp_ooo == tab[i].ooo,
-		    "TCP %s: %d messages, %llu retrans, %llu early", tab[i].name,
-		    r.n, (unsigned long long)st->tcp_retrans,
+		    "TCP %s: %d messages, %llu retrans, %llu early",
+		    tab[i].name, r.n, (unsigned long long)st->tcp_retrans,
 		    (unsigned long long)st->tcp_ooo);
 		net_free(n);
 	}
@@ -1312,6 +1352,8 @@ main(int argc, char **argv)
 	test_ip_headers();
 	test_tunnel_skipped();
 	test_delivery();
+	test_ports();
+	test_sctp();
 	test_frags();
 	test_frag_limits();
 	test_tcp();
