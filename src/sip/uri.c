@@ -10,43 +10,37 @@
 
 #include "sip.h"
 
-/* Bytes allowed in a URI (before escaping is considered). */
-#define U_OK	0x01
+/* Bytes of a userinfo: unreserved, escaped, user-unreserved, ':' (password). */
+#define U_USER	0x01
 /* Bytes of a host name (RFC 3261 hostname, plus '_' seen in the wild). */
 #define U_HOST	0x02
 /* Bytes inside an IPv6 reference: hex digits, ':' and '.' (for IPv4 tails). */
 #define U_V6	0x04
 
-#define O	U_OK
-#define H	(U_OK | U_HOST)
-#define X	(U_OK | U_HOST | U_V6)
-#define S	(U_OK | U_V6)
+#define O	U_USER
+#define H	(U_USER | U_HOST)
+#define X	(U_USER | U_HOST | U_V6)
+#define C	(U_USER | U_V6)
 /*
- * ASCII only: CTLs, SP, '"', '<', '>', '\', '^', '`', '{', '|', '}' and every
- * byte >= 0x80 must be escaped in a URI, so they end or break one.
+ * ASCII only: '@', CTLs, SP, '"', '<', '>', '[', ']', '\', '^', '`', '{',
+ * '|', '}', '#' and bytes >= 0x80 (zero-filled) end a userinfo.
  */
-static const uint8_t ucls[128] = {
+static const uint8_t ucls[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x00 */
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x10 */
-	0, O, 0, O, O, O, O, O, O, O, O, O, O, H, X, O,	/* 0x20 */
-	X, X, X, X, X, X, X, X, X, X, S, O, 0, O, 0, O,	/* 0x30 */
-	O, X, X, X, X, X, X, H, H, H, H, H, H, H, H, H,	/* 0x40 */
-	H, H, H, H, H, H, H, H, H, H, H, O, 0, O, 0, H,	/* 0x50 */
+	0, O, 0, 0, O, O, O, O, O, O, O, O, O, H, X, O,	/* 0x20 */
+	X, X, X, X, X, X, X, X, X, X, C, O, 0, O, 0, O,	/* 0x30 */
+	0, X, X, X, X, X, X, H, H, H, H, H, H, H, H, H,	/* 0x40 */
+	H, H, H, H, H, H, H, H, H, H, H, 0, 0, 0, 0, H,	/* 0x50 */
 	0, X, X, X, X, X, X, H, H, H, H, H, H, H, H, H,	/* 0x60 */
 	H, H, H, H, H, H, H, H, H, H, H, 0, 0, 0, O, 0,	/* 0x70 */
 };
 #undef O
 #undef H
 #undef X
-#undef S
+#undef C
 
-static inline unsigned
-ucls_of(char c)
-{
-	unsigned char u = (unsigned char)c;
-
-	return u < 128 ? ucls[u] : 0;
-}
+#define UCLS(c)	ucls[(unsigned char)(c)]
 
 /* True when [p, e) is a dotted quad of 1-3 digit numbers up to 255. */
 static bool
@@ -86,7 +80,7 @@ sip_host_parse(struct gg_str s, struct gg_str *host, uint16_t *port,
 		/* RFC 5118 4.10: tolerate the three-colon form, so only the
 		 * character set is checked, and that there is a colon. */
 		h = ++p;
-		while (p < e && (ucls_of(*p) & U_V6))
+		while (p < e && (UCLS(*p) & U_V6))
 			p++;
 		if (p == e || *p != ']' || memchr(h, ':', (size_t)(p - h)) ==
 		    NULL)
@@ -96,7 +90,7 @@ sip_host_parse(struct gg_str s, struct gg_str *host, uint16_t *port,
 		p++;
 	} else {
 		h = p;
-		while (p < e && (ucls_of(*p) & U_HOST))
+		while (p < e && (UCLS(*p) & U_HOST))
 			p++;
 		if (p == h)
 			return 0;
@@ -122,21 +116,25 @@ static const char *
 uri_scheme(struct sip_uri *uri, const char *p, const char *e)
 {
 	const char *b = p;
-	struct gg_str sc;
+	size_t n;
 
 	if (p == e || !((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
 		return NULL;
-	while (p < e && ((ucls_of(*p) & U_HOST) || *p == '+'))
+	while (p < e && ((UCLS(*p) & U_HOST) || *p == '+'))
 		p++;
 	if (p == e || *p != ':')
 		return NULL;
-	sc = (struct gg_str){ b, (size_t)(p - b) };
-	uri->scheme = sc;
-	if (gg_str_caseeq(sc, "sip"))
+	n = (size_t)(p - b);
+	uri->scheme = (struct gg_str){ b, n };
+	/* Case-blind "sip", "sips", "tel" without a call per byte. */
+	if (n == 3 && (b[0] | 0x20) == 's' && (b[1] | 0x20) == 'i' &&
+	    (b[2] | 0x20) == 'p')
 		uri->scheme_id = SIP_SCHEME_SIP;
-	else if (gg_str_caseeq(sc, "sips"))
+	else if (n == 4 && (b[0] | 0x20) == 's' && (b[1] | 0x20) == 'i' &&
+	    (b[2] | 0x20) == 'p' && (b[3] | 0x20) == 's')
 		uri->scheme_id = SIP_SCHEME_SIPS;
-	else if (gg_str_caseeq(sc, "tel"))
+	else if (n == 3 && (b[0] | 0x20) == 't' && (b[1] | 0x20) == 'e' &&
+	    (b[2] | 0x20) == 'l')
 		uri->scheme_id = SIP_SCHEME_TEL;
 	return p + 1;
 }
@@ -168,21 +166,24 @@ uri_sip(struct sip_uri *uri, const char *p, const char *e)
 	const char *at, *c;
 	struct gg_str host;
 	uint16_t port;
-	size_t n;
+	size_t n, i;
 	int kind;
 
-	/* '@' may not appear unescaped after the userinfo, so the first
-	 * one ends it even when the user holds ';' or '?' (RFC 4475 semiuri,
-	 * intmeth). */
-	at = memchr(p, '@', (size_t)(e - p));
-	if (at != NULL) {
-		c = memchr(p, ':', (size_t)(at - p));
-		if (c != NULL) {
+	/* A userinfo is a run of U_USER bytes ending in '@'; it may hold ';'
+	 * and '?' (RFC 4475 semiuri, intmeth). Without the '@' the run was
+	 * the host and what follows, and is read again below. */
+	for (i = 0, n = (size_t)(e - p); i < n && (UCLS(p[i]) & U_USER); i++)
+		;
+	if (i < n && p[i] == '@') {
+		at = p + i;
+		for (c = p; c < at && *c != ':'; c++)
+			;
+		if (c < at) {
 			uri->user = (struct gg_str){ p, (size_t)(c - p) };
 			uri->password = (struct gg_str){ c + 1,
 			    (size_t)(at - c - 1) };
 		} else {
-			uri->user = (struct gg_str){ p, (size_t)(at - p) };
+			uri->user = (struct gg_str){ p, i };
 		}
 		p = at + 1;
 	}
@@ -197,6 +198,17 @@ uri_sip(struct sip_uri *uri, const char *p, const char *e)
 	return uri_tail(uri, p + n, e);
 }
 
+/* The rest of a tel: or other URI: no CTL, SP, '"', '<', '>' or 8-bit. */
+static bool
+uri_opaque_ok(const char *p, const char *e)
+{
+	for (; p < e; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
+		    *p == '"' || *p == '<' || *p == '>')
+			return false;
+	return true;
+}
+
 int
 sip_uri_parse(struct sip_uri *uri, struct gg_str s)
 {
@@ -206,10 +218,6 @@ sip_uri_parse(struct sip_uri *uri, struct gg_str s)
 	uri->raw = s;
 	if (s.len == 0)
 		return -1;
-	/* One pass for the byte set, so the splitting below can use memchr. */
-	for (q = p; q < e; q++)
-		if (!(ucls_of(*q) & U_OK))
-			return -1;
 	if ((p = uri_scheme(uri, p, e)) == NULL)
 		return -1;
 	switch (uri->scheme_id) {
@@ -217,14 +225,15 @@ sip_uri_parse(struct sip_uri *uri, struct gg_str s)
 	case SIP_SCHEME_SIPS:
 		return uri_sip(uri, p, e);
 	case SIP_SCHEME_TEL:
-		q = memchr(p, ';', (size_t)(e - p));
-		if (q == NULL)
-			q = e;
+		if (!uri_opaque_ok(p, e))
+			return -1;
+		for (q = p; q < e && *q != ';'; q++)
+			;
 		uri->user = (struct gg_str){ p, (size_t)(q - p) };
 		if (q == p)
 			return -1;
 		return uri_tail(uri, q, e);
 	default:
-		return p < e ? 0 : -1;
+		return p < e && uri_opaque_ok(p, e) ? 0 : -1;
 	}
 }
