@@ -8,7 +8,7 @@ build="libpcap-dev pkg-config"
 test="$build clang llvm libclang-rt-14-dev tshark valgrind python3"
 run="$build"
 lab="$build tshark tcpdump sipvicious sip-tester sipsak nmap kamailio iproute2"
-bench="$test hyperfine tshark"
+bench="$test hyperfine tshark time"
 case "${1:-build}" in
 build) want=$build ;;
 test) want=$test ;;
