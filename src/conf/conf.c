@@ -178,6 +178,10 @@ add_net(struct conf_ctx *x, struct conf_netlist *l, const char *word)
 		conf_err(x, "'%s' is not an address or network", word);
 		return;
 	}
+	if (x->c->no_resolve) {
+		conf_err(x, "'%s': host names are not resolved here", word);
+		return;
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_DGRAM;

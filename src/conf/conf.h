@@ -76,6 +76,8 @@ struct gg_conf {
 	unsigned	th_policy;		/* policy violations to ban */
 	unsigned	ban_min_packets;	/* packets before a ban */
 	unsigned	min_confidence;		/* signature alone: scanner */
+	bool		no_resolve;		/* host names are errors, not
+						 * looked up (fuzzing) */
 };
 
 /* Sets the defaults. */

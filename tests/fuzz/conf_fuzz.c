@@ -18,6 +18,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (null == NULL && (null = fopen("/dev/null", "w")) == NULL)
 		return 0;
 	conf_init(&c);
+	c.no_resolve = true;	/* random words must not become DNS queries */
 	conf_load_buf(&c, "fuzz", (const char *)data, size, NULL);
 	conf_print(&c, null);
 	conf_fini(&c);

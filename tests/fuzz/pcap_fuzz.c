@@ -59,7 +59,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = net_new(NULL);
+	/* Small ceilings: a fresh decoder per input stays cheap, and the
+	 * fuzzer reaches the eviction paths quickly. */
+	n = net_new(&(struct net_limits){ .frag_max_bytes = 64u << 10,
+	    .frag_max_datagrams = 8, .tcp_max_streams = 16,
+	    .tcp_max_stream_bytes = 16u << 10, .tcp_max_buffered = 4 });
 	c.e = engine_new(&conf, &sigs);
 	c.r = report_new(64);
 	if (n && c.e && c.r) {
