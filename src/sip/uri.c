@@ -5,6 +5,10 @@
  * Zero-copy like the rest of the module: every field is a slice of the input.
  * Escapes (%41) are left alone; a consumer that compares users must unescape
  * them itself (RFC 4475 esc01, escnull).
+ *
+ * Speed: a URI is read in one forward pass of table lookups (ucls), four
+ * bytes per bounds check; a typical "sip:user@host:port" costs about four
+ * instructions a byte. sip_parse() calls this for every URI it reads.
  */
 #include <string.h>
 
@@ -16,11 +20,17 @@
 #define U_HOST	0x02
 /* Bytes inside an IPv6 reference: hex digits, ':' and '.' (for IPv4 tails). */
 #define U_V6	0x04
+/* Bytes of a scheme after its first letter: host bytes and '+'. */
+#define U_SCHEME 0x08
+/* Bytes of an opaque (tel: or other) URI: 0x21-0x7e but '"', '<', '>'. */
+#define U_OPAQUE 0x10
 
-#define O	U_USER
-#define H	(U_USER | U_HOST)
-#define X	(U_USER | U_HOST | U_V6)
-#define C	(U_USER | U_V6)
+#define o	U_OPAQUE
+#define O	(U_USER | U_OPAQUE)
+#define P	(U_USER | U_SCHEME | U_OPAQUE)
+#define H	(U_USER | U_HOST | U_SCHEME | U_OPAQUE)
+#define X	(U_USER | U_HOST | U_V6 | U_SCHEME | U_OPAQUE)
+#define C	(U_USER | U_V6 | U_OPAQUE)
 /*
  * ASCII only: '@', CTLs, SP, '"', '<', '>', '[', ']', '\', '^', '`', '{',
  * '|', '}', '#' and bytes >= 0x80 (zero-filled) end a userinfo.
@@ -28,40 +38,69 @@
 static const uint8_t ucls[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x00 */
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x10 */
-	0, O, 0, 0, O, O, O, O, O, O, O, O, O, H, X, O,	/* 0x20 */
+	0, O, 0, o, O, O, O, O, O, O, O, P, O, H, X, O,	/* 0x20 */
 	X, X, X, X, X, X, X, X, X, X, C, O, 0, O, 0, O,	/* 0x30 */
-	0, X, X, X, X, X, X, H, H, H, H, H, H, H, H, H,	/* 0x40 */
-	H, H, H, H, H, H, H, H, H, H, H, 0, 0, 0, 0, H,	/* 0x50 */
-	0, X, X, X, X, X, X, H, H, H, H, H, H, H, H, H,	/* 0x60 */
-	H, H, H, H, H, H, H, H, H, H, H, 0, 0, 0, O, 0,	/* 0x70 */
+	o, X, X, X, X, X, X, H, H, H, H, H, H, H, H, H,	/* 0x40 */
+	H, H, H, H, H, H, H, H, H, H, H, o, o, o, o, H,	/* 0x50 */
+	o, X, X, X, X, X, X, H, H, H, H, H, H, H, H, H,	/* 0x60 */
+	H, H, H, H, H, H, H, H, H, H, H, o, o, o, O, 0,	/* 0x70 */
 };
+#undef o
 #undef O
+#undef P
 #undef H
 #undef X
 #undef C
 
 #define UCLS(c)	ucls[(unsigned char)(c)]
+#define IS_DIGIT(c)	((unsigned)((c) - '0') < 10)
+
+/*
+ * The end of the run of bytes of class k from p, at most e: four lookups per
+ * bounds check.
+ */
+static inline const char *
+urun(const char *p, const char *e, unsigned k)
+{
+	while (e - p >= 4) {
+		if (!(UCLS(p[0]) & k))
+			return p;
+		if (!(UCLS(p[1]) & k))
+			return p + 1;
+		if (!(UCLS(p[2]) & k))
+			return p + 2;
+		if (!(UCLS(p[3]) & k))
+			return p + 3;
+		p += 4;
+	}
+	while (p < e && (UCLS(*p) & k))
+		p++;
+	return p;
+}
 
 /* True when [p, e) is a dotted quad of 1-3 digit numbers up to 255. */
 static bool
 is_ipv4(const char *p, const char *e)
 {
-	unsigned dots = 0, digits = 0, v = 0;
+	unsigned dots, v;
 
-	for (; p < e; p++) {
-		if (*p == '.') {
-			if (digits == 0 || ++dots > 3)
-				return false;
-			digits = v = 0;
-		} else if (*p >= '0' && *p <= '9') {
-			v = v * 10 + (unsigned)(*p - '0');
-			if (++digits > 3 || v > 255)
-				return false;
-		} else {
+	for (dots = 0;; dots++) {
+		if (p == e || !IS_DIGIT(*p))
 			return false;
+		v = (unsigned)(*p++ - '0');
+		if (p < e && IS_DIGIT(*p)) {
+			v = v * 10 + (unsigned)(*p++ - '0');
+			if (p < e && IS_DIGIT(*p))
+				v = v * 10 + (unsigned)(*p++ - '0');
 		}
+		if (v > 255)
+			return false;
+		if (dots == 3)
+			return p == e;
+		if (p == e || *p != '.')
+			return false;
+		p++;
 	}
-	return dots == 3 && digits > 0;
 }
 
 size_t
@@ -80,8 +119,7 @@ sip_host_parse(struct gg_str s, struct gg_str *host, uint16_t *port,
 		/* RFC 5118 4.10: tolerate the three-colon form, so only the
 		 * character set is checked, and that there is a colon. */
 		h = ++p;
-		while (p < e && (UCLS(*p) & U_V6))
-			p++;
+		p = urun(p, e, U_V6);
 		if (p == e || *p != ']' || memchr(h, ':', (size_t)(p - h)) ==
 		    NULL)
 			return 0;
@@ -90,16 +128,15 @@ sip_host_parse(struct gg_str s, struct gg_str *host, uint16_t *port,
 		p++;
 	} else {
 		h = p;
-		while (p < e && (UCLS(*p) & U_HOST))
-			p++;
+		p = urun(p, e, U_HOST);
 		if (p == h)
 			return 0;
 		*host = (struct gg_str){ h, (size_t)(p - h) };
-		if (*h >= '0' && *h <= '9' && is_ipv4(h, p))
+		if (IS_DIGIT(*h) && IS_DIGIT(p[-1]) && is_ipv4(h, p))
 			*kind = 4;
 	}
 	if (p < e && *p == ':') {
-		for (p++, v = n = 0; p < e && *p >= '0' && *p <= '9'; p++) {
+		for (p++, v = n = 0; p < e && IS_DIGIT(*p); p++) {
 			v = v * 10 + (unsigned)(*p - '0');
 			if (++n > 5)
 				return 0;
@@ -112,16 +149,22 @@ sip_host_parse(struct gg_str s, struct gg_str *host, uint16_t *port,
 }
 
 /* Sets scheme and scheme_id; returns the byte after ':' or NULL. */
-static const char *
+static inline const char *
 uri_scheme(struct sip_uri *uri, const char *p, const char *e)
 {
 	const char *b = p;
 	size_t n;
 
+	/* "sip:", the common case, first. */
+	if (e - p >= 4 && (p[0] | 0x20) == 's' && (p[1] | 0x20) == 'i' &&
+	    (p[2] | 0x20) == 'p' && p[3] == ':') {
+		uri->scheme = (struct gg_str){ b, 3 };
+		uri->scheme_id = SIP_SCHEME_SIP;
+		return p + 4;
+	}
 	if (p == e || !((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
 		return NULL;
-	while (p < e && ((UCLS(*p) & U_HOST) || *p == '+'))
-		p++;
+	p = urun(p, e, U_SCHEME);
 	if (p == e || *p != ':')
 		return NULL;
 	n = (size_t)(p - b);
@@ -140,12 +183,14 @@ uri_scheme(struct sip_uri *uri, const char *p, const char *e)
 }
 
 /* Splits ";params?headers" at p (which is at ';', '?' or e). */
-static int
+static inline int
 uri_tail(struct sip_uri *uri, const char *p, const char *e)
 {
 	const char *q;
 
-	if (p < e && *p == ';') {
+	if (p == e)
+		return 0;
+	if (*p == ';') {
 		q = memchr(p, '?', (size_t)(e - p));
 		if (q == NULL)
 			q = e;
@@ -159,54 +204,71 @@ uri_tail(struct sip_uri *uri, const char *p, const char *e)
 	return p == e ? 0 : -1;
 }
 
-/* sip: and sips: after the scheme: [user[:password]@]hostport tail. */
+/*
+ * sip: and sips: after the scheme: [user[:password]@]hostport tail.
+ *
+ * A userinfo is a run of U_USER bytes ending in '@'; it may hold ';' and '?'
+ * (RFC 4475 semiuri, intmeth). Host bytes are user bytes, so the host run
+ * read first is also the start of any userinfo: only when it stops at a user
+ * byte that cannot end a host is the rest of the user run read.
+ */
 static int
 uri_sip(struct sip_uri *uri, const char *p, const char *e)
 {
-	const char *at, *c;
-	struct gg_str host;
-	uint16_t port;
-	size_t n, i;
+	const char *h, *q, *at, *c;
+	unsigned v, n;
 	int kind;
 
-	/* A userinfo is a run of U_USER bytes ending in '@'; it may hold ';'
-	 * and '?' (RFC 4475 semiuri, intmeth). Without the '@' the run was
-	 * the host and what follows, and is read again below. */
-	for (i = 0, n = (size_t)(e - p); i < n && (UCLS(p[i]) & U_USER); i++)
-		;
-	if (i < n && p[i] == '@') {
-		at = p + i;
-		for (c = p; c < at && *c != ':'; c++)
-			;
-		if (c < at) {
+	q = urun(p, e, U_HOST);
+	if (q < e && *q != '@' && (UCLS(*q) & U_USER))
+		q = urun(q, e, U_USER);
+	if (q < e && *q == '@') {
+		at = q;
+		c = memchr(p, ':', (size_t)(at - p));
+		if (c != NULL) {
 			uri->user = (struct gg_str){ p, (size_t)(c - p) };
 			uri->password = (struct gg_str){ c + 1,
 			    (size_t)(at - c - 1) };
 		} else {
-			uri->user = (struct gg_str){ p, i };
+			uri->user = (struct gg_str){ p, (size_t)(at - p) };
 		}
 		p = at + 1;
 	}
-	n = sip_host_parse((struct gg_str){ p, (size_t)(e - p) }, &host,
-	    &port, &kind);
-	uri->host = host;
-	uri->port = port;
-	uri->host_is_ipv4 = kind == 4;
-	uri->host_is_ipv6 = kind == 6;
-	if (n == 0)
+	if (p == e)
 		return -1;
-	return uri_tail(uri, p + n, e);
+	if (*p == '[') {
+		n = (unsigned)sip_host_parse((struct gg_str){ p,
+		    (size_t)(e - p) }, &uri->host, &uri->port, &kind);
+		uri->host_is_ipv6 = kind == 6;
+		if (n == 0)
+			return -1;
+		return uri_tail(uri, p + n, e);
+	}
+	/* Inline sip_host_parse() for a host name or IPv4 literal. */
+	h = p;
+	p = urun(p, e, U_HOST);
+	if (p == h)
+		return -1;
+	uri->host = (struct gg_str){ h, (size_t)(p - h) };
+	uri->host_is_ipv4 = IS_DIGIT(*h) && IS_DIGIT(p[-1]) && is_ipv4(h, p);
+	if (p < e && *p == ':') {
+		for (p++, v = n = 0; p < e && IS_DIGIT(*p); p++) {
+			v = v * 10 + (unsigned)(*p - '0');
+			if (++n > 5)
+				return -1;
+		}
+		if (n == 0 || v > 65535)
+			return -1;
+		uri->port = (uint16_t)v;
+	}
+	return uri_tail(uri, p, e);
 }
 
 /* The rest of a tel: or other URI: no CTL, SP, '"', '<', '>' or 8-bit. */
 static bool
 uri_opaque_ok(const char *p, const char *e)
 {
-	for (; p < e; p++)
-		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
-		    *p == '"' || *p == '<' || *p == '>')
-			return false;
-	return true;
+	return urun(p, e, U_OPAQUE) == e;
 }
 
 int
@@ -214,8 +276,7 @@ sip_uri_parse(struct sip_uri *uri, struct gg_str s)
 {
 	const char *p = s.p, *e = s.p + s.len, *q;
 
-	memset(uri, 0, sizeof(*uri));
-	uri->raw = s;
+	*uri = (struct sip_uri){ .raw = s };
 	if (s.len == 0)
 		return -1;
 	if ((p = uri_scheme(uri, p, e)) == NULL)
@@ -227,8 +288,9 @@ sip_uri_parse(struct sip_uri *uri, struct gg_str s)
 	case SIP_SCHEME_TEL:
 		if (!uri_opaque_ok(p, e))
 			return -1;
-		for (q = p; q < e && *q != ';'; q++)
-			;
+		q = memchr(p, ';', (size_t)(e - p));
+		if (q == NULL)
+			q = e;
 		uri->user = (struct gg_str){ p, (size_t)(q - p) };
 		if (q == p)
 			return -1;
