@@ -164,15 +164,20 @@ lab_phones_register || exit 1
 mkdir -p "$OUT/logs"
 for s in $want; do
 	lab_log "recording $s"
-	log="$OUT/logs/$s.log"
+	log="$LAB_WORK/$s.log"
 	lab_capture_start "$OUT/$s.pcap"
+	# In the background and waited for, so that a signal is handled at once
+	# (the trap kills it and everything in the namespaces).
 	{
 		echo "# scenario $s, recorded $(date -u +%Y-%m-%dT%H:%M:%SZ) by lab/record.sh"
 		"s_$s"
-	} >"$log" 2>&1
+	} >"$log" 2>&1 &
+	SCEN_PID=$!
+	LAB_PIDS="$LAB_PIDS $SCEN_PID"
+	wait $SCEN_PID
 	lab_capture_stop
 	# Tools print progress with carriage returns; keep the logs readable.
-	sed -i 's/\r$//; s/.*\r//' "$log"
+	sed 's/\r$//; s/.*\r//' "$log" >"$OUT/logs/$s.log"
 	lab_log "$s: $(capinfos -c -M "$OUT/$s.pcap" | awk '/Number of packets/ {print $NF}') packets, $(stat -c %s "$OUT/$s.pcap") bytes"
 done
 lab_log "all done in $(($(date +%s) - T0)) s"
