@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sig.h"
 
@@ -20,7 +21,10 @@ enum sig_field {
 	F_VIA, F_VIA_HOST, F_VIA_PORT, F_VIA_TRANSPORT, F_VIA_BRANCH,
 	F_CALL_ID, F_CSEQ, F_CSEQ_METHOD, F_USER_AGENT, F_SERVER,
 	F_MAX_FORWARDS, F_CONTENT_LENGTH, F_EXPIRES, F_ORDER, F_AUTH_USER,
-	F_STATUS, F_HDR_COUNT, F_MAX
+	F_STATUS, F_HDR_COUNT,
+	F_HEADER,		/* header.NAME: value of any header */
+	F_LINE,			/* line.NAME: the whole raw header line */
+	F_MAX
 };
 
 static const char *const sig_field_names[F_MAX] = {
@@ -31,23 +35,22 @@ static const char *const sig_field_names[F_MAX] = {
 	"via", "via.host", "via.port", "via.transport", "via.branch",
 	"call-id", "cseq", "cseq.method", "user-agent", "server",
 	"max-forwards", "content-length", "expires", "order",
-	"auth.username", "status", "header-count",
+	"auth.username", "status", "header-count", NULL, NULL,
 };
 
 enum sig_op {
 	OP_IS, OP_CONTAINS, OP_PREFIX, OP_SUFFIX, OP_SHAPE, OP_PRESENT,
-	OP_ABSENT, OP_EQ, OP_LT, OP_GT
+	OP_ABSENT, OP_EQ, OP_LT, OP_GT, OP_EXACT, OP_SAME, OP_IN
 };
 
 static const char *const sig_op_names[] = {
 	"is", "contains", "prefix", "suffix", "shape", "present", "absent",
-	"eq", "lt", "gt",
+	"eq", "lt", "gt", "exact", "same", "in",
 };
 
-/* One element of a compiled shape: a byte class repeated min..max times. */
+/* One element of a compiled shape: a set of bytes repeated min..max times. */
 struct shape_tok {
-	uint8_t		cls;	/* 'D','H','L','U','A','X','.' or 0: literal */
-	uint8_t		lit;	/* the literal byte when cls is 0 */
+	uint64_t	set[4];	/* bit b: byte b is in the class */
 	uint16_t	min;	/* fewest repetitions */
 	uint16_t	max;	/* most repetitions */
 };
@@ -59,6 +62,9 @@ struct sig_cond {
 	size_t		 arglen;
 	long long	 num;		/* numeric argument */
 	uint64_t	 bigrams;	/* bigram mask of arg (contains) */
+	enum sig_field	 field2;	/* the other field, for same and in */
+	char		*hname;		/* NAME of header.NAME, line.NAME */
+	size_t		 hlen;
 	struct shape_tok *shape;	/* compiled shape */
 	size_t		 nshape;
 	size_t		 shape_min;	/* shortest field the shape matches */
@@ -68,28 +74,91 @@ struct sig_cond {
 };
 
 static bool
-in_class(uint8_t cls, uint8_t lit, unsigned char c)
+in_set(const struct shape_tok *t, unsigned char c)
+{
+	return (t->set[c >> 6] >> (c & 63)) & 1;
+}
+
+static void
+set_range(struct shape_tok *t, unsigned lo, unsigned hi)
+{
+	unsigned c;
+
+	for (c = lo; c <= hi; c++)
+		t->set[c >> 6] |= 1ULL << (c & 63);
+}
+
+/* Adds the bytes of class letter cls (D H L U A X W .) to t. */
+static void
+set_class(struct shape_tok *t, char cls)
 {
 	switch (cls) {
-	case 0:
-		return c == lit;
 	case 'D':
-		return c >= '0' && c <= '9';
+		set_range(t, '0', '9');
+		break;
 	case 'H':
-		return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-		    (c >= 'A' && c <= 'F');
+		set_range(t, '0', '9');
+		set_range(t, 'a', 'f');
+		set_range(t, 'A', 'F');
+		break;
 	case 'L':
-		return c >= 'a' && c <= 'z';
+		set_range(t, 'a', 'z');
+		break;
 	case 'U':
-		return c >= 'A' && c <= 'Z';
-	case 'A':
-		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+		set_range(t, 'A', 'Z');
+		break;
+	case 'W':
+		set_range(t, '_', '_');
+		/* FALLTHROUGH */
 	case 'X':
-		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9');
+		set_range(t, '0', '9');
+		/* FALLTHROUGH */
+	case 'A':
+		set_range(t, 'a', 'z');
+		set_range(t, 'A', 'Z');
+		break;
 	default:
-		return true;	/* '.' */
+		set_range(t, 0, 255);
+		break;
 	}
+}
+
+/*
+ * Parses a bracket set at *pp ("[36]", "[0-9a-z]", "[^;]"); returns -1 when
+ * it is not closed.
+ */
+static int
+shape_set(const char **pp, struct shape_tok *t)
+{
+	const char *p = *pp + 1;
+	bool neg = false;
+	unsigned i;
+
+	if (*p == '^') {
+		neg = true;
+		p++;
+	}
+	while (*p && *p != ']') {
+		unsigned char lo = (unsigned char)*p, hi = lo;
+
+		if (*p == '\\' && p[1])
+			lo = hi = (unsigned char)*++p;
+		if (p[1] == '-' && p[2] && p[2] != ']') {
+			hi = (unsigned char)p[2];
+			p += 2;
+		}
+		if (hi < lo)
+			return -1;
+		set_range(t, lo, hi);
+		p++;
+	}
+	if (*p != ']')
+		return -1;
+	if (neg)
+		for (i = 0; i < 4; i++)
+			t->set[i] = ~t->set[i];
+	*pp = p + 1;
+	return 0;
 }
 
 /* Parses a repetition suffix at *pp into min/max. */
@@ -139,12 +208,16 @@ shape_compile(const char *pat, struct shape_tok *t, size_t max)
 		if (n == max)
 			return -1;
 		memset(&t[n], 0, sizeof(t[n]));
-		if (strchr("DHLUAX.", *p)) {
-			t[n].cls = (uint8_t)*p++;
+		if (strchr("DHLUAXW.", *p)) {
+			set_class(&t[n], *p++);
+		} else if (*p == '[') {
+			if (shape_set(&p, &t[n]) != 0)
+				return -1;
 		} else {
 			if (*p == '\\' && p[1])
 				p++;
-			t[n].lit = (uint8_t)*p++;
+			set_range(&t[n], (unsigned char)*p, (unsigned char)*p);
+			p++;
 		}
 		if (shape_rep(&p, &t[n].min, &t[n].max) != 0)
 			return -1;
@@ -179,8 +252,7 @@ shape_run(const struct shape_tok *t, size_t nt, struct gg_str s)
 		for (j = 0; j <= len; j++) {
 			size_t lo, hi;
 
-			if (j > 0 && !in_class(t[k].cls, t[k].lit,
-			    (unsigned char)s.p[j - 1]))
+			if (j > 0 && !in_set(&t[k], (unsigned char)s.p[j - 1]))
 				bad = j;
 			next[j] = 0;
 			if (j < t[k].min)
@@ -275,6 +347,8 @@ field_get(const struct sip_msg *m, enum sig_field f, struct gg_str *s,
 		*num = m->hdr_count;
 		return true;
 	case F_ORDER:
+	case F_HEADER:
+	case F_LINE:
 	case F_MAX:
 		return true;
 	}
@@ -380,6 +454,51 @@ str_op(const struct sig_cond *c, struct gg_str s, struct gg_str l)
 	}
 }
 
+/*
+ * Finds the first header line called name (case-insensitive, as written:
+ * compact forms are their own names) in the raw header section of m and
+ * returns its value, or with whole the line without its line end. Costs a
+ * scan of the header section: signatures put such a match after cheaper
+ * ones.
+ */
+static bool
+raw_header(const struct sip_msg *m, const char *name, size_t nlen,
+    bool whole, struct gg_str *out)
+{
+	const char *p = m->is_request ? m->method.p : m->version.p;
+	const char *end = m->body.p;
+
+	if (p == NULL || end == NULL || end <= p)
+		return false;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t ll = (size_t)((nl ? nl : end) - p);
+		const char *q = p + nlen, *e;
+
+		if (ll && p[ll - 1] == '\r')
+			ll--;
+		e = p + ll;
+		if (ll > nlen && strncasecmp(p, name, nlen) == 0) {
+			while (q < e && (*q == ' ' || *q == '\t'))
+				q++;
+			if (q < e && *q == ':') {
+				if (whole) {
+					*out = (struct gg_str){ p, ll };
+					return true;
+				}
+				for (q++; q < e && (*q == ' ' || *q == '\t');)
+					q++;
+				*out = (struct gg_str){ q, (size_t)(e - q) };
+				return true;
+			}
+		}
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	return false;
+}
+
 static bool
 order_match(const struct sig_cond *c, const struct sip_msg *m)
 {
@@ -399,12 +518,23 @@ static bool
 cond_match(const struct sig_cond *c, const struct sip_msg *m,
     struct lc_cache *lc)
 {
-	struct gg_str s;
-	long long num;
-	bool present = field_get(m, c->field, &s, &num);
+	struct gg_str s, s2;
+	long long num, num2;
+	bool present;
 
 	if (c->field == F_ORDER)
 		return order_match(c, m);
+	if (c->field == F_HEADER || c->field == F_LINE) {
+		present = raw_header(m, c->hname, c->hlen, c->field == F_LINE,
+		    &s);
+		num = -1;
+		/* Raw lines are not cached: compare case-insensitively. */
+		if (present && c->op != OP_PRESENT && c->op != OP_ABSENT &&
+		    c->op != OP_SHAPE && c->op != OP_EXACT)
+			return str_op(c, s, GG_STR_NULL);
+	} else {
+		present = field_get(m, c->field, &s, &num);
+	}
 	switch (c->op) {
 	case OP_PRESENT:
 		return present;
@@ -422,6 +552,17 @@ cond_match(const struct sig_cond *c, const struct sip_msg *m,
 	if (!present)
 		return false;
 	switch (c->op) {
+	case OP_EXACT:
+		return s.len == c->arglen && memcmp(s.p, c->arg, s.len) == 0;
+	case OP_SAME:
+	case OP_IN:
+		if (!field_get(m, c->field2, &s2, &num2) || s2.len == 0 ||
+		    s.len == 0)
+			return false;
+		if (c->op == OP_SAME)
+			return s.len == s2.len && gg_str_casestr(s2, s.p,
+			    s.len);
+		return gg_str_casestr(s2, s.p, s.len);
 	case OP_CONTAINS: {
 		struct gg_str l = lc_get(lc, c->field, s);
 
@@ -535,6 +676,7 @@ sig_fini(struct sig *g)
 	for (i = 0; i < g->nconds; i++) {
 		free(g->conds[i].arg);
 		free(g->conds[i].shape);
+		free(g->conds[i].hname);
 	}
 	free(g->conds);
 	free(g->name);
@@ -656,7 +798,18 @@ cond_parse(struct sig_ctx *x, char **w, int nw, struct sig_cond *c)
 		sig_err(x, "usage: match FIELD OPERATOR [ARGUMENT]");
 		return -1;
 	}
-	if ((f = lookup(sig_field_names, F_MAX, w[1])) < 0) {
+	if (!strncmp(w[1], "header.", 7) || !strncmp(w[1], "line.", 5)) {
+		const char *name = strchr(w[1], '.') + 1;
+
+		f = w[1][0] == 'h' ? F_HEADER : F_LINE;
+		if (*name == '\0' || strpbrk(name, ": \t") != NULL) {
+			sig_err(x, "bad header name in '%s'", w[1]);
+			return -1;
+		}
+		if ((c->hname = strdup(name)) == NULL)
+			return -1;
+		c->hlen = strlen(name);
+	} else if ((f = lookup(sig_field_names, F_MAX, w[1])) < 0) {
 		sig_err(x, "unknown field '%s'", w[1]);
 		return -1;
 	}
@@ -674,6 +827,18 @@ cond_parse(struct sig_ctx *x, char **w, int nw, struct sig_cond *c)
 	if (nw != 4) {
 		sig_err(x, "'%s' takes one argument", w[2]);
 		return -1;
+	}
+	if (c->op == OP_SAME || c->op == OP_IN) {
+		int f2 = lookup(sig_field_names, F_MAX, w[3]);
+
+		if (f2 < 0 || f2 == F_ORDER || c->field == F_ORDER ||
+		    c->field == F_HEADER || c->field == F_LINE) {
+			sig_err(x, "'%s' compares two named fields; '%s' is "
+			    "not one", w[2], w[3]);
+			return -1;
+		}
+		c->field2 = (enum sig_field)f2;
+		return 0;
 	}
 	if (c->field == F_ORDER) {
 		if (c->op != OP_IS && c->op != OP_PREFIX) {
@@ -695,7 +860,7 @@ cond_parse(struct sig_ctx *x, char **w, int nw, struct sig_cond *c)
 	if ((c->arg = strdup(w[3])) == NULL)
 		return -1;
 	c->arglen = strlen(c->arg);
-	if (c->op != OP_SHAPE) {
+	if (c->op != OP_SHAPE && c->op != OP_EXACT) {
 		size_t i;
 
 		/* Comparisons are case-insensitive: keep the needle in
@@ -799,10 +964,12 @@ sig_attr(struct sig_ctx *x, char **w, int nw)
 		if (c == NULL)
 			return;
 		g->conds = c;
-		if (cond_parse(x, w, nw, &c[g->nconds]) == 0)
+		if (cond_parse(x, w, nw, &c[g->nconds]) == 0) {
 			g->nconds++;
-		else
+		} else {
 			free(c[g->nconds].arg);
+			free(c[g->nconds].hname);
+		}
 		return;
 	}
 	if (nw != 2) {

@@ -15,14 +15,18 @@
  * Every 'match' must hold for the signature to match. A match line is
  * FIELD OP [ARGUMENT]; fields name parts of a parsed struct sip_msg (see
  * sig_field_names in sig.c: method, ruri.user, from.tag, via.branch,
- * call-id, user-agent, order, ...), operators are is, contains, prefix,
- * suffix (case-insensitive strings), shape (a pattern that must match the
- * whole field: D digit, H hex digit, L lower-case, U upper-case, A letter,
- * X letter or digit, '.' any byte, each optionally followed by {n}, {n,m},
- * '+' or '*'; '\' escapes a literal; other characters are literals),
- * present, absent, and eq, lt, gt (numbers). For 'order' the argument is a
- * comma-separated list of header names which the message's header lines must
- * begin with (is: exactly these lines).
+ * call-id, user-agent, order, ...), or any header by name: header.NAME is
+ * the value of the first NAME line, line.NAME the whole raw line (spacing
+ * included). Operators are is, contains, prefix, suffix (case-insensitive
+ * strings), exact (case-sensitive equality), shape (a pattern that must
+ * match the whole field: D digit, H hex digit, L lower-case, U upper-case,
+ * A letter, X letter or digit, W letter, digit or '_', '.' any byte, [set]
+ * a bracket set such as [36] or [0-9a-z] or [^;], each optionally followed
+ * by {n}, {n,m}, '+' or '*'; '\' escapes a literal; other characters are
+ * literals), present, absent, eq, lt, gt (numbers), and same FIELD2 (equal
+ * to another field) and in FIELD2 (occurs inside another field). For
+ * 'order' the argument is a comma-separated list of header names which the
+ * message's header lines must begin with (is: exactly these lines).
  *
  * kind is one of tool, sdk, spoofed-legit, generic: a signature of a kind
  * other than tool names a tool only as supporting evidence; the engine lets

@@ -449,6 +449,15 @@ test_shapes(void)
 		{ "D{3}D{1,3}.D{1,3}.D{1,3}.D{1,3}", "14810.0.1.45", true },
 		{ ".*", "", true },
 		{ "D", "", false },
+		{ "z9hG4bKW{25}", "z9hG4bKedq8SyN0wEM2ksFaXOWFMJ1P_", true },
+		{ "z9hG4bKW{25}", "z9hG4bKedq8SyN0wEM2ksFaXOWFMJ1P-", false },
+		{ "[36]H[36]H01[3]D", "3132013", false },
+		{ "[36]H[36]H01[3]D", "31320135", true },
+		{ "[0-9a-z]{4}", "a9z0", true },
+		{ "[0-9a-z]{4}", "a9Z0", false },
+		{ "[^;]+", "abc", true },
+		{ "[^;]+", "ab;c", false },
+		{ "[a-", "x", false },
 	};
 	size_t i;
 
@@ -457,6 +466,55 @@ test_shapes(void)
 		    cases[i].s, strlen(cases[i].s) }) == cases[i].want,
 		    "shape %s %s %s", cases[i].pat,
 		    cases[i].want ? "matches" : "does not match", cases[i].s);
+}
+
+/* header.NAME, line.NAME, exact, same and in, on one message. */
+static void
+test_sig_ops(void)
+{
+	static const struct {
+		const char *match;
+		bool want;
+	} cases[] = {
+		{ "header.Subject is \"performance test\"", true },
+		{ "header.X-Missing present", false },
+		{ "header.X-Missing absent", true },
+		{ "line.Content-Length is \"Content-Length:  0\"", true },
+		{ "line.Content-Length is \"Content-Length: 0\"", false },
+		{ "via.transport exact \"udp\"", true },
+		{ "via.transport exact \"UDP\"", false },
+		{ "via.transport is \"UDP\"", true },
+		{ "from.display same to.user", true },
+		{ "from.user same ruri.user", true },
+		{ "from.user same call-id", false },
+		{ "call-id in via.branch", true },
+		{ "from.tag in via.branch", false },
+		{ "order prefix \"Via,From,To,Call-ID,CSeq,Subject\"", true },
+	};
+	const char *msg = "INVITE sip:201@192.0.2.10 SIP/2.0\r\n"
+	    "Via: SIP/2.0/udp 203.0.113.5;branch=z9hG4bK-4f2a9c\r\n"
+	    "From: \"201\" <sip:201@192.0.2.10>;tag=77\r\n"
+	    "To: <sip:201@192.0.2.10>\r\n"
+	    "Call-ID: 4f2a9c\r\nCSeq: 1 INVITE\r\n"
+	    "Subject: Performance Test\r\n"
+	    "Content-Length:  0\r\n\r\n";
+	struct sip_msg m;
+	size_t i;
+
+	T_OK(sip_parse(&m, msg, strlen(msg)) == SIP_OK, "ops message parses");
+	for (i = 0; i < GG_NELEM(cases); i++) {
+		char text[512];
+		struct sigset s = { 0 };
+		int errs;
+
+		snprintf(text, sizeof(text), "signature t\n\ttool x\n"
+		    "\tmatch %s\n", cases[i].match);
+		errs = sigset_load(&s, "ops", text, strlen(text), stderr);
+		T_OK(errs == 0 && s.n == 1 && sig_match(&s.v[0], &m) ==
+		    cases[i].want, "match %s: %s", cases[i].match,
+		    cases[i].want ? "yes" : "no");
+		sigset_free(&s);
+	}
 }
 
 static void
@@ -509,6 +567,7 @@ main(void)
 	test_policy();
 	test_tracker_bounded();
 	test_shapes();
+	test_sig_ops();
 	test_sig_errors();
 	sigset_free(&sigs);
 	conf_fini(&conf);
