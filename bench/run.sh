@@ -18,7 +18,10 @@ SOURCES=${SOURCES:-1000000}
 OUT=$B/bench
 RES=$OUT/results.txt
 CORPUS=${CORPUS:-/work/shared/corpus/pcap}
-GG=$B/ghostguard
+# A private build, so that others rebuilding $B/ghostguard during the run
+# cannot mix two versions into one set of figures.
+OBJ=$OUT/obj
+GG=$OBJ/ghostguard
 CFLAGS="-O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wpointer-arith
     -Wcast-qual -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla"
 # Iterations for the callgrind and memcheck runs (cost = difference / (N2-N1)).
@@ -37,25 +40,25 @@ for t in valgrind callgrind_annotate hyperfine tshark python3; do
 	command -v $t >/dev/null || die "$t missing (scripts/deps.sh bench)"
 done
 [ -x /usr/bin/time ] || die "/usr/bin/time missing (package time)"
-[ -x "$GG" ] || die "$GG missing (make all)"
+mkdir -p "$OUT"
+make -s -j"$(nproc)" all B="$OBJ" >"$OUT/build.log" 2>&1 ||
+	die "make all B=$OBJ failed: $(tail -5 "$OUT/build.log")"
 
 T0=$(date +%s)
 say "ghostguard benchmarks, $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src 2>/dev/null || echo ' (src/ modified)')"
+say "build: make all B=$OBJ (the working tree at the start of the run)"
 say "host: $(nproc) CPUs, $(uname -sr), $(cc --version | head -1)"
 say ""
 
 # ---------------------------------------------------------------------------
 # 1. sip_parse() against a memchr line split of the same bytes.
 # ---------------------------------------------------------------------------
-SIP_OBJS="$B/src/lib/gg.o $B/src/sip/sip.o $B/src/sip/uri.o $B/src/sip/frame.o"
-for o in $SIP_OBJS $B/src/engine/track.o; do
-	[ -f "$o" ] || die "$o missing (make all)"
-done
+SIP_OBJS="$OBJ/src/lib/gg.o $OBJ/src/sip/sip.o $OBJ/src/sip/uri.o $OBJ/src/sip/frame.o"
 # shellcheck disable=SC2086
 cc $CFLAGS -o "$OUT/parse_bench" bench/parse_bench.c $SIP_OBJS
 # shellcheck disable=SC2086
-cc $CFLAGS -o "$OUT/track_bench" bench/track_bench.c $B/src/lib/gg.o \
-    $B/src/engine/track.o
+cc $CFLAGS -o "$OUT/track_bench" bench/track_bench.c $OBJ/src/lib/gg.o \
+    $OBJ/src/engine/track.o
 
 # Instructions of one callgrind run (valgrind's "Collected" line).
 instr() {
