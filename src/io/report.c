@@ -12,6 +12,7 @@
 #define NAME_MAX_LEN	GG_ADDRSTRLEN	/* bytes kept of a name or address */
 
 #define SKETCH_BITS	2048	/* linear-counting bitmap per list */
+#define EVIDENCE_MAX	4	/* signatures listed per source */
 
 /*
  * A bounded list of distinct short strings: the first LIST_MAX kept, and
@@ -33,6 +34,9 @@ struct rsrc {
 	enum engine_class class;
 	uint32_t	techniques;
 	const struct sig *sig;		/* best signature seen */
+	const struct sig *sigs[EVIDENCE_MAX]; /* distinct signatures matched,
+					 * in the order first seen */
+	unsigned	nsigs;
 	char		ua[80];		/* first User-Agent it sent */
 	uint64_t	first_ns, last_ns;
 	uint64_t	packets;	/* packets it sent */
@@ -270,6 +274,14 @@ report_add(struct report *r, const struct engine *e,
 		s->policy++;
 		s->last_policy = res->policy;
 	}
+	if (res->sig) {
+		unsigned i;
+
+		for (i = 0; i < s->nsigs && s->sigs[i] != res->sig; i++)
+			;
+		if (i == s->nsigs && s->nsigs < EVIDENCE_MAX)
+			s->sigs[s->nsigs++] = res->sig;
+	}
 	if (res->src) {
 		s->class = res->src->class;
 		s->techniques = res->src->techniques;
@@ -453,10 +465,11 @@ text_source(FILE *out, const struct rsrc *s)
 	if (rsrc_tool(s))
 		fprintf(out, "  tool: %s", rsrc_tool(s));
 	fputc('\n', out);
-	if (s->sig)
-		fprintf(out, "    evidence: %s (signature %s, confidence %u, "
-		    "kind %s)\n", s->sig->evidence, s->sig->name,
-		    s->sig->confidence, sig_kind_name(s->sig->kind));
+	for (i = 0; i < s->nsigs; i++)
+		fprintf(out, "    %s %s (signature %s, confidence %u, "
+		    "kind %s)\n", s->class == ENGINE_SCANNER ? "evidence:" :
+		    "resembles:", s->sigs[i]->evidence, s->sigs[i]->name,
+		    s->sigs[i]->confidence, sig_kind_name(s->sigs[i]->kind));
 	if (s->ua[0])
 		fprintf(out, "    user-agent: \"%s\"\n", s->ua);
 	for (i = 0; i < ENGINE_T_COUNT; i++)
@@ -572,12 +585,16 @@ json_source(FILE *out, const struct rsrc *s)
 	else
 		fputs("null", out);
 	fputs(",\"evidence\":[", out);
-	if (s->sig) {
-		fprintf(out, "{\"signature\":");
-		json_str(out, s->sig->name);
+	for (i = 0; i < s->nsigs; i++) {
+		const struct sig *g = s->sigs[i];
+
+		fprintf(out, "%s{\"signature\":", i ? "," : "");
+		json_str(out, g->name);
+		fprintf(out, ",\"tool\":");
+		json_str(out, g->tool);
 		fprintf(out, ",\"confidence\":%u,\"kind\":\"%s\",\"text\":",
-		    s->sig->confidence, sig_kind_name(s->sig->kind));
-		json_str(out, s->sig->evidence);
+		    g->confidence, sig_kind_name(g->kind));
+		json_str(out, g->evidence);
 		fputc('}', out);
 	}
 	fputs("],\"techniques\":[", out);
