@@ -2,7 +2,10 @@
 """Checks `ghostguard analyze --json` against tests/analyze/expect.tsv and
 that no source of a legitimate capture is classed scanner. Prints TAP lines.
 
-usage: check.py BIN CORPUS [EXPECT_TSV]
+usage: check.py BIN CORPUS [EXPECT_TSV [CONF]]
+
+With CONF every capture is analyzed with that configuration, and the
+legitimate corpus is checked only when no EXPECT_TSV is named.
 """
 import glob
 import json
@@ -12,6 +15,7 @@ import sys
 
 bin_, corpus = sys.argv[1], sys.argv[2]
 expect = sys.argv[3] if len(sys.argv) > 3 else "tests/analyze/expect.tsv"
+conf = sys.argv[4] if len(sys.argv) > 4 else None
 n = 0
 fails = 0
 
@@ -68,7 +72,7 @@ for line in open(expect):
     cols = line.rstrip("\n").split("\t")
     cap, addr, cls, tool, techs = cols[:5]
     by = int(cols[5]) if len(cols) > 5 else None
-    d, err = analyze(resolve(cap))
+    d, err = analyze(resolve(cap), conf)
     if d is None:
         tap(False, "%s: analyze failed: %s" % (cap, err))
         continue
@@ -87,6 +91,10 @@ for line in open(expect):
         tap(not why, "%s: %s is %s %s %s%s %s" %
             (cap, addr, cls, tool, techs,
              " by packet %d" % by if by else "", why or ""))
+
+if conf:
+    print("1..%d" % n)
+    sys.exit(1 if fails else 0)
 
 legit = sorted(glob.glob(os.path.join(corpus, "pcap/legit/**/*.pcap*"),
                          recursive=True) +
