@@ -17,24 +17,29 @@
 #define C_TOKEN	0x01	/* RFC 3261 token character */
 #define C_WS	0x02	/* SP, HT, CR, LF: LWS inside a (folded) value */
 #define C_PVAL	0x04	/* unquoted parameter value: token, ':', '[', ']' */
+#define C_T68	0x08	/* token68 (RFC 7235): ALPHA DIGIT - . _ ~ + / */
 
 #define T	(C_TOKEN | C_PVAL)
+#define A	(C_TOKEN | C_PVAL | C_T68)
 #define W	C_WS
 #define V	C_PVAL
+#define S	C_T68
 /* Bytes >= 0x80 are none of these (zero-filled). */
 static const uint8_t cls[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, W, W, 0, 0, W, 0, 0,	/* 0x00 */
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x10 */
-	W, T, 0, 0, 0, T, 0, T, 0, 0, T, T, 0, T, T, 0,	/* 0x20 */
-	T, T, T, T, T, T, T, T, T, T, V, 0, 0, 0, 0, 0,	/* 0x30 */
-	0, T, T, T, T, T, T, T, T, T, T, T, T, T, T, T,	/* 0x40 */
-	T, T, T, T, T, T, T, T, T, T, T, V, 0, V, 0, T,	/* 0x50 */
-	T, T, T, T, T, T, T, T, T, T, T, T, T, T, T, T,	/* 0x60 */
-	T, T, T, T, T, T, T, T, T, T, T, 0, 0, 0, T, 0,	/* 0x70 */
+	W, T, 0, 0, 0, T, 0, T, 0, 0, T, A, 0, A, A, S,	/* 0x20 */
+	A, A, A, A, A, A, A, A, A, A, V, 0, 0, 0, 0, 0,	/* 0x30 */
+	0, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A,	/* 0x40 */
+	A, A, A, A, A, A, A, A, A, A, A, V, 0, V, 0, A,	/* 0x50 */
+	T, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A,	/* 0x60 */
+	A, A, A, A, A, A, A, A, A, A, A, 0, 0, 0, A, 0,	/* 0x70 */
 };
 #undef T
+#undef A
 #undef W
 #undef V
+#undef S
 
 #define IS(c, k)	(cls[(unsigned char)(c)] & (k))
 #define IS_DIGIT(c)	((unsigned)((c) - '0') < 10)
@@ -172,12 +177,33 @@ skip_ws(const char *p, const char *e)
 	return p;
 }
 
+/*
+ * The end of the run of bytes of class k from p, at most e: four lookups per
+ * bounds check, the loop the parser spends most of its time in.
+ */
+static inline const char *
+run(const char *p, const char *e, unsigned k)
+{
+	while (e - p >= 4) {
+		if (!IS(p[0], k))
+			return p;
+		if (!IS(p[1], k))
+			return p + 1;
+		if (!IS(p[2], k))
+			return p + 2;
+		if (!IS(p[3], k))
+			return p + 3;
+		p += 4;
+	}
+	while (p < e && IS(*p, k))
+		p++;
+	return p;
+}
+
 static inline const char *
 skip_token(const char *p, const char *e)
 {
-	while (p < e && IS(*p, C_TOKEN))
-		p++;
-	return p;
+	return run(p, e, C_TOKEN);
 }
 
 static inline const char *
@@ -188,10 +214,43 @@ rtrim(const char *b, const char *e)
 	return e;
 }
 
+static inline uint16_t
+load2(const void *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint32_t
+load4(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint64_t
+load8(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+#define LC2	0x2020U
+#define LC4	0x20202020U
+#define LC8	0x2020202020202020ULL
+
 /*
  * True when the token n (len bytes) equals lit, ignoring case. lit is lower
- * case letters, digits and '-'; on token bytes OR-ing 0x20 then only folds
- * letters, so the comparison is exact.
+ * case letters and '-'; on token bytes OR-ing 0x20 then only folds letters,
+ * so the comparison is exact. Two overlapping loads of 2, 4 or 8 bytes cover
+ * the name, never reading past it; with a constant lit the compiler keeps
+ * one branch and folds lit's loads into constants.
  */
 static inline bool
 name_eq(const char *n, size_t len, const char *lit, size_t litlen)
@@ -200,25 +259,49 @@ name_eq(const char *n, size_t len, const char *lit, size_t litlen)
 
 	if (len != litlen)
 		return false;
-	for (i = 0; i < len; i++)
-		if ((n[i] | 0x20) != lit[i])
-			return false;
-	return true;
+	if (len >= 8) {
+		for (i = 0; i + 8 < len; i += 8)
+			if ((load8(n + i) | LC8) != load8(lit + i))
+				return false;
+		return (load8(n + len - 8) | LC8) == load8(lit + len - 8);
+	}
+	if (len >= 4)
+		return (load4(n) | LC4) == load4(lit) &&
+		    (load4(n + len - 4) | LC4) == load4(lit + len - 4);
+	if (len >= 2)
+		return (load2(n) | LC2) == load2(lit) &&
+		    (load2(n + len - 2) | LC2) == load2(lit + len - 2);
+	return len == 0 || (n[0] | 0x20) == lit[0];
 }
 
 #define NAME_IS(n, len, lit)	name_eq((n), (len), (lit), sizeof(lit) - 1)
 
+/* Methods are case-sensitive (RFC 3261 7.1): by length and first letter. */
 static enum sip_method
 method_lookup(struct gg_str s)
 {
-	unsigned i;
+	enum sip_method m = SIP_METHOD_UNKNOWN;
 
-	/* Methods are case-sensitive (RFC 3261 7.1). The lengths weed out
-	 * all but a few candidates before any memcmp. */
-	for (i = 1; i < SIP_METHOD_MAX; i++)
-		if (s.len == method_len[i] &&
-		    memcmp(s.p, method_names[i], s.len) == 0)
-			return (enum sip_method)i;
+	if (s.len < 3 || s.len > 9)
+		return m;
+	switch (s.p[0]) {
+	case 'A': m = SIP_METHOD_ACK; break;
+	case 'B': m = SIP_METHOD_BYE; break;
+	case 'C': m = SIP_METHOD_CANCEL; break;
+	case 'I': m = s.len == 6 ? SIP_METHOD_INVITE : SIP_METHOD_INFO; break;
+	case 'M': m = SIP_METHOD_MESSAGE; break;
+	case 'N': m = SIP_METHOD_NOTIFY; break;
+	case 'O': m = SIP_METHOD_OPTIONS; break;
+	case 'P': m = s.len == 5 ? SIP_METHOD_PRACK : SIP_METHOD_PUBLISH;
+		break;
+	case 'R': m = s.len == 8 ? SIP_METHOD_REGISTER : SIP_METHOD_REFER;
+		break;
+	case 'S': m = SIP_METHOD_SUBSCRIBE; break;
+	case 'U': m = SIP_METHOD_UPDATE; break;
+	default: return SIP_METHOD_UNKNOWN;
+	}
+	if (s.len == method_len[m] && memcmp(s.p, method_names[m], s.len) == 0)
+		return m;
 	return SIP_METHOD_UNKNOWN;
 }
 
@@ -307,8 +390,7 @@ param_next(const char **pp, const char *e, struct param *pr)
 			pr->value = mkstr(p + 1, q);
 			q++;
 		} else {
-			for (q = p; q < e && IS(*q, C_PVAL); q++)
-				;
+			q = run(p, e, C_PVAL);
 			if (q == p)
 				return -1;
 			pr->value = mkstr(p, q);
@@ -657,10 +739,7 @@ auth_token68(const char *p, const char *e)
 {
 	const char *b = p;
 
-	while (p < e && (((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z') ||
-	    IS_DIGIT(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~' ||
-	    *p == '+' || *p == '/'))
-		p++;
+	p = run(p, e, C_T68);
 	if (p == b)
 		return false;
 	while (p < e && *p == '=')
@@ -887,27 +966,11 @@ static const struct hname hnames[] = {
 	{ "www-authenticate", 16, 3, SIP_HDR_WWW_AUTHENTICATE }, /* 21 */
 };
 
-/* hnames[hfirst[l] .. hfirst[l + 1]) start with letter 'a' + l. */
-static const uint8_t hfirst[27] = {
-	0, 3, 3, 8, 9, 10, 11, 11, 11, 11, 11, 11, 11,	/* a - m */
-	12, 12, 12, 13, 13, 15, 18, 19, 20, 21, 22, 22, 22, 22 /* n - z */
-};
 
 /* Bytes 8 - len .. 15 - len are len 0xff then zeros: a load mask. */
 static const unsigned char lenmask[16] = {
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
 };
-
-static inline uint64_t
-load8(const void *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-#define LC8	0x2020202020202020ULL
 
 /*
  * True when the h->len bytes at p spell h's name in any case. The caller
@@ -930,30 +993,76 @@ hname_eq(const char *p, const struct hname *h)
 }
 
 /*
+ * Index of the first ':' among the 8 bytes loaded in x (in memory order),
+ * 8 when there is none. The zero-byte test is the exact one (no borrow), so
+ * it also holds on big-endian machines.
+ */
+static inline unsigned
+colon8(uint64_t x)
+{
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+	uint64_t y = x ^ 0x3a3a3a3a3a3a3a3aULL, z;
+
+	z = ~(((y & lo7) + lo7) | y | lo7);
+	if (z == 0)
+		return 8;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (unsigned)__builtin_clzll(z) / 8;
+#else
+	return (unsigned)__builtin_ctzll(z) / 8;
+#endif
+}
+
+/*
  * The fast path of header name lookup, for lines of at least 8 bytes: the
- * id of the name at p when it is one of hnames and is followed by ':' or
- * SP/HT, with *n set just after it; -1 otherwise.
+ * ':' is found 8 bytes at a time, and the name's length and first letter
+ * leave one candidate of hnames to compare. Returns the id when the name is
+ * one of hnames directly followed by ':', with *n set on the ':'; -1
+ * otherwise (other names, LWS before ':', compact forms: the slow path).
  */
 static int
 hname_fast(const char *p, const char *e, const char **n)
 {
-	unsigned l = (unsigned)(p[0] | 0x20) - 'a', i;
-	const struct hname *h;
-	char c;
+	unsigned len = colon8(load8(p)), i;
 
-	if (l >= 26)
-		return -1;
-	for (i = hfirst[l]; i < hfirst[l + 1]; i++) {
-		h = &hnames[i];
-		if ((ptrdiff_t)h->len >= e - p || !hname_eq(p, h))
-			continue;
-		c = p[h->len];
-		if (c == ':' || c == ' ' || c == '\t') {
-			*n = p + h->len;
-			return h->id;
-		}
+	if (len == 8 && e - p > 16) {
+		len += colon8(load8(p + 8));
+		if (len == 16 && e - p > 24)
+			len += colon8(load8(p + 16));
 	}
-	return -1;
+	if (len >= (size_t)(e - p))
+		return -1;
+	switch (len << 5 | (((unsigned)p[0] | 0x20) & 0x1f)) {
+#define K(l, c)	((l) << 5 | ((c) & 0x1f))
+	case K(2, 't'): i = 18; break;
+	case K(3, 'v'): i = 20; break;
+	case K(4, 'c'): i = 7; break;
+	case K(4, 'd'): i = 8; break;
+	case K(4, 'f'): i = 10; break;
+	case K(5, 'a'): i = 1; break;
+	case K(5, 'r'): i = 14; break;
+	case K(6, 'a'): i = 0; break;
+	case K(6, 's'): i = 15; break;
+	case K(7, 'c'): i = (p[1] | 0x20) == 'a' ? 3 : 4; break;
+	case K(7, 'e'): i = 9; break;
+	case K(7, 's'): i = 16; break;
+	case K(9, 's'): i = 17; break;
+	case K(10, 'u'): i = 19; break;
+	case K(12, 'c'): i = 6; break;
+	case K(12, 'm'): i = 11; break;
+	case K(12, 'r'): i = 13; break;
+	case K(13, 'a'): i = 2; break;
+	case K(14, 'c'): i = 5; break;
+	case K(16, 'w'): i = 21; break;
+	case K(19, 'p'): i = 12; break;
+#undef K
+	default:
+		return -1;
+	}
+	if (!hname_eq(p, &hnames[i]))
+		return -1;
+	*n = p + len;
+	return hnames[i].id;
 }
 
 /*
@@ -1103,15 +1212,18 @@ hdr_line(struct sip_ctx *c, const char *p, const char *e)
 
 	if (e - p >= 8)
 		id = hname_fast(p, e, &n);
-	if (id < 0)
+	if (id >= 0) {
+		v = n;
+	} else {
 		n = skip_token(p, e);
-	for (v = n; v < e && (*v == ' ' || *v == '\t'); v++)
-		;
-	if (n == p || v == e || *v != ':') {
-		ctx_err(c, SIP_ERR_HEADER, v);
-		id = SIP_HDR_OTHER;
-	} else if (id < 0) {
-		id = hdr_lookup(p, (size_t)(n - p), &compact);
+		for (v = n; v < e && (*v == ' ' || *v == '\t'); v++)
+			;
+		if (n == p || v == e || *v != ':') {
+			ctx_err(c, SIP_ERR_HEADER, v);
+			id = SIP_HDR_OTHER;
+		} else {
+			id = hdr_lookup(p, (size_t)(n - p), &compact);
+		}
 	}
 	if (m->hdr_count < SIP_ORDER_MAX)
 		m->hdr_order[m->hdr_count] =
