@@ -78,26 +78,34 @@ urun(const char *p, const char *e, unsigned k)
 	return p;
 }
 
-/* True when [p, e) is a dotted quad of 1-3 digit numbers up to 255. */
+/*
+ * True when [p, e) is a dotted quad of 1-3 digit numbers up to 255. The
+ * callers have checked that it starts and ends with a digit, so each octet
+ * starts inside the slice; only a 3-digit octet needs its value checked.
+ */
 static bool
 is_ipv4(const char *p, const char *e)
 {
-	unsigned dots, v;
+	unsigned dots = 0;
 
-	for (dots = 0;; dots++) {
-		if (p == e || !IS_DIGIT(*p))
+	if (e - p > 15)
+		return false;
+	for (;;) {
+		if (!IS_DIGIT(p[0]))
 			return false;
-		v = (unsigned)(*p++ - '0');
-		if (p < e && IS_DIGIT(*p)) {
-			v = v * 10 + (unsigned)(*p++ - '0');
-			if (p < e && IS_DIGIT(*p))
-				v = v * 10 + (unsigned)(*p++ - '0');
+		if (e - p >= 3 && IS_DIGIT(p[1]) && IS_DIGIT(p[2])) {
+			if (p[0] > '2' || (p[0] == '2' && (p[1] > '5' ||
+			    (p[1] == '5' && p[2] > '5'))))
+				return false;
+			p += 3;
+		} else if (e - p >= 2 && IS_DIGIT(p[1])) {
+			p += 2;
+		} else {
+			p++;
 		}
-		if (v > 255)
-			return false;
-		if (dots == 3)
-			return p == e;
-		if (p == e || *p != '.')
+		if (p == e)
+			return dots == 3;
+		if (*p != '.' || ++dots > 3)
 			return false;
 		p++;
 	}
