@@ -269,13 +269,45 @@ shape_run(const struct shape_tok *t, size_t nt, struct gg_str s)
 	return reach[len] != 0;
 }
 
+/*
+ * shape_run with cheap rejections first: the leading tokens of fixed width
+ * ("z9hG4bK-", "[36]H") are compared byte by byte, which rejects nearly
+ * every field at once, and a single-token shape ("D{16,25}") needs no
+ * dynamic programming at all.
+ */
+static bool
+shape_match(const struct shape_tok *t, size_t nt, struct gg_str s)
+{
+	size_t k, i = 0, j;
+
+	for (k = 0; k < nt && t[k].min == t[k].max; k++) {
+		for (j = 0; j < t[k].min; j++, i++)
+			if (i >= s.len || !in_set(&t[k],
+			    (unsigned char)s.p[i]))
+				return false;
+	}
+	if (k == nt)
+		return i == s.len;
+	if (k == nt - 1) {
+		size_t rest = s.len - i;
+
+		if (rest < t[k].min || rest > t[k].max)
+			return false;
+		for (; i < s.len; i++)
+			if (!in_set(&t[k], (unsigned char)s.p[i]))
+				return false;
+		return true;
+	}
+	return shape_run(t, nt, s);
+}
+
 bool
 sig_shape_match(const char *pat, struct gg_str s)
 {
 	struct shape_tok t[SHAPE_MAX_TOK];
 	int n = shape_compile(pat, t, SHAPE_MAX_TOK);
 
-	return n >= 0 && shape_run(t, (size_t)n, s);
+	return n >= 0 && shape_match(t, (size_t)n, s);
 }
 
 /* Returns the field of m as a string and, where it has one, a number. */
@@ -571,14 +603,18 @@ cond_match(const struct sig_cond *c, const struct sip_msg *m,
 		return str_op(c, s, l);
 	}
 	case OP_IS:
+		/* Lengths differ for nearly every field: no need to lower. */
+		return s.len == c->arglen && gg_str_caseeq(s, c->arg);
 	case OP_PREFIX:
+		return s.len >= c->arglen && gg_str_caseprefix(s, c->arg);
 	case OP_SUFFIX:
-		return str_op(c, s, lc_get(lc, c->field, s));
+		return s.len >= c->arglen && gg_str_caseeq((struct gg_str){
+		    s.p + s.len - c->arglen, c->arglen }, c->arg);
 	case OP_SHAPE:
 		/* Most fields are rejected on their length alone. */
 		if (s.len < c->shape_min || s.len > c->shape_max)
 			return false;
-		return shape_run(c->shape, c->nshape, s);
+		return shape_match(c->shape, c->nshape, s);
 	default:
 		return false;
 	}
@@ -892,6 +928,44 @@ cond_parse(struct sig_ctx *x, char **w, int nw, struct sig_cond *c)
 	return 0;
 }
 
+/* The rough cost of evaluating a condition, for ordering. */
+static int
+cond_cost(const struct sig_cond *c)
+{
+	if (c->field == F_HEADER || c->field == F_LINE)
+		return 6;
+	switch (c->op) {
+	case OP_PRESENT:
+	case OP_ABSENT:
+	case OP_EQ:
+	case OP_LT:
+	case OP_GT:
+		return 0;
+	case OP_IS:
+	case OP_EXACT:
+		return c->field == F_ORDER ? 2 : 1;
+	case OP_PREFIX:
+	case OP_SUFFIX:
+		return c->field == F_ORDER ? 2 : 1;
+	case OP_SHAPE:
+		return 3;
+	case OP_SAME:
+	case OP_IN:
+		return 4;
+	case OP_CONTAINS:
+		return 5;
+	}
+	return 5;
+}
+
+static int
+cond_cost_cmp(const void *a, const void *b)
+{
+	int x = cond_cost(a), y = cond_cost(b);
+
+	return x < y ? -1 : x > y;
+}
+
 /* Ends the signature being read: keep it if complete, else drop it. */
 static void
 sig_close(struct sig_ctx *x)
@@ -919,6 +993,10 @@ sig_close(struct sig_ctx *x)
 	for (i = 0; i < g->nconds; i++)
 		if (field_is_request_only(g->conds[i].field))
 			g->requests_only = true;
+	/* All conditions must hold, so their order is free: try the cheap
+	 * ones first, so that most signatures fail on a length or a number
+	 * before a search or a scan of the raw header. */
+	qsort(g->conds, g->nconds, sizeof(*g->conds), cond_cost_cmp);
 	if (g->evidence == NULL)
 		g->evidence = strdup(g->name);
 }

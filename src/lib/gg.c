@@ -145,10 +145,21 @@ gg_addr_eq(const struct gg_addr *a, const struct gg_addr *b)
 	return memcmp(a, b, sizeof(*a)) == 0;
 }
 
+/*
+ * Addresses are hashed on every packet: three 64-bit multiplications over
+ * the 20 bytes instead of a byte loop.
+ */
 uint64_t
 gg_addr_hash(const struct gg_addr *a, uint64_t seed)
 {
-	return gg_hash(a, sizeof(*a), seed);
+	uint64_t w[3] = { 0, 0, 0 }, h;
+
+	memcpy(w, a, sizeof(*a));
+	h = seed ^ 0x9e3779b97f4a7c15ULL;
+	h = (h ^ w[0]) * 0xff51afd7ed558ccdULL;
+	h = (h ^ (h >> 29) ^ w[1]) * 0xc4ceb9fe1a85ec53ULL;
+	h = (h ^ (h >> 31) ^ w[2]) * 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 33);
 }
 
 bool
