@@ -61,7 +61,6 @@ struct sig_cond {
 	char		*arg;		/* string argument, NUL-terminated */
 	size_t		 arglen;
 	long long	 num;		/* numeric argument */
-	uint64_t	 bigrams;	/* bigram mask of arg (contains) */
 	enum sig_field	 field2;	/* the other field, for same and in */
 	char		*hname;		/* NAME of header.NAME, line.NAME */
 	size_t		 hlen;
@@ -397,38 +396,29 @@ field_get(const struct sip_msg *m, enum sig_field f, struct gg_str *s,
 struct lc_cache {
 	uint64_t	 tried;		/* bit per field: looked at */
 	struct gg_str	 v[F_MAX];	/* lower-cased copy, p NULL: none */
-	uint64_t	 bigrams[F_MAX]; /* bigram mask of each copy */
 	size_t		 used;		/* bytes of arena used */
 	char		 arena[LC_ARENA];
 };
 
-/*
- * A 64-bit summary of the byte pairs in s: a needle can occur in a field
- * only if every bit of its mask is in the field's, so most 'contains' tests
- * end with one AND instead of a search.
- */
+/* Lower-cases 8 ASCII bytes at once: a byte gets 0x20 added when it lies
+ * in 'A'..'Z' (bytes >= 0x80 are left alone). */
 static uint64_t
-bigram_bit(unsigned char a, unsigned char b)
+lower8(uint64_t w)
 {
-	return 1ULL << ((a * 31u + b * 7u) & 63);
-}
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t ascii = ~w & (ones * 0x80);
+	uint64_t ge_a = (w & (ones * 0x7f)) + ones * (0x80 - 'A');
+	uint64_t gt_z = (w & (ones * 0x7f)) + ones * (0x80 - 'Z' - 1);
+	uint64_t upper = ge_a & ~gt_z & ascii;
 
-static uint64_t
-bigram_mask(const char *p, size_t len)
-{
-	uint64_t m = 0;
-	size_t i;
-
-	for (i = 1; i < len; i++)
-		m |= bigram_bit((unsigned char)p[i - 1], (unsigned char)p[i]);
-	return m;
+	return w | (upper >> 2);
 }
 
 static struct gg_str
 lc_get(struct lc_cache *lc, enum sig_field f, struct gg_str s)
 {
-	size_t i;
-	uint64_t m = 0;
+	char *d = lc->arena + lc->used;
+	size_t i = 0;
 
 	if (lc->tried & (1ULL << f))
 		return lc->v[f];
@@ -436,17 +426,19 @@ lc_get(struct lc_cache *lc, enum sig_field f, struct gg_str s)
 	lc->v[f] = GG_STR_NULL;
 	if (s.len > LC_ARENA - lc->used)
 		return lc->v[f];
-	for (i = 0; i < s.len; i++) {
+	for (; i + 8 <= s.len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s.p + i, 8);
+		w = lower8(w);
+		memcpy(d + i, &w, 8);
+	}
+	for (; i < s.len; i++) {
 		unsigned char c = (unsigned char)s.p[i];
 
-		c = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-		lc->arena[lc->used + i] = (char)c;
-		if (i > 0)
-			m |= bigram_bit((unsigned char)lc->arena[lc->used +
-			    i - 1], c);
+		d[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 	}
-	lc->bigrams[f] = m;
-	lc->v[f] = (struct gg_str){ lc->arena + lc->used, s.len };
+	lc->v[f] = (struct gg_str){ d, s.len };
 	lc->used += s.len;
 	return lc->v[f];
 }
@@ -595,13 +587,8 @@ cond_match(const struct sig_cond *c, const struct sip_msg *m,
 			return s.len == s2.len && gg_str_casestr(s2, s.p,
 			    s.len);
 		return gg_str_casestr(s2, s.p, s.len);
-	case OP_CONTAINS: {
-		struct gg_str l = lc_get(lc, c->field, s);
-
-		if (l.p && (c->bigrams & ~lc->bigrams[c->field]) != 0)
-			return false;
-		return str_op(c, s, l);
-	}
+	case OP_CONTAINS:
+		return str_op(c, s, lc_get(lc, c->field, s));
 	case OP_IS:
 		/* Lengths differ for nearly every field: no need to lower. */
 		return s.len == c->arglen && gg_str_caseeq(s, c->arg);
@@ -644,22 +631,295 @@ sig_match(const struct sig *sig, const struct sip_msg *m)
 	return sig_match_lc(sig, m, &lc);
 }
 
+/* The rough cost of evaluating a condition, for ordering. */
+static int
+cond_cost(const struct sig_cond *c)
+{
+	if (c->field == F_HEADER || c->field == F_LINE)
+		return 6;
+	switch (c->op) {
+	case OP_PRESENT:
+	case OP_ABSENT:
+	case OP_EQ:
+	case OP_LT:
+	case OP_GT:
+		return 0;
+	case OP_IS:
+	case OP_EXACT:
+		return c->field == F_ORDER ? 2 : 1;
+	case OP_PREFIX:
+	case OP_SUFFIX:
+		return c->field == F_ORDER ? 2 : 1;
+	case OP_SHAPE:
+		return 3;
+	case OP_SAME:
+	case OP_IN:
+		return 4;
+	case OP_CONTAINS:
+		return 5;
+	}
+	return 5;
+}
+
+static int
+cond_cost_cmp(const void *a, const void *b)
+{
+	int x = cond_cost(a), y = cond_cost(b);
+
+	return x < y ? -1 : x > y;
+}
+
+/* Fast patterns. */
+
+#define FP_BUCKETS	1024		/* hash buckets of first bigrams */
+#define FP_MAX_SIGS	4096		/* beyond this, no index is built */
+
+/* One indexed literal. */
+struct fp_entry {
+	const char	*needle;	/* lower-cased, the condition's arg */
+	size_t		 len;
+	uint16_t	 sig;		/* index in the set */
+	uint8_t		 field;		/* enum sig_field */
+	uint8_t		 anywhere;	/* contains: any offset; else 0 only */
+	int32_t		 next;		/* next entry in the bucket, -1 */
+};
+
+struct sig_index {
+	struct fp_entry	*e;
+	size_t		 n;
+	int32_t		 head[FP_BUCKETS]; /* first entry per bucket, -1 */
+	uint64_t	 fields;	/* fields with 'contains' entries: the
+					 * whole field is searched */
+	uint64_t	 anchored;	/* fields with only is/prefix entries:
+					 * one look-up at offset 0 */
+	uint16_t	*plain;		/* signatures without a fast pattern,
+					 * always evaluated */
+	size_t		 nplain;
+};
+
+static size_t
+fp_bucket(unsigned field, unsigned char a, unsigned char b)
+{
+	return ((size_t)a << 3 ^ (size_t)b ^ (size_t)field << 6) &
+	    (FP_BUCKETS - 1);
+}
+
+/* Can c serve as a fast pattern: a literal that must occur in a field? */
+static bool
+fp_usable(const struct sig_cond *c)
+{
+	if (c->field >= F_ORDER || c->arglen < 2)
+		return false;
+	return c->op == OP_CONTAINS || c->op == OP_PREFIX || c->op == OP_IS;
+}
+
+static void
+sig_index_free(struct sig_index *x)
+{
+	if (x == NULL)
+		return;
+	free(x->e);
+	free(x->plain);
+	free(x);
+}
+
+/*
+ * Builds the index. A signature is indexed by one literal that must occur
+ * in a field: an 'is' or 'prefix' literal (anchored: found by one look-up
+ * of the field's first two bytes) if it has one, else its longest
+ * 'contains' literal (the field is searched). A signature whose cheapest
+ * condition is a number is not indexed: that test rejects it faster.
+ */
+static void
+sig_index_build(struct sigset *s)
+{
+	struct sig_index *x;
+	size_t i, k;
+
+	sig_index_free(s->index);
+	s->index = NULL;
+	if (s->n == 0 || s->n > FP_MAX_SIGS)
+		return;
+	if ((x = calloc(1, sizeof(*x))) == NULL ||
+	    (x->e = calloc(s->n, sizeof(*x->e))) == NULL ||
+	    (x->plain = calloc(s->n, sizeof(*x->plain))) == NULL) {
+		sig_index_free(x);
+		return;	/* no index: every signature is evaluated */
+	}
+	for (k = 0; k < FP_BUCKETS; k++)
+		x->head[k] = -1;
+	for (i = 0; i < s->n; i++) {
+		struct sig *g = &s->v[i];
+		const struct sig_cond *best = NULL;
+
+		g->fp_field = -1;
+		if (g->nconds == 0 || cond_cost(&g->conds[0]) == 0) {
+			x->plain[x->nplain++] = (uint16_t)i;
+			continue;
+		}
+		for (k = 0; k < g->nconds; k++) {
+			const struct sig_cond *c = &g->conds[k];
+			bool anch = c->op != OP_CONTAINS;
+
+			if (!fp_usable(c))
+				continue;
+			/* Anchored beats searched; then the longer. */
+			if (best == NULL || (anch && best->op == OP_CONTAINS) ||
+			    (anch == (best->op != OP_CONTAINS) &&
+			    c->arglen > best->arglen))
+				best = c;
+		}
+		if (best == NULL) {
+			x->plain[x->nplain++] = (uint16_t)i;
+			continue;
+		}
+		g->fp_field = (int)best->field;
+		x->e[x->n] = (struct fp_entry){ best->arg, best->arglen,
+		    (uint16_t)i, (uint8_t)best->field,
+		    best->op == OP_CONTAINS, -1 };
+		k = fp_bucket(best->field, (unsigned char)best->arg[0],
+		    (unsigned char)best->arg[1]);
+		x->e[x->n].next = x->head[k];
+		x->head[k] = (int32_t)x->n;
+		if (best->op == OP_CONTAINS)
+			x->fields |= 1ULL << best->field;
+		else
+			x->anchored |= 1ULL << best->field;
+		x->n++;
+	}
+	/* A searched field finds its anchored entries at offset 0 too. */
+	x->anchored &= ~x->fields;
+	s->index = x;
+}
+
+/*
+ * Marks in cand the signatures whose fast pattern occurs in m. A field too
+ * long for the lower-case arena goes into *unindexed: its signatures are
+ * then all candidates.
+ */
+static char
+lower1(char c)
+{
+	return (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
+
+static void
+fp_mark(const struct sig_index *x, unsigned f, const char *p, size_t len,
+    size_t i, uint64_t *cand)
+{
+	int32_t j = x->head[fp_bucket(f, (unsigned char)p[i],
+	    (unsigned char)p[i + 1])];
+
+	for (; j >= 0; j = x->e[j].next) {
+		const struct fp_entry *e = &x->e[j];
+
+		if (e->field != f || (i > 0 && !e->anywhere) ||
+		    e->len > len - i || memcmp(p + i, e->needle, e->len) != 0)
+			continue;
+		cand[e->sig >> 6] |= 1ULL << (e->sig & 63);
+	}
+}
+
+static void
+fp_scan(const struct sig_index *x, const struct sip_msg *m,
+    struct lc_cache *lc, uint64_t *cand, uint64_t *unindexed)
+{
+	uint64_t fields = x->anchored;
+
+	/* Anchored literals: one look-up by the field's first two bytes,
+	 * then a case-insensitive compare; nothing is lowered. */
+	(void)unindexed;
+	while (fields) {
+		unsigned f = (unsigned)__builtin_ctzll(fields);
+		struct gg_str v;
+		long long num;
+		int32_t j;
+
+		fields &= fields - 1;
+		if (!field_get(m, (enum sig_field)f, &v, &num) || v.len < 2)
+			continue;
+		j = x->head[fp_bucket(f, (unsigned char)lower1(v.p[0]),
+		    (unsigned char)lower1(v.p[1]))];
+		for (; j >= 0; j = x->e[j].next) {
+			const struct fp_entry *e = &x->e[j];
+
+			if (e->field == f && e->len <= v.len &&
+			    strncasecmp(v.p, e->needle, e->len) == 0)
+				cand[e->sig >> 6] |= 1ULL << (e->sig & 63);
+		}
+	}
+	fields = x->fields;
+
+	while (fields) {
+		unsigned f = (unsigned)__builtin_ctzll(fields);
+		struct gg_str v, l;
+		long long num;
+		size_t i;
+
+		fields &= fields - 1;
+		if (!field_get(m, (enum sig_field)f, &v, &num) || v.len < 2)
+			continue;
+		l = lc_get(lc, (enum sig_field)f, v);
+		if (l.p == NULL) {
+			*unindexed |= 1ULL << f;
+			continue;
+		}
+		for (i = 0; i + 1 < l.len; i++)
+			if (x->head[fp_bucket(f, (unsigned char)l.p[i],
+			    (unsigned char)l.p[i + 1])] >= 0)
+				fp_mark(x, f, l.p, l.len, i, cand);
+	}
+}
+
+/*
+ * Tries signature i against the best so far: higher confidence wins, and
+ * of equal ones the earlier in the file, whatever the order of trying.
+ */
+static void
+consider(const struct sigset *s, size_t i, const struct sip_msg *m,
+    struct lc_cache *lc, const struct sig **best)
+{
+	const struct sig *g = &s->v[i];
+
+	if (*best && (g->confidence < (*best)->confidence ||
+	    (g->confidence == (*best)->confidence && g > *best)))
+		return;
+	if (sig_match_lc(g, m, lc))
+		*best = g;
+}
+
 const struct sig *
 sigset_match(const struct sigset *s, const struct sip_msg *m)
 {
 	const struct sig *best = NULL;
+	const struct sig_index *x = s->index;
+	uint64_t cand[FP_MAX_SIGS / 64], unindexed = 0;
 	struct lc_cache lc;
-	size_t i;
+	size_t i, w, nw = (s->n + 63) / 64;
 
 	lc.tried = 0;
 	lc.used = 0;
-	for (i = 0; i < s->n; i++) {
-		const struct sig *g = &s->v[i];
+	if (x != NULL) {
+		memset(cand, 0, nw * sizeof(cand[0]));
+		fp_scan(x, m, &lc, cand, &unindexed);
+	}
+	if (x == NULL || unindexed != 0) {
+		/* No index, or a field too long to index: try them all. */
+		for (i = 0; i < s->n; i++)
+			consider(s, i, m, &lc, &best);
+		return best;
+	}
+	/* Only the signatures whose literal occurs, and those without one. */
+	for (i = 0; i < x->nplain; i++)
+		consider(s, x->plain[i], m, &lc, &best);
+	for (w = 0; w < nw; w++) {
+		uint64_t bits = cand[w];
 
-		if (best && g->confidence <= best->confidence)
-			continue;
-		if (sig_match_lc(g, m, &lc))
-			best = g;
+		while (bits) {
+			consider(s, w * 64 + (size_t)__builtin_ctzll(bits), m,
+			    &lc, &best);
+			bits &= bits - 1;
+		}
 	}
 	return best;
 }
@@ -729,6 +989,7 @@ sigset_free(struct sigset *s)
 	for (i = 0; i < s->n; i++)
 		sig_fini(&s->v[i]);
 	free(s->v);
+	sig_index_free(s->index);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -904,7 +1165,6 @@ cond_parse(struct sig_ctx *x, char **w, int nw, struct sig_cond *c)
 		for (i = 0; i < c->arglen; i++)
 			if (c->arg[i] >= 'A' && c->arg[i] <= 'Z')
 				c->arg[i] = (char)(c->arg[i] + 32);
-		c->bigrams = bigram_mask(c->arg, c->arglen);
 	}
 	if (c->op == OP_SHAPE) {
 		struct shape_tok t[SHAPE_MAX_TOK];
@@ -926,44 +1186,6 @@ cond_parse(struct sig_ctx *x, char **w, int nw, struct sig_cond *c)
 		}
 	}
 	return 0;
-}
-
-/* The rough cost of evaluating a condition, for ordering. */
-static int
-cond_cost(const struct sig_cond *c)
-{
-	if (c->field == F_HEADER || c->field == F_LINE)
-		return 6;
-	switch (c->op) {
-	case OP_PRESENT:
-	case OP_ABSENT:
-	case OP_EQ:
-	case OP_LT:
-	case OP_GT:
-		return 0;
-	case OP_IS:
-	case OP_EXACT:
-		return c->field == F_ORDER ? 2 : 1;
-	case OP_PREFIX:
-	case OP_SUFFIX:
-		return c->field == F_ORDER ? 2 : 1;
-	case OP_SHAPE:
-		return 3;
-	case OP_SAME:
-	case OP_IN:
-		return 4;
-	case OP_CONTAINS:
-		return 5;
-	}
-	return 5;
-}
-
-static int
-cond_cost_cmp(const void *a, const void *b)
-{
-	int x = cond_cost(a), y = cond_cost(b);
-
-	return x < y ? -1 : x > y;
 }
 
 /* Ends the signature being read: keep it if complete, else drop it. */
@@ -1127,6 +1349,7 @@ sigset_load(struct sigset *s, const char *name, const char *buf, size_t len,
 		}
 	}
 	sig_close(&x);
+	sig_index_build(s);
 	return x.errors;
 }
 

@@ -63,12 +63,17 @@ struct sig {
 	struct sig_cond	*conds;		/* the match lines */
 	size_t		 nconds;
 	bool		 requests_only;	/* every field used is a request's */
+	int		 fp_field;	/* field of its fast pattern (see
+					 * sigset_match), -1: none */
 };
+
+struct sig_index;
 
 /* A loaded signature file. */
 struct sigset {
 	struct sig	*v;
 	size_t		 n;
+	struct sig_index *index;	/* fast patterns, built at load */
 };
 
 /*
@@ -85,7 +90,11 @@ void		 sigset_free(struct sigset *s);
 
 /*
  * Returns the matching signature with the highest confidence (ties: the one
- * earlier in the file), or NULL.
+ * earlier in the file), or NULL. Like an IDS, it does not try every
+ * signature: each signature's longest literal string (its fast pattern) is
+ * indexed by its first two bytes, one pass over each indexed field of the
+ * message finds the signatures whose literal occurs, and only those (and
+ * the few without a literal) are evaluated in full.
  */
 const struct sig *sigset_match(const struct sigset *s,
 		    const struct sip_msg *m);

@@ -517,6 +517,64 @@ test_sig_ops(void)
 	}
 }
 
+/* The best match by trying every signature, as sigset_match did before it
+ * had an index. */
+static const struct sig *
+brute_match(const struct sigset *set, const struct sip_msg *m)
+{
+	const struct sig *best = NULL;
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if ((best == NULL || set->v[i].confidence > best->confidence) &&
+		    sig_match(&set->v[i], m))
+			best = &set->v[i];
+	return best;
+}
+
+/* The fast-pattern index changes speed, never the answer: compare with
+ * trying every signature, on messages made to hit each signature's literal
+ * in every position and case. */
+static void
+test_sig_index(void)
+{
+	static const char *uas[] = { "friendly-scanner", "FRIENDLY-SCANNER",
+	    "x friendly-scanner y", "sipsak 0.9.8.1", "Nmap NSE", "pplsip",
+	    "sipcli/v1.8", "VaxSIPUserAgent/3.1", "Zoiper rv2.10", "eyeBeam",
+	    "Cisco v11.0.0", "Grandstream GXP2160", "SIPScan", "smapx",
+	    "frie", "", "Test Agent", "test agent!" };
+	static const char *froms[] = { "\"sipvicious\" <sip:100@1.1.1.1>",
+	    "<sip:sipsak@203.0.113.5>", "\"Nmap NSE\" <sip:user@a>",
+	    "sipp <sip:sipp@203.0.113.5:5060>", "<sip:alice@example.org>" };
+	static const char *tags[] = { "70c00e8c", "3206210844", "1SIPpTag01",
+	    "abc" };
+	size_t a, b, c, n = 0, bad = 0;
+
+	for (a = 0; a < GG_NELEM(uas); a++)
+		for (b = 0; b < GG_NELEM(froms); b++)
+			for (c = 0; c < GG_NELEM(tags); c++) {
+				char buf[1024];
+				struct sip_msg m;
+
+				snprintf(buf, sizeof(buf),
+				    "OPTIONS sip:100@192.0.2.1 SIP/2.0\r\n"
+				    "Via: SIP/2.0/UDP 127.0.0.1:5060;"
+				    "branch=z9hG4bK-12345;rport\r\n"
+				    "From: %s;tag=%s\r\nTo: %s\r\n"
+				    "Call-ID: 1234567890123456789012\r\n"
+				    "CSeq: 1 OPTIONS\r\nUser-Agent: %s\r\n"
+				    "Content-Length: 0\r\n\r\n",
+				    froms[b], tags[c], froms[b], uas[a]);
+				if (sip_parse(&m, buf, strlen(buf)) != SIP_OK)
+					continue;
+				n++;
+				bad += sigset_match(&sigs, &m) !=
+				    brute_match(&sigs, &m);
+			}
+	T_OK(n > 300 && bad == 0, "indexed matching equals trying every "
+	    "signature on %zu messages (%zu differ)", n, bad);
+}
+
 static void
 test_sig_errors(void)
 {
@@ -568,6 +626,7 @@ main(void)
 	test_tracker_bounded();
 	test_shapes();
 	test_sig_ops();
+	test_sig_index();
 	test_sig_errors();
 	sigset_free(&sigs);
 	conf_fini(&conf);
