@@ -38,7 +38,7 @@ NET_SRCS	= src/net/net.c src/net/frag.c src/net/tcp.c
 CONF_SRCS	= src/conf/conf.c
 ENGINE_SRCS	= src/engine/engine.c src/engine/sig.c src/engine/track.c \
 		  src/engine/policy.c
-IO_SRCS		= src/io/pcap.c src/io/report.c
+IO_SRCS		= src/io/pcap.c src/io/report.c src/io/pipeline.c
 MAIN_SRCS	= src/main.c src/analyze.c
 
 CORE_SRCS	= $(LIB_SRCS) $(SIP_SRCS) $(NET_SRCS) $(CONF_SRCS) $(ENGINE_SRCS) \

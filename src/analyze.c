@@ -17,6 +17,7 @@
 #include "conf/conf.h"
 #include "engine/engine.h"
 #include "io/pcap.h"
+#include "io/pipeline.h"
 #include "io/report.h"
 #include "net/net.h"
 #include "sip/sip.h"
@@ -105,21 +106,26 @@ print_packet(const struct analyze *a, const struct net_pkt *pkt,
 	putchar('\n');
 }
 
+/* The judging stage: engine, report, packet lines (in capture order). */
+static void
+judge(void *arg, const struct pipeline_item *it)
+{
+	struct analyze *a = arg;
+	struct engine_result r;
+
+	a->seq++;
+	engine_feed(a->engine, &it->pkt, &it->msg, it->rc, &r);
+	report_add(a->report, a->engine, &it->pkt, &it->msg, it->rc, &r);
+	if (a->verbose > 1 || (a->verbose == 1 &&
+	    (r.verdict != ENGINE_ACCEPT || r.detected)))
+		print_packet(a, &it->pkt, &it->msg, it->rc, &r);
+}
+
+/* The decoder's sink: into the pipeline, which parses and queues. */
 static void
 sink(void *arg, const struct net_pkt *pkt)
 {
-	struct analyze *a = arg;
-	struct sip_msg m;
-	struct engine_result r;
-	enum sip_rc rc;
-
-	a->seq++;
-	rc = parse_payload(&m, pkt);
-	engine_feed(a->engine, pkt, &m, rc, &r);
-	report_add(a->report, a->engine, pkt, &m, rc, &r);
-	if (a->verbose > 1 || (a->verbose == 1 &&
-	    (r.verdict != ENGINE_ACCEPT || r.detected)))
-		print_packet(a, pkt, &m, rc, &r);
+	pipeline_push(arg, pkt);
 }
 
 /* Progress on a terminal, for captures big enough to wait for. */
@@ -140,7 +146,7 @@ static void
 analyze_usage(void)
 {
 	fprintf(stderr, "usage: ghostguard analyze [-c CONF] [--json] [-v] "
-	    "[--max-sources N] FILE...\n");
+	    "[--max-sources N] [--threads 1|2] FILE...\n");
 }
 
 int
@@ -151,6 +157,7 @@ analyze_main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "max-sources", required_argument, NULL, 'm' },
+		{ "threads", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -159,13 +166,15 @@ analyze_main(int argc, char **argv)
 	struct sigset sigs = { 0 };
 	struct net_limits lim;
 	struct net *net = NULL;
+	struct pipeline *pl = NULL;
 	const char *cpath = NULL;
 	char files[1024] = "", err[256];
 	unsigned long max_sources = 50000;
-	int ch, json = 0, i, status = 0;
+	int ch, json = 0, i, status = 0, threads;
 	size_t k;
 
-	while ((ch = getopt_long(argc, argv, "c:jvm:h", opts, NULL)) != -1) {
+	threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+	while ((ch = getopt_long(argc, argv, "c:jvm:t:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			cpath = optarg;
@@ -180,6 +189,14 @@ analyze_main(int argc, char **argv)
 			max_sources = strtoul(optarg, NULL, 10);
 			if (max_sources < 1)
 				max_sources = 1;
+			break;
+		case 't':
+			threads = atoi(optarg);
+			if (threads < 1 || threads > 2) {
+				fprintf(stderr, "ghostguard: --threads takes "
+				    "1 or 2\n");
+				return 2;
+			}
 			break;
 		case 'h':
 			analyze_usage();
@@ -210,24 +227,33 @@ analyze_main(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
+	if ((pl = pipeline_new(256, threads > 1, parse_payload, judge,
+	    &a)) == NULL) {
+		fprintf(stderr, "ghostguard: out of memory\n");
+		status = 1;
+		goto out;
+	}
 	for (i = optind; i < argc; i++) {
 		k = strlen(files);
 		snprintf(files + k, sizeof(files) - k, "%s%s", k ? " " : "",
 		    argv[i]);
 		struct pcap_progress prog = { progress, argv[i], 0 };
 
-		if (pcap_source_run(argv[i], net, sink, &a,
+		if (pcap_source_run(argv[i], net, sink, pl,
 		    isatty(STDERR_FILENO) ? &prog : NULL, NULL, err,
 		    sizeof(err)) != 0) {
 			fprintf(stderr, "ghostguard: %s\n", err);
 			status = 2;
 		}
 	}
+	pipeline_finish(pl);
+	pl = NULL;
 	if (json)
 		report_json(a.report, a.engine, stdout, files);
 	else
 		report_text(a.report, a.engine, stdout, files);
 out:
+	pipeline_finish(pl);
 	report_free(a.report);
 	engine_free(a.engine);
 	net_free(net);
