@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "sip.h"
+#include "scan.h"
+#include "sipint.h"
 
 #define C_TOKEN	0x01	/* RFC 3261 token character */
 #define C_WS	0x02	/* SP, HT, CR, LF: LWS inside a (folded) value */
@@ -58,6 +60,7 @@ static void *(*const volatile gg_memset)(void *, int, size_t) = memset;
 struct sip_ctx {
 	struct sip_msg	*msg;
 	const char	*base;	/* buf, for err_off */
+	const char	*end;	/* buf + len: scans may read up to here */
 	uint32_t	 seen;	/* 1 << enum sip_hdr of the single-valued
 				 * headers already read */
 	bool		 crlf;	/* some line ended in CRLF */
@@ -552,7 +555,7 @@ nameaddr_parse(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
 			na->raw = mkstr(b, e);
 			return e;
 		}
-		if (sip_uri_parse(&na->uri, mkstr(p + 1, q)) < 0)
+		if (sip_uri_parse_in(&na->uri, mkstr(p + 1, q), c->end) < 0)
 			ctx_err(c, SIP_ERR_URI, p + 1);
 		p = q + 1;
 	} else {
@@ -562,7 +565,7 @@ nameaddr_parse(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
 		for (q = p; q < e && *q != ';' && *q != ',' && !IS(*q, C_WS);
 		    q++)
 			;
-		if (sip_uri_parse(&na->uri, mkstr(p, q)) < 0 ||
+		if (sip_uri_parse_in(&na->uri, mkstr(p, q), c->end) < 0 ||
 		    na->uri.headers.p != NULL)
 			ctx_err(c, SIP_ERR_URI, p);
 		p = q;
@@ -673,7 +676,8 @@ via_parse(struct sip_ctx *c, struct sip_via *v, const char *p, const char *e)
 	v->transport = mkstr(p, q);
 	if ((p = skip_ws(q, e)) == q)
 		goto bad;
-	n = sip_host_parse(mkstr(p, e), &v->host, &v->port, &kind);
+	n = sip_host_parse_in(mkstr(p, e), &v->host, &v->port, &kind,
+	    c->end);
 	if (n == 0)
 		goto bad;
 	p = via_params(v, p + n, e, &bad);
@@ -1013,23 +1017,44 @@ colon8(uint64_t x)
 #endif
 }
 
-/*
- * The fast path of header name lookup, for lines of at least 8 bytes: the
- * ':' is found 8 bytes at a time, and the name's length and first letter
- * leave one candidate of hnames to compare. Returns the id when the name is
- * one of hnames directly followed by ':', with *n set on the ':'; -1
- * otherwise (other names, LWS before ':', compact forms: the slow path).
- */
-static int
-hname_fast(const char *p, const char *e, const char **n)
+/* The length of the name at p: the offset of the first ':' (at most 24). */
+static inline unsigned
+hname_len(const char *p, const char *e, const char *lim)
 {
-	unsigned len = colon8(load8(p)), i;
+	unsigned len;
 
+#ifdef SCAN_SSE2
+	unsigned m;
+
+	if (lim - p >= 32) {
+		m = scan_eq(scan_load(p), ':') |
+		    scan_eq(scan_load(p + 16), ':') << 16;
+		return m != 0 ? (unsigned)__builtin_ctz(m) : 32;
+	}
+#else
+	(void)lim;
+#endif
+	len = colon8(load8(p));
 	if (len == 8 && e - p > 16) {
 		len += colon8(load8(p + 8));
 		if (len == 16 && e - p > 24)
 			len += colon8(load8(p + 16));
 	}
+	return len;
+}
+
+/*
+ * The fast path of header name lookup, for lines of at least 8 bytes: the
+ * ':' is found 16 or 8 bytes at a time, and the name's length and first
+ * letter leave one candidate of hnames to compare. Returns the id when the
+ * name is one of hnames directly followed by ':', with *n set on the ':';
+ * -1 otherwise (other names, LWS before ':', compact forms: the slow path).
+ */
+static int
+hname_fast(const char *p, const char *e, const char *lim, const char **n)
+{
+	unsigned len = hname_len(p, e, lim), i;
+
 	if (len >= (size_t)(e - p))
 		return -1;
 	switch (len << 5 | (((unsigned)p[0] | 0x20) & 0x1f)) {
@@ -1211,7 +1236,7 @@ hdr_line(struct sip_ctx *c, const char *p, const char *e)
 	int id = -1;
 
 	if (e - p >= 8)
-		id = hname_fast(p, e, &n);
+		id = hname_fast(p, e, c->end, &n);
 	if (id >= 0) {
 		v = n;
 	} else {
@@ -1350,7 +1375,7 @@ ruri_parse(struct sip_ctx *c, const char *u, const char *ue)
 	/* LWS inside (lwsruri), <> (ltgtruri), bad IPv6 (RFC 5118 4.2) and
 	 * headers, which a Request-URI may not carry (RFC 3261 19.1.1,
 	 * RFC 4475 escruri). */
-	if (sip_uri_parse(&m->ruri, m->ruri_raw) < 0 ||
+	if (sip_uri_parse_in(&m->ruri, m->ruri_raw, c->end) < 0 ||
 	    m->ruri.headers.p != NULL ||
 	    memchr(u, ' ', (size_t)(ue - u)) != NULL ||
 	    memchr(u, '\t', (size_t)(ue - u)) != NULL)
@@ -1445,7 +1470,7 @@ body_set(struct sip_ctx *c, const char *b, const char *end)
 enum sip_rc
 sip_parse(struct sip_msg *msg, const char *buf, size_t len)
 {
-	struct sip_ctx c = { msg, buf, 0, false, false };
+	struct sip_ctx c = { msg, buf, buf + len, 0, false, false };
 	const char *p = buf, *end, *nl, *le, *body = NULL;
 	enum sip_rc rc;
 

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "sip.h"
+#include "sipint.h"
+#include "scan.h"
 
 /* Bytes of a userinfo: unreserved, escaped, user-unreserved, ':' (password). */
 #define U_USER	0x01
@@ -84,12 +86,10 @@ urun(const char *p, const char *e, unsigned k)
  * starts inside the slice; only a 3-digit octet needs its value checked.
  */
 static bool
-is_ipv4(const char *p, const char *e)
+is_ipv4_scalar(const char *p, const char *e)
 {
 	unsigned dots = 0;
 
-	if (e - p > 15)
-		return false;
 	for (;;) {
 		if (!IS_DIGIT(p[0]))
 			return false;
@@ -111,9 +111,68 @@ is_ipv4(const char *p, const char *e)
 	}
 }
 
+#ifdef SCAN_SSE2
+/* True when the octet of n digits at p is 1-3 digits and at most 255. */
+static inline bool
+octet_ok(const char *p, unsigned n)
+{
+	if (n - 1 > 2)
+		return false;
+	return n < 3 || p[0] < '2' || ((unsigned)(unsigned char)p[0] << 16 |
+	    (unsigned)(unsigned char)p[1] << 8 | (unsigned char)p[2]) <=
+	    ('2' << 16 | '5' << 8 | '5');
+}
+#endif
+
+/*
+ * is_ipv4_scalar() in one 16-byte load when lim allows: the digits and dots
+ * of the slice as bit masks, then the octet lengths from the dot positions.
+ */
+static inline bool
+is_ipv4(const char *p, const char *e, const char *lim)
+{
+	if (e - p > 15 || e - p < 7)
+		return false;
+#ifdef SCAN_SSE2
+	if (lim - p >= 16) {
+		__m128i x = scan_load(p);
+		unsigned n = (unsigned)(e - p), all = (1u << n) - 1;
+		unsigned dig = (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(
+		    _mm_set1_epi8(10 - 128), _mm_sub_epi8(x,
+		    _mm_set1_epi8('0' - 128))));
+		unsigned dot = scan_eq(x, '.') & all, d1, d2, d3;
+
+		if (((dig | dot) & all) != all || dot == 0)
+			return false;
+		d1 = (unsigned)__builtin_ctz(dot);
+		if ((dot &= dot - 1) == 0)
+			return false;
+		d2 = (unsigned)__builtin_ctz(dot);
+		if ((dot &= dot - 1) == 0)
+			return false;
+		d3 = (unsigned)__builtin_ctz(dot);
+		if ((dot & (dot - 1)) != 0)
+			return false;
+		return octet_ok(p, d1) && octet_ok(p + d1 + 1, d2 - d1 - 1) &&
+		    octet_ok(p + d2 + 1, d3 - d2 - 1) &&
+		    octet_ok(p + d3 + 1, n - d3 - 1);
+	}
+#else
+	(void)lim;
+#endif
+	return is_ipv4_scalar(p, e);
+}
+
 size_t
 sip_host_parse(struct gg_str s, struct gg_str *host, uint16_t *port,
     int *kind)
+{
+	return sip_host_parse_in(s, host, port, kind, s.p + s.len);
+}
+
+size_t
+sip_host_parse_in(struct gg_str s, struct gg_str *host, uint16_t *port,
+    int *kind, const char *lim)
 {
 	const char *p = s.p, *e = s.p + s.len, *h;
 	unsigned v, n;
@@ -140,7 +199,7 @@ sip_host_parse(struct gg_str s, struct gg_str *host, uint16_t *port,
 		if (p == h)
 			return 0;
 		*host = (struct gg_str){ h, (size_t)(p - h) };
-		if (IS_DIGIT(*h) && IS_DIGIT(p[-1]) && is_ipv4(h, p))
+		if (IS_DIGIT(*h) && IS_DIGIT(p[-1]) && is_ipv4(h, p, lim))
 			*kind = 4;
 	}
 	if (p < e && *p == ':') {
@@ -221,7 +280,7 @@ uri_tail(struct sip_uri *uri, const char *p, const char *e)
  * byte that cannot end a host is the rest of the user run read.
  */
 static int
-uri_sip(struct sip_uri *uri, const char *p, const char *e)
+uri_sip(struct sip_uri *uri, const char *p, const char *e, const char *lim)
 {
 	const char *h, *q, *at, *c;
 	unsigned v, n;
@@ -245,8 +304,8 @@ uri_sip(struct sip_uri *uri, const char *p, const char *e)
 	if (p == e)
 		return -1;
 	if (*p == '[') {
-		n = (unsigned)sip_host_parse((struct gg_str){ p,
-		    (size_t)(e - p) }, &uri->host, &uri->port, &kind);
+		n = (unsigned)sip_host_parse_in((struct gg_str){ p,
+		    (size_t)(e - p) }, &uri->host, &uri->port, &kind, lim);
 		uri->host_is_ipv6 = kind == 6;
 		if (n == 0)
 			return -1;
@@ -258,7 +317,8 @@ uri_sip(struct sip_uri *uri, const char *p, const char *e)
 	if (p == h)
 		return -1;
 	uri->host = (struct gg_str){ h, (size_t)(p - h) };
-	uri->host_is_ipv4 = IS_DIGIT(*h) && IS_DIGIT(p[-1]) && is_ipv4(h, p);
+	uri->host_is_ipv4 = IS_DIGIT(*h) && IS_DIGIT(p[-1]) &&
+	    is_ipv4(h, p, lim);
 	if (p < e && *p == ':') {
 		for (p++, v = n = 0; p < e && IS_DIGIT(*p); p++) {
 			v = v * 10 + (unsigned)(*p - '0');
@@ -282,9 +342,16 @@ uri_opaque_ok(const char *p, const char *e)
 int
 sip_uri_parse(struct sip_uri *uri, struct gg_str s)
 {
+	*uri = (struct sip_uri){ .raw = s };
+	return sip_uri_parse_in(uri, s, s.p + s.len);
+}
+
+int
+sip_uri_parse_in(struct sip_uri *uri, struct gg_str s, const char *lim)
+{
 	const char *p = s.p, *e = s.p + s.len, *q;
 
-	*uri = (struct sip_uri){ .raw = s };
+	uri->raw = s;
 	if (s.len == 0)
 		return -1;
 	if ((p = uri_scheme(uri, p, e)) == NULL)
@@ -292,7 +359,7 @@ sip_uri_parse(struct sip_uri *uri, struct gg_str s)
 	switch (uri->scheme_id) {
 	case SIP_SCHEME_SIP:
 	case SIP_SCHEME_SIPS:
-		return uri_sip(uri, p, e);
+		return uri_sip(uri, p, e, lim);
 	case SIP_SCHEME_TEL:
 		if (!uri_opaque_ok(p, e))
 			return -1;
