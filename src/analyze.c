@@ -169,7 +169,7 @@ analyze_main(int argc, char **argv)
 	struct pipeline *pl = NULL;
 	const char *cpath = NULL;
 	char files[1024] = "", err[256];
-	unsigned long max_sources = 50000;
+	unsigned long max_sources = 20000;
 	int ch, json = 0, i, status = 0, threads;
 	size_t k;
 

@@ -24,7 +24,7 @@ struct track_set {
 	uint8_t		n;		/* distinct values seen (saturates) */
 };
 
-/* What the tracker knows about one source. 192 bytes. */
+/* What the tracker knows about one source: 200 bytes. */
 struct track_src {
 	struct gg_addr	addr;		/* the source */
 	uint64_t	first_ns;	/* first packet */

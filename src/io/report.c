@@ -8,10 +8,11 @@
 
 #include "report.h"
 
-#define LIST_MAX	16	/* examples kept per list */
+#define LIST_MAX	12	/* examples kept per list */
 #define NAME_MAX_LEN	GG_ADDRSTRLEN	/* bytes kept of a name or address */
 
-#define SKETCH_BITS	2048	/* linear-counting bitmap per list */
+#define SKETCH_BITS	1024	/* linear-counting bitmap per list */
+#define OTHERS_BITS	65536	/* bitmap of the sources not described */
 #define EVIDENCE_MAX	4	/* signatures listed per source */
 
 /*
@@ -64,6 +65,8 @@ struct report {
 	size_t		 cap;		/* slots: 2 * max_sources */
 	size_t		 n, max;
 	struct report_totals tot;
+	uint64_t	 others[OTHERS_BITS / 64]; /* sources past max, by
+					 * linear counting */
 };
 
 struct report *
@@ -115,6 +118,9 @@ rsrc_get(struct report *r, const struct gg_addr *a)
 		i = (i + 1) & (r->cap - 1);
 	}
 	if (r->n >= r->max || (r->v[i] = calloc(1, sizeof(**r->v))) == NULL) {
+		uint64_t h = gg_addr_hash(a, 11) % OTHERS_BITS;
+
+		r->others[h / 64] |= 1ULL << (h % 64);
 		r->tot.sources_untracked++;
 		return NULL;
 	}
@@ -362,6 +368,21 @@ rsrc_tool(const struct rsrc *s)
 	return s->sig->tool;
 }
 
+/* Distinct sources past the limit, by linear counting (saturates around
+ * half a million). */
+static uint64_t
+others_estimate(const struct report *r)
+{
+	unsigned i, zero = 0;
+
+	for (i = 0; i < OTHERS_BITS / 64; i++)
+		zero += 64 - (unsigned)__builtin_popcountll(r->others[i]);
+	if (zero == 0)
+		zero = 1;
+	return (uint64_t)(-(double)OTHERS_BITS *
+	    log((double)zero / OTHERS_BITS) + 0.5);
+}
+
 static int
 rsrc_cmp(const void *a, const void *b)
 {
@@ -532,9 +553,10 @@ report_text(struct report *r, const struct engine *e, FILE *out,
 	for (i = 0; i < r->n; i++)
 		text_source(out, v[i]);
 	if (r->tot.sources_untracked)
-		fprintf(out, "\n(%llu packets from further sources were not "
-		    "described: report limit reached)\n",
-		    (unsigned long long)r->tot.sources_untracked);
+		fprintf(out, "\n%llu packets from about %llu further sources "
+		    "are counted above but not described (--max-sources %zu)\n",
+		    (unsigned long long)r->tot.sources_untracked,
+		    (unsigned long long)others_estimate(r), r->max);
 	free(v);
 }
 
@@ -657,12 +679,15 @@ report_json(struct report *r, const struct engine *e, FILE *out,
 	fprintf(out, "],\n\"summary\":{\"payloads\":%llu,\"sip_messages\":%llu,"
 	    "\"malformed\":%llu,\"sources\":%zu,\"scanners\":%zu,"
 	    "\"policy\":%zu,\"benign\":%zu,\"dropped\":%llu,\"banned\":%zu,"
+	    "\"packets_not_described\":%llu,"
 	    "\"sources_not_described\":%llu}}\n",
 	    (unsigned long long)r->tot.payloads,
 	    (unsigned long long)r->tot.sip,
 	    (unsigned long long)r->tot.malformed, r->n, k[ENGINE_SCANNER],
 	    k[ENGINE_POLICY], k[ENGINE_BENIGN],
 	    (unsigned long long)r->tot.dropped, banned,
-	    (unsigned long long)r->tot.sources_untracked);
+	    (unsigned long long)r->tot.sources_untracked,
+	    (unsigned long long)(r->tot.sources_untracked ?
+	    others_estimate(r) : 0));
 	free(v);
 }
