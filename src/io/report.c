@@ -56,6 +56,7 @@ struct rsrc {
 	struct strlist	found_auth;	/* extensions answered with 401/403/407:
 					 * revealing only when the target also
 					 * says 404 to others */
+	struct strlist	passwords;	/* passwords read from SIPVicious tags */
 	uint64_t	r_404;		/* "not found" answers sent to it */
 	uint64_t	found_dropped;	/* revealing answers dropped */
 };
@@ -179,6 +180,56 @@ strlist_add(struct strlist *l, struct gg_str s)
 		gg_str_print(s, slot, sizeof(l->v[0]));
 }
 
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * SIPVicious' createTag() writes hex('<data>' 0x01 '<number>') into the
+ * From tag and svcrack's data is 'user:password': decode it, so that the
+ * report can say which passwords were tried. Anything not exactly of that
+ * form is left alone. Returns the password's length, 0 if none.
+ */
+static size_t
+sv_tag_password(struct gg_str tag, char *out, size_t outsz)
+{
+	char dec[128];
+	size_t i, n = tag.len / 2, sep = 0, colon = 0;
+
+	if (tag.len < 8 || tag.len % 2 || n > sizeof(dec))
+		return 0;
+	for (i = 0; i < n; i++) {
+		int hi = hexval((unsigned char)tag.p[2 * i]);
+		int lo = hexval((unsigned char)tag.p[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return 0;
+		dec[i] = (char)(hi << 4 | lo);
+		if (dec[i] == 0x01 && sep == 0)
+			sep = i;
+		else if (dec[i] == ':' && sep == 0 && colon == 0)
+			colon = i;
+		else if (sep && (dec[i] < '0' || dec[i] > '9'))
+			return 0;
+		else if (!sep && (dec[i] < 0x20 || dec[i] > 0x7e))
+			return 0;
+	}
+	if (sep == 0 || sep + 1 == n || colon == 0 || colon + 1 >= sep ||
+	    sep - colon - 1 >= outsz)
+		return 0;
+	memcpy(out, dec + colon + 1, sep - colon - 1);
+	out[sep - colon - 1] = '\0';
+	return sep - colon - 1;
+}
+
 static void
 note_sent(struct rsrc *s, const struct net_pkt *pkt, const struct sip_msg *m,
     enum sip_rc rc)
@@ -192,8 +243,15 @@ note_sent(struct rsrc *s, const struct net_pkt *pkt, const struct sip_msg *m,
 	    !m->is_request)
 		return;
 	s->methods[m->method_id]++;
-	if (m->auth.present || m->proxy_auth.present)
+	if (m->auth.present || m->proxy_auth.present) {
+		char pw[NAME_MAX_LEN + 1];
+		size_t n;
+
 		s->auth++;
+		if (m->from.has_tag && (n = sv_tag_password(m->from.tag, pw,
+		    sizeof(pw))) > 0)
+			strlist_add(&s->passwords, (struct gg_str){ pw, n });
+	}
 	if (s->ua[0] == '\0' && m->user_agent.len)
 		gg_str_print(m->user_agent, s->ua, sizeof(s->ua));
 	if (m->method_id != SIP_METHOD_ACK && m->method_id != SIP_METHOD_BYE &&
@@ -507,6 +565,8 @@ text_source(FILE *out, const struct rsrc *s)
 	if (s->auth)
 		fprintf(out, "    passwords tried: %llu\n",
 		    (unsigned long long)s->auth);
+	text_list(out, "passwords read from its SIPVicious tags",
+	    &s->passwords);
 	if (s->found.n) {
 		text_list(out, "extensions the answers revealed", &s->found);
 		if (s->found_dropped)
@@ -645,6 +705,7 @@ json_source(FILE *out, const struct rsrc *s)
 	json_list(out, "extensions", &s->users);
 	json_list(out, "hosts", &s->hosts);
 	json_list(out, "found", &s->found);
+	json_list(out, "passwords", &s->passwords);
 	fprintf(out, ",\"passwords_tried\":%llu,\"malformed\":%llu,"
 	    "\"policy_violations\":%llu",
 	    (unsigned long long)s->auth, (unsigned long long)s->malformed,

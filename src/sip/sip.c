@@ -309,23 +309,28 @@ method_lookup(struct gg_str s)
 }
 
 /*
- * Finds the '"' closing a quoted string whose content starts at p; a quote
- * preceded by an odd run of backslashes is escaped (quoted-pair). NULL when
- * it is not closed before e.
+ * Finds the '"' closing a quoted string whose content starts at p; a
+ * backslash escapes the byte after it (quoted-pair). NULL when it is not
+ * closed before e. [p, lim) may be read (scan.h).
  */
+static const char *
+quoted_end_in(const char *p, const char *e, const char *lim)
+{
+	for (;;) {
+		p = scan2(p, e, lim, '"', '\\');
+		if (p == e)
+			return NULL;
+		if (*p == '"')
+			return p;
+		if ((p += 2) >= e)
+			return NULL;
+	}
+}
+
 static const char *
 quoted_end(const char *p, const char *e)
 {
-	const char *s = p, *q, *b;
-
-	while ((q = memchr(p, '"', (size_t)(e - p))) != NULL) {
-		for (b = q; b > s && b[-1] == '\\'; b--)
-			;
-		if (((q - b) & 1) == 0)
-			return q;
-		p = q + 1;
-	}
-	return NULL;
+	return quoted_end_in(p, e, e);
 }
 
 /*
@@ -493,7 +498,7 @@ nameaddr_display(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
 	const char *q, *lt;
 
 	if (*p == '"') {
-		if ((q = quoted_end(p + 1, e)) == NULL) {
+		if ((q = quoted_end_in(p + 1, e, c->end)) == NULL) {
 			ctx_err(c, SIP_ERR_QUOTE, p);
 			na->display = mkstr(p + 1, e);
 			na->display_quoted = true;
@@ -778,7 +783,7 @@ auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
 			goto bad;
 		p = skip_ws(p + 1, e);
 		if (p < e && *p == '"') {
-			if ((q = quoted_end(p + 1, e)) == NULL)
+			if ((q = quoted_end_in(p + 1, e, c->end)) == NULL)
 				goto bad;
 			v = mkstr(p + 1, q);
 			p = q + 1;

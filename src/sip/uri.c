@@ -122,45 +122,85 @@ octet_ok(const char *p, unsigned n)
 	    (unsigned)(unsigned char)p[1] << 8 | (unsigned char)p[2]) <=
 	    ('2' << 16 | '5' << 8 | '5');
 }
+
+/*
+ * is_ipv4_scalar() for the n bytes at p from the bit masks of their digits
+ * and dots: exactly three dots, and octets of 1-3 digits up to 255.
+ */
+static inline bool
+ipv4_bits(const char *p, unsigned n, unsigned dig, unsigned dot)
+{
+	unsigned all = (1u << n) - 1, d1, d2, d3;
+
+	dot &= all;
+	if (n < 7 || ((dig | dot) & all) != all || dot == 0)
+		return false;
+	d1 = (unsigned)__builtin_ctz(dot);
+	if ((dot &= dot - 1) == 0)
+		return false;
+	d2 = (unsigned)__builtin_ctz(dot);
+	if ((dot &= dot - 1) == 0)
+		return false;
+	d3 = (unsigned)__builtin_ctz(dot);
+	if ((dot & (dot - 1)) != 0)
+		return false;
+	return octet_ok(p, d1) && octet_ok(p + d1 + 1, d2 - d1 - 1) &&
+	    octet_ok(p + d2 + 1, d3 - d2 - 1) && octet_ok(p + d3 + 1, n - d3 - 1);
+}
 #endif
 
 /*
- * is_ipv4_scalar() in one 16-byte load when lim allows: the digits and dots
- * of the slice as bit masks, then the octet lengths from the dot positions.
+ * The end of the run of host-name bytes (U_HOST: [0-9A-Za-z._-]) from p, at
+ * most e; *v4 tells whether the run is an IPv4 literal. With SSE2 the bytes
+ * are classified 16 at a time by range compares, and the digit and dot
+ * masks of the same load give the IPv4 test.
  */
-static inline bool
-is_ipv4(const char *p, const char *e, const char *lim)
+static inline const char *
+host_run(const char *p, const char *e, const char *lim, bool *v4)
 {
-	if (e - p > 15 || e - p < 7)
-		return false;
-#ifdef SCAN_SSE2
-	if (lim - p >= 16) {
-		__m128i x = scan_load(p);
-		unsigned n = (unsigned)(e - p), all = (1u << n) - 1;
-		unsigned dig = (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(
-		    _mm_set1_epi8(10 - 128), _mm_sub_epi8(x,
-		    _mm_set1_epi8('0' - 128))));
-		unsigned dot = scan_eq(x, '.') & all, d1, d2, d3;
+	const char *q;
 
-		if (((dig | dot) & all) != all || dot == 0)
-			return false;
-		d1 = (unsigned)__builtin_ctz(dot);
-		if ((dot &= dot - 1) == 0)
-			return false;
-		d2 = (unsigned)__builtin_ctz(dot);
-		if ((dot &= dot - 1) == 0)
-			return false;
-		d3 = (unsigned)__builtin_ctz(dot);
-		if ((dot & (dot - 1)) != 0)
-			return false;
-		return octet_ok(p, d1) && octet_ok(p + d1 + 1, d2 - d1 - 1) &&
-		    octet_ok(p + d2 + 1, d3 - d2 - 1) &&
-		    octet_ok(p + d3 + 1, n - d3 - 1);
+#ifdef SCAN_SSE2
+	const char *b = p;
+	__m128i x, lc, al, dg, dt, ot;
+	unsigned stop, dig, dot;
+
+	while (lim - p >= 16) {
+		x = scan_load(p);
+		lc = _mm_or_si128(x, _mm_set1_epi8(0x20));
+		al = _mm_cmpgt_epi8(_mm_set1_epi8(26 - 128),
+		    _mm_sub_epi8(lc, _mm_set1_epi8('a' - 128)));
+		dg = _mm_cmpgt_epi8(_mm_set1_epi8(10 - 128),
+		    _mm_sub_epi8(x, _mm_set1_epi8('0' - 128)));
+		dt = _mm_cmpeq_epi8(x, _mm_set1_epi8('.'));
+		ot = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
+		stop = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(al, dg), _mm_or_si128(dt, ot)));
+		if (e - p < 16)
+			stop |= ~0u << (e - p);
+		stop &= 0xffff;
+		if (stop != 0) {
+			q = p + __builtin_ctz(stop);
+			dig = (unsigned)_mm_movemask_epi8(dg);
+			dot = (unsigned)_mm_movemask_epi8(dt);
+			*v4 = p == b && ipv4_bits(b, (unsigned)(q - b), dig,
+			    dot);
+			return q;
+		}
+		p += 16;
 	}
+	q = urun(p, e, U_HOST);
+	*v4 = p == b && q - p <= 15 && q > p && IS_DIGIT(*p) &&
+	    IS_DIGIT(q[-1]) && is_ipv4_scalar(p, q);
+	return q;
 #else
 	(void)lim;
+	q = urun(p, e, U_HOST);
+	*v4 = q - p <= 15 && q > p && IS_DIGIT(*p) && IS_DIGIT(q[-1]) &&
+	    is_ipv4_scalar(p, q);
+	return q;
 #endif
-	return is_ipv4_scalar(p, e);
 }
 
 size_t
@@ -176,6 +216,7 @@ sip_host_parse_in(struct gg_str s, struct gg_str *host, uint16_t *port,
 {
 	const char *p = s.p, *e = s.p + s.len, *h;
 	unsigned v, n;
+	bool v4;
 
 	*host = GG_STR_NULL;
 	*port = 0;
@@ -195,11 +236,11 @@ sip_host_parse_in(struct gg_str s, struct gg_str *host, uint16_t *port,
 		p++;
 	} else {
 		h = p;
-		p = urun(p, e, U_HOST);
+		p = host_run(p, e, lim, &v4);
 		if (p == h)
 			return 0;
 		*host = (struct gg_str){ h, (size_t)(p - h) };
-		if (IS_DIGIT(*h) && IS_DIGIT(p[-1]) && is_ipv4(h, p, lim))
+		if (v4)
 			*kind = 4;
 	}
 	if (p < e && *p == ':') {
@@ -282,16 +323,18 @@ uri_tail(struct sip_uri *uri, const char *p, const char *e)
 static int
 uri_sip(struct sip_uri *uri, const char *p, const char *e, const char *lim)
 {
-	const char *h, *q, *at, *c;
+	const char *h, *q, *at, *c, *he;
 	unsigned v, n;
+	bool v4;
 	int kind;
 
-	q = urun(p, e, U_HOST);
+	q = he = host_run(p, e, lim, &v4);
 	if (q < e && *q != '@' && (UCLS(*q) & U_USER))
 		q = urun(q, e, U_USER);
 	if (q < e && *q == '@') {
 		at = q;
-		c = memchr(p, ':', (size_t)(at - p));
+		c = he < at && *he == ':' ? he : memchr(he, ':',
+		    (size_t)(at - he));
 		if (c != NULL) {
 			uri->user = (struct gg_str){ p, (size_t)(c - p) };
 			uri->password = (struct gg_str){ c + 1,
@@ -300,6 +343,10 @@ uri_sip(struct sip_uri *uri, const char *p, const char *e, const char *lim)
 			uri->user = (struct gg_str){ p, (size_t)(at - p) };
 		}
 		p = at + 1;
+		if (p == e)
+			return -1;
+		if (*p != '[')
+			he = host_run(p, e, lim, &v4);
 	}
 	if (p == e)
 		return -1;
@@ -313,12 +360,11 @@ uri_sip(struct sip_uri *uri, const char *p, const char *e, const char *lim)
 	}
 	/* Inline sip_host_parse() for a host name or IPv4 literal. */
 	h = p;
-	p = urun(p, e, U_HOST);
+	p = he;
 	if (p == h)
 		return -1;
 	uri->host = (struct gg_str){ h, (size_t)(p - h) };
-	uri->host_is_ipv4 = IS_DIGIT(*h) && IS_DIGIT(p[-1]) &&
-	    is_ipv4(h, p, lim);
+	uri->host_is_ipv4 = v4;
 	if (p < e && *p == ':') {
 		for (p++, v = n = 0; p < e && IS_DIGIT(*p); p++) {
 			v = v * 10 + (unsigned)(*p - '0');
