@@ -454,9 +454,16 @@ rsrc_cmp(const void *a, const void *b)
 	return memcmp(&x->addr, &y->addr, sizeof(x->addr));
 }
 
-/* The used sources, sorted: scanners first, then by packets. */
+/* Sources per class, and banned. */
+struct counts {
+	size_t		 k[3];		/* by enum engine_class */
+	size_t		 banned;
+};
+
+/* The used sources, sorted: scanners first, then by packets; *c counts
+ * them. */
 static struct rsrc **
-sorted(const struct report *r)
+sorted(const struct report *r, struct counts *c)
 {
 	struct rsrc **v = malloc((r->n + 1) * sizeof(*v));
 	size_t i, n = 0;
@@ -469,6 +476,11 @@ sorted(const struct report *r)
 			v[n++] = r->v[i];
 		}
 	qsort(v, n, sizeof(*v), rsrc_cmp);
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < n; i++) {
+		c->k[v[i]->class]++;
+		c->banned += v[i]->banned_at != 0;
+	}
 	return v;
 }
 
@@ -592,24 +604,22 @@ void
 report_text(struct report *r, const struct engine *e, FILE *out,
     const char *files)
 {
-	struct rsrc **v = sorted(r);
-	size_t i, k[3] = { 0, 0, 0 }, banned = 0;
+	struct counts c;
+	struct rsrc **v = sorted(r, &c);
+	size_t i;
 
 	(void)e;
 	if (v == NULL)
 		return;
-	for (i = 0; i < r->n; i++) {
-		k[v[i]->class]++;
-		banned += v[i]->banned_at != 0;
-	}
 	fprintf(out, "ghostguard analyze: %s\n", files);
 	fprintf(out, "%llu SIP messages (%llu malformed) from %zu sources: "
 	    "%zu scanners, %zu policy offenders, %zu benign\n",
 	    (unsigned long long)r->tot.sip,
-	    (unsigned long long)r->tot.malformed, r->n, k[ENGINE_SCANNER],
-	    k[ENGINE_POLICY], k[ENGINE_BENIGN]);
+	    (unsigned long long)r->tot.malformed, r->n, c.k[ENGINE_SCANNER],
+	    c.k[ENGINE_POLICY], c.k[ENGINE_BENIGN]);
 	fprintf(out, "inline, ghostguard would have dropped %llu packets and "
-	    "banned %zu sources\n", (unsigned long long)r->tot.dropped, banned);
+	    "banned %zu sources\n", (unsigned long long)r->tot.dropped,
+	    c.banned);
 	for (i = 0; i < r->n; i++)
 		text_source(out, v[i]);
 	if (r->tot.sources_untracked)
@@ -720,8 +730,9 @@ void
 report_json(struct report *r, const struct engine *e, FILE *out,
     const char *files)
 {
-	struct rsrc **v = sorted(r);
-	size_t i, k[3] = { 0, 0, 0 }, banned = 0;
+	struct counts c;
+	struct rsrc **v = sorted(r, &c);
+	size_t i;
 
 	(void)e;
 	if (v == NULL)
@@ -734,8 +745,6 @@ report_json(struct report *r, const struct engine *e, FILE *out,
 			fputc(',', out);
 		fputc('\n', out);
 		json_source(out, v[i]);
-		k[v[i]->class]++;
-		banned += v[i]->banned_at != 0;
 	}
 	fprintf(out, "],\n\"summary\":{\"payloads\":%llu,\"sip_messages\":%llu,"
 	    "\"malformed\":%llu,\"sources\":%zu,\"scanners\":%zu,"
@@ -744,9 +753,9 @@ report_json(struct report *r, const struct engine *e, FILE *out,
 	    "\"sources_not_described\":%llu}}\n",
 	    (unsigned long long)r->tot.payloads,
 	    (unsigned long long)r->tot.sip,
-	    (unsigned long long)r->tot.malformed, r->n, k[ENGINE_SCANNER],
-	    k[ENGINE_POLICY], k[ENGINE_BENIGN],
-	    (unsigned long long)r->tot.dropped, banned,
+	    (unsigned long long)r->tot.malformed, r->n, c.k[ENGINE_SCANNER],
+	    c.k[ENGINE_POLICY], c.k[ENGINE_BENIGN],
+	    (unsigned long long)r->tot.dropped, c.banned,
 	    (unsigned long long)r->tot.sources_untracked,
 	    (unsigned long long)(r->tot.sources_untracked ?
 	    others_estimate(r) : 0));

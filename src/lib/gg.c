@@ -24,14 +24,7 @@ gg_str_eq(struct gg_str s, const char *lit)
 bool
 gg_str_caseeq(struct gg_str s, const char *lit)
 {
-	size_t n = strlen(lit), i;
-
-	if (s.len != n)
-		return false;
-	for (i = 0; i < n; i++)
-		if (lower((unsigned char)s.p[i]) != lower((unsigned char)lit[i]))
-			return false;
-	return true;
+	return s.len == strlen(lit) && gg_str_caseprefix(s, lit);
 }
 
 bool
