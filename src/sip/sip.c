@@ -373,13 +373,17 @@ struct param {
 static int
 param_next(const char **pp, const char *e, struct param *pr)
 {
-	const char *p = skip_ws(*pp, e), *q;
+	const char *p = *pp, *q;
 
-	*pp = p;
-	if (p == e || *p == ',')
-		return 0;
-	if (*p != ';')
-		return -1;
+	/* Usually ';' follows at once: skip LWS only when it does not. */
+	if (p == e || *p != ';') {
+		p = skip_ws(p, e);
+		*pp = p;
+		if (p == e || *p == ',')
+			return 0;
+		if (*p != ';')
+			return -1;
+	}
 	p = skip_ws(p + 1, e);
 	q = skip_token(p, e);
 	*pp = p;
