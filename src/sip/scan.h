@@ -10,8 +10,9 @@
  * ever read outside [p, lim).
  *
  * SSE2 is part of x86-64, so no flag is needed. Building with -DGG_NO_SIMD
- * (or for a target without SSE2) gives the scalar versions, which the unit
- * test is also built with (tests: see bench/parse_speed/README).
+ * (or for a target without SSE2) gives the scalar versions; the unit test is
+ * also run that way: make B=build/nosimd CC="cc -DGG_NO_SIMD"
+ * build/nosimd/tests/sip_test && ./build/nosimd/tests/sip_test
  */
 #ifndef SIP_SCAN_H
 #define SIP_SCAN_H
