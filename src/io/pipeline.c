@@ -22,6 +22,8 @@
 
 struct slot {
 	struct pipeline_item item;
+	bool		 parsed;	/* item.msg is set (else the judging
+					 * thread parses it) */
 	uint8_t		*buf;		/* payload copy */
 	size_t		 cap;		/* its size */
 	uint8_t		 inline_buf[SLOT_INLINE];
@@ -51,6 +53,15 @@ wait_a_little(unsigned *spins)
 	sched_yield();
 }
 
+/* The judging thread parses what the reader left unparsed. */
+static void
+judge_one(struct pipeline *p, struct slot *s)
+{
+	if (!s->parsed)
+		s->item.rc = p->parse(&s->item.msg, &s->item.pkt);
+	p->judge(p->arg, &s->item);
+}
+
 static void *
 judge_thread(void *arg)
 {
@@ -72,7 +83,7 @@ judge_thread(void *arg)
 			continue;
 		}
 		for (; t != h; t++)
-			p->judge(p->arg, &p->slot[t & (p->n - 1)].item);
+			judge_one(p, &p->slot[t & (p->n - 1)]);
 		atomic_store_explicit(&p->tail, t, memory_order_release);
 	}
 	return NULL;
@@ -158,7 +169,16 @@ pipeline_push(struct pipeline *p, const struct net_pkt *pkt)
 		s->item.pkt.len = s->cap;
 		s->item.pkt.truncated = true;
 	}
-	s->item.rc = p->parse(&s->item.msg, &s->item.pkt);
+	/*
+	 * Parsing is pure, so either thread may do it. The reader parses
+	 * when the judge has work queued, and leaves it to the judge when
+	 * the judge is close to idle: the two cores share the load whatever
+	 * the mix of traffic, and the order of judging never changes.
+	 */
+	s->parsed = !p->threaded || h - atomic_load_explicit(&p->tail,
+	    memory_order_relaxed) >= p->n / 4;
+	if (s->parsed)
+		s->item.rc = p->parse(&s->item.msg, &s->item.pkt);
 	if (!p->threaded) {
 		p->judge(p->arg, &s->item);
 		return;
