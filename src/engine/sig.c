@@ -66,6 +66,9 @@ struct sig_cond {
 	size_t		 hlen;
 	struct shape_tok *shape;	/* compiled shape */
 	size_t		 nshape;
+	char		*lit;		/* a shape's fixed leading bytes, lower-
+					 * cased (an anchored fast pattern) */
+	size_t		 litlen;
 	size_t		 shape_min;	/* shortest field the shape matches */
 	size_t		 shape_max;	/* longest */
 	uint8_t		 order[ORDER_MAX]; /* header ids, for F_ORDER */
@@ -266,6 +269,35 @@ shape_run(const struct shape_tok *t, size_t nt, struct gg_str s)
 		memcpy(reach, next, len + 1);
 	}
 	return reach[len] != 0;
+}
+
+/*
+ * The bytes every match of a shape starts with (its leading tokens of one
+ * fixed byte), lower-cased, or NULL when fewer than two: "z9hG4bK-D+" gives
+ * "z9hg4bk-".
+ */
+static char *
+shape_literal(const struct shape_tok *t, size_t nt)
+{
+	char buf[SHAPE_MAX_TOK + 1];
+	size_t k, n = 0;
+
+	for (k = 0; k < nt && t[k].min == 1 && t[k].max == 1; k++) {
+		unsigned c, one = 256, count = 0;
+
+		for (c = 0; c < 256 && count < 2; c++)
+			if (in_set(&t[k], (unsigned char)c)) {
+				one = c;
+				count++;
+			}
+		if (count != 1)
+			break;
+		buf[n++] = (char)(one >= 'A' && one <= 'Z' ? one + 32 : one);
+	}
+	if (n < 2)
+		return NULL;
+	buf[n] = '\0';
+	return strdup(buf);
 }
 
 /*
@@ -708,9 +740,21 @@ fp_bucket(unsigned field, unsigned char a, unsigned char b)
 static bool
 fp_usable(const struct sig_cond *c)
 {
-	if (c->field >= F_ORDER || c->arglen < 2)
+	if (c->field >= F_ORDER)
+		return false;
+	if (c->op == OP_SHAPE)
+		return c->litlen >= 2;
+	if (c->arglen < 2)
 		return false;
 	return c->op == OP_CONTAINS || c->op == OP_PREFIX || c->op == OP_IS;
+}
+
+/* The literal of a usable condition. */
+static const char *
+fp_lit(const struct sig_cond *c, size_t *len)
+{
+	*len = c->op == OP_SHAPE ? c->litlen : c->arglen;
+	return c->op == OP_SHAPE ? c->lit : c->arg;
 }
 
 static void
@@ -727,8 +771,10 @@ sig_index_free(struct sig_index *x)
  * Builds the index. A signature is indexed by one literal that must occur
  * in a field: an 'is' or 'prefix' literal (anchored: found by one look-up
  * of the field's first two bytes) if it has one, else its longest
- * 'contains' literal (the field is searched). A signature whose cheapest
- * condition is a number is not indexed: that test rejects it faster.
+ * 'contains' literal (the field is searched) when its cheapest condition
+ * is such a search. A signature whose cheapest condition is a number, a
+ * shape or an equality is not indexed by a search: that test rejects it
+ * faster than the field can be searched.
  */
 static void
 sig_index_build(struct sigset *s)
@@ -752,33 +798,39 @@ sig_index_build(struct sigset *s)
 		struct sig *g = &s->v[i];
 		const struct sig_cond *best = NULL;
 
+		size_t blen = 0, clen;
+		const char *lit = NULL;
+
 		g->fp_field = -1;
-		if (g->nconds == 0 || cond_cost(&g->conds[0]) == 0) {
-			x->plain[x->nplain++] = (uint16_t)i;
-			continue;
-		}
 		for (k = 0; k < g->nconds; k++) {
 			const struct sig_cond *c = &g->conds[k];
 			bool anch = c->op != OP_CONTAINS;
 
 			if (!fp_usable(c))
 				continue;
+			/* Searching a field costs more than a number, a shape
+			 * or an equality that comes first: search only when
+			 * nothing cheaper can reject the signature. */
+			if (!anch && cond_cost(&g->conds[0]) < cond_cost(c))
+				continue;
+			fp_lit(c, &clen);
 			/* Anchored beats searched; then the longer. */
 			if (best == NULL || (anch && best->op == OP_CONTAINS) ||
-			    (anch == (best->op != OP_CONTAINS) &&
-			    c->arglen > best->arglen))
+			    (anch == (best->op != OP_CONTAINS) && clen > blen)) {
 				best = c;
+				blen = clen;
+			}
 		}
 		if (best == NULL) {
 			x->plain[x->nplain++] = (uint16_t)i;
 			continue;
 		}
+		lit = fp_lit(best, &blen);
 		g->fp_field = (int)best->field;
-		x->e[x->n] = (struct fp_entry){ best->arg, best->arglen,
-		    (uint16_t)i, (uint8_t)best->field,
-		    best->op == OP_CONTAINS, -1 };
-		k = fp_bucket(best->field, (unsigned char)best->arg[0],
-		    (unsigned char)best->arg[1]);
+		x->e[x->n] = (struct fp_entry){ lit, blen, (uint16_t)i,
+		    (uint8_t)best->field, best->op == OP_CONTAINS, -1 };
+		k = fp_bucket(best->field, (unsigned char)lit[0],
+		    (unsigned char)lit[1]);
 		x->e[x->n].next = x->head[k];
 		x->head[k] = (int32_t)x->n;
 		if (best->op == OP_CONTAINS)
@@ -973,6 +1025,7 @@ sig_fini(struct sig *g)
 		free(g->conds[i].arg);
 		free(g->conds[i].shape);
 		free(g->conds[i].hname);
+		free(g->conds[i].lit);
 	}
 	free(g->conds);
 	free(g->name);
@@ -1184,6 +1237,8 @@ cond_parse(struct sig_ctx *x, char **w, int nw, struct sig_cond *c)
 			c->shape_min += t[i].min;
 			c->shape_max += t[i].max;
 		}
+		if ((c->lit = shape_literal(t, (size_t)n)) != NULL)
+			c->litlen = strlen(c->lit);
 	}
 	return 0;
 }
@@ -1269,6 +1324,7 @@ sig_attr(struct sig_ctx *x, char **w, int nw)
 		} else {
 			free(c[g->nconds].arg);
 			free(c[g->nconds].hname);
+			free(c[g->nconds].lit);
 		}
 		return;
 	}
