@@ -303,3 +303,173 @@ lab_phones_register() {
 			{ lab_log "registration of $user failed"; cat "$LAB_WORK/sipp-$h-reg.log" >&2; return 1; }
 	done
 }
+
+# ---------------------------------------------------------------- inline tests
+# Helpers for tests/inline/ (ghostguard in the packet path) and bench/inline/.
+#
+#   lab_gg_has_run BIN      true when BIN is a ghostguard with the `run` command
+#                           (read from its usage; BIN is never started here)
+#   lab_gg_start HOST CONF [ARG...]
+#                           `BIN run -c CONF --foreground ARG...` in HOST's
+#                           namespace (BIN = $LAB_GG), log $LAB_WORK/gg.log;
+#                           waits (<= 10 s) until its queue rules are in the
+#                           kernel and a listener is bound to the queue.
+#                           LAB_GG_PID is its PID.
+#   lab_gg_stop             SIGTERM it and wait; returns 1 when its queue rules
+#                           are still in the kernel afterwards
+#   lab_gg_rules HOST       the queue rules in HOST's namespace, one a line
+#                           (xtables NFQUEUE or nft queue), nothing when none
+#   lab_queue_stat HOST     /proc/net/netfilter/nfnetlink_queue of HOST
+#   lab_queue_drops HOST    queue drops + user drops, summed over HOST's queues
+#   lab_rings HOST          INVITEs that reached HOST's phone directly (not
+#                           relayed by the PBX): distinct Call-IDs; "all" as a
+#                           second argument counts relayed ones too
+#   lab_phone_requests HOST requests of any method that reached HOST's phone
+#                           directly (not relayed by the PBX)
+#   lab_pbx_requests [SRC]  requests Kamailio received (from SRC, a regex on
+#                           the source address, if given)
+#   lab_provider_calls EXT COUNT RATE [SIPP ARGS...]
+#                           the provider's calls through the PBX; prints
+#                           "placed N successful N failed N retrans N"; true
+#                           when all succeeded
+#   lab_provider_keepalive COUNT RATE [SIPP ARGS...]   the same for OPTIONS
+#   lab_addr_add HOST ADDR...  secondary addresses on HOST's eth0
+#   lab_attacker_add NAME N    another attacker host, 203.0.113.N, 2001:db8:203::N
+#   lab_sipp_stat CSV FIELD the last value of FIELD in a SIPp -trace_stat file
+
+lab_gg_has_run() {
+	[ -x "$1" ] || return 1
+	"$1" 2>&1 | grep -q 'ghostguard run'
+}
+
+lab_gg_rules() {
+	local h=$1
+	{
+		lab_exec "$h" iptables-save 2>/dev/null
+		lab_exec "$h" ip6tables-save 2>/dev/null
+	} | grep -E -- '-j NFQUEUE' || true
+	lab_exec "$h" nft list ruleset 2>/dev/null | grep -E '\bqueue\b' |
+		grep -v -- 'NFQUEUE' || true
+}
+
+lab_queue_stat() { lab_exec "$1" cat /proc/net/netfilter/nfnetlink_queue 2>/dev/null; }
+
+# Fields of nfnetlink_queue: queue portid waiting copymode copyrange
+# queue_dropped user_dropped id_sequence 1.
+lab_queue_drops() {
+	lab_queue_stat "$1" | awk '{ d += $6 + $7 } END { print d + 0 }'
+}
+
+lab_gg_start() {
+	local h=$1 conf=$2 n; shift 2
+	LAB_GG_HOST=$h
+	lab_bg "$h" "$LAB_WORK/gg.log" "$LAB_GG" run -c "$conf" --foreground "$@"
+	LAB_GG_PID=$LAB_LASTPID
+	for n in $(seq 100); do
+		if ! kill -0 "$LAB_GG_PID" 2>/dev/null; then
+			lab_log "ghostguard exited at start:"; sed 's/^/  /' "$LAB_WORK/gg.log" >&2
+			return 1
+		fi
+		if [ -n "$(lab_gg_rules "$h")" ] && [ -n "$(lab_queue_stat "$h")" ]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	lab_log "ghostguard: no queue rule or no queue listener after 10 s:"
+	sed 's/^/  /' "$LAB_WORK/gg.log" >&2
+	return 1
+}
+
+lab_gg_stop() {
+	[ -n "${LAB_GG_PID:-}" ] || return 0
+	lab_stop "$LAB_GG_PID"
+	LAB_GG_PID=""
+	[ -z "$(lab_gg_rules "$LAB_GG_HOST")" ]
+}
+
+# SIPp's message trace (-trace_msg) of a phone: one block per message,
+# "----- date", "UDP message received [N] bytes :", an empty line, the
+# message. Requests relayed by the PBX carry its Via on top.
+_lab_phone_msgs() { # HOST MODE(rings|rings-all|requests)
+	awk -v mode="$2" '
+	/^-----------------------------------------------/ { flush(); inmsg = 0; next }
+	/message received/ { inmsg = 1; first = ""; via = ""; cid = ""; next }
+	inmsg && first == "" && NF { first = $0; next }
+	inmsg && via == "" && tolower($0) ~ /^(via|v):/ { via = $0 }
+	inmsg && cid == "" && tolower($0) ~ /^(call-id|i):/ { cid = $2 }
+	function flush() {
+		if (!inmsg || first ~ /^SIP\//) return
+		relayed = (via ~ /192\.0\.2\.10[:;]|2001:db8:2::10\]/)
+		if (mode == "requests") { if (!relayed) n++; return }
+		if (first !~ /^INVITE /) return
+		if (mode == "rings" && relayed) return
+		if (!(cid in seen)) { seen[cid] = 1; n++ }
+	}
+	END { flush(); print n + 0 }' "$LAB_WORK/sipp-$1-uas.msg" 2>/dev/null || echo 0
+}
+lab_rings() { _lab_phone_msgs "$1" "rings${2:+-all}"; }
+lab_phone_requests() { _lab_phone_msgs "$1" requests; }
+
+# Kamailio logs one line per request it receives (lab/kamailio.cfg):
+# "gg-lab: request METHOD from PROTO:ADDR:PORT to URI".
+lab_pbx_requests() {
+	grep -E "gg-lab: request [A-Z]+ from [a-z]+:${1:-.*}:[0-9]+ " "$LAB_WORK/kamailio.log" 2>/dev/null |
+		wc -l | tr -d ' '
+}
+
+lab_sipp_stat() {
+	awk -F';' -v f="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == f) c = i; next }
+		c { v = $c } END { print v + 0 }' "$1" 2>/dev/null
+}
+
+# _lab_sipp_run NAME SCENARIO DEST COUNT RATE [ARGS...]: a SIPp client on the
+# provider; prints its tally, true when every call succeeded.
+_lab_sipp_run() {
+	local name=$1 sf=$2 dest=$3 m=$4 r=$5 csv="$LAB_WORK/$1.csv" rc; shift 5
+	rm -f "$csv"
+	lab_exec prov timeout -k 5 60 sipp -sf "$LAB_DIR/sipp/$sf" "$dest" -p "${LAB_SIPP_PORT:-5060}" \
+		-m "$m" -r "$r" -l 4 -nostdin -nr -nd -timeout 40s -trace_stat -stf "$csv" -fd 1 \
+		"$@" >"$LAB_WORK/$name.log" 2>&1
+	rc=$?
+	local ok fail re
+	ok=$(lab_sipp_stat "$csv" 'SuccessfulCall(C)')
+	fail=$(lab_sipp_stat "$csv" 'FailedCall(C)')
+	re=$(lab_sipp_stat "$csv" 'Retransmissions(C)')
+	echo "placed $m successful $ok failed $fail retrans $re exit $rc"
+	[ "$rc" = 0 ] && [ "$ok" = "$m" ]
+}
+lab_provider_calls() { # EXT COUNT RATE [ARGS...] (default: IPv4, UDP, to the PBX)
+	local ext=$1 m=$2 r=$3; shift 3
+	_lab_sipp_run "prov-call-$ext-$$-$RANDOM" provider-call.xml "${LAB_SIPP_DEST:-$LAB_PBX:5060}" \
+		"$m" "$r" -i "${LAB_SIPP_SRC:-$LAB_PROV}" -s "$ext" "$@"
+}
+lab_provider_keepalive() { # COUNT RATE [ARGS...]
+	local m=$1 r=$2; shift 2
+	_lab_sipp_run "prov-ka-$$-$RANDOM" provider-options.xml "${LAB_SIPP_DEST:-$LAB_PBX:5060}" \
+		"$m" "$r" -i "${LAB_SIPP_SRC:-$LAB_PROV}" "$@"
+}
+
+# lab_attacker_add NAME LAST_OCTET: one more attacker host on the attackers'
+# network, 203.0.113.LAST_OCTET and 2001:db8:203::LAST_OCTET (sipvicious
+# 0.3.3's svwar and svcrack ignore -b, so a test that wants each attack from
+# its own address gives each its own host). Removed by lab_down.
+lab_attacker_add() {
+	local h=$1 n=$2
+	ip netns add "$(lab_ns "$h")" || return 1
+	LAB_HOSTS="$LAB_HOSTS $h"
+	ip -n "$(lab_ns "$h")" link set lo up
+	_lab_link "a-$h" "$h" && ip -n "$(lab_ns r)" link set "a-$h" master br-att &&
+		_lab_host "$h" "203.0.113.$n/24" "2001:db8:203::$n/64" $LAB_ROUTER4_ATT 2001:db8:203::1
+}
+
+# lab_addr_add HOST ADDR...: more addresses on HOST's eth0 (/24 for IPv4,
+# /64 for IPv6), so that each attack of a test comes from its own source.
+lab_addr_add() {
+	local h=$1 a; shift
+	for a in "$@"; do
+		case $a in
+		*:*) ip -n "$(lab_ns "$h")" -6 addr add "$a/64" dev eth0 nodad ;;
+		*) ip -n "$(lab_ns "$h")" addr add "$a/24" dev eth0 ;;
+		esac
+	done
+}
