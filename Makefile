@@ -29,7 +29,7 @@ ifneq ($(SANITIZE),)
 CFLAGS	+= -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS	+= -fsanitize=$(SANITIZE)
 endif
-LDLIBS	+= -lpcap -lm
+LDLIBS	+= -lpcap -lm -lnetfilter_queue -lmnl -lnftables
 
 # Sources, by module (DESIGN.md "Layout").
 LIB_SRCS	= src/lib/gg.c
@@ -39,7 +39,8 @@ CONF_SRCS	= src/conf/conf.c
 ENGINE_SRCS	= src/engine/engine.c src/engine/sig.c src/engine/track.c \
 		  src/engine/policy.c
 IO_SRCS		= src/io/pcap.c src/io/report.c src/io/pipeline.c
-MAIN_SRCS	= src/main.c src/analyze.c
+RUN_SRCS	= src/run.c src/io/nfq.c src/io/fw.c src/io/log.c
+MAIN_SRCS	= src/main.c src/analyze.c $(RUN_SRCS)
 
 CORE_SRCS	= $(LIB_SRCS) $(SIP_SRCS) $(NET_SRCS) $(CONF_SRCS) $(ENGINE_SRCS) \
 		  $(B)/gen/sigdata.c

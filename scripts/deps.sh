@@ -4,7 +4,7 @@
 #
 # Usage: scripts/deps.sh build|test|run|bench|lab
 set -eu
-build="libpcap-dev pkg-config"
+build="libpcap-dev pkg-config libnetfilter-queue-dev libmnl-dev libnftables-dev iptables nftables"
 test="$build clang llvm libclang-rt-14-dev tshark valgrind python3"
 run="$build"
 lab="$build tshark tcpdump sipvicious sip-tester sipsak nmap kamailio iproute2"

@@ -34,25 +34,33 @@ int
 load_conf_and_sigs(const char *path, struct gg_conf *conf,
     struct sigset *sigs)
 {
+	return load_conf_and_sigs_to(path, conf, sigs, stderr);
+}
+
+int
+load_conf_and_sigs_to(const char *path, struct gg_conf *conf,
+    struct sigset *sigs, FILE *errf)
+{
 	int errs = 0;
 
 	conf_init(conf);
 	if (path)
-		errs += conf_load(conf, path, stderr);
+		errs += conf_load(conf, path, errf);
 	if (conf->signatures)
-		errs += sigset_load_file(sigs, conf->signatures, stderr);
+		errs += sigset_load_file(sigs, conf->signatures, errf);
 	else
 		errs += sigset_load(sigs, "(built-in signatures)",
-		    sig_builtin, sig_builtin_len, stderr);
+		    sig_builtin, sig_builtin_len, errf);
 	return errs;
 }
 
 /*
  * A datagram cut short by the capture's snaplen is not malformed: judge
- * what arrived. A datagram whose header section never ends is.
+ * what arrived. A datagram whose header section never ends is. The inline
+ * daemon (run.c) parses with this too.
  */
-static enum sip_rc
-parse_payload(struct sip_msg *m, const struct net_pkt *pkt)
+enum sip_rc
+analyze_parse_payload(struct sip_msg *m, const struct net_pkt *pkt)
 {
 	enum sip_rc rc = sip_parse(m, (const char *)pkt->data, pkt->len);
 
@@ -227,7 +235,7 @@ analyze_main(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
-	if ((pl = pipeline_new(256, threads > 1, parse_payload, judge,
+	if ((pl = pipeline_new(256, threads > 1, analyze_parse_payload, judge,
 	    &a)) == NULL) {
 		fprintf(stderr, "ghostguard: out of memory\n");
 		status = 1;

@@ -4,6 +4,10 @@
 #ifndef ANALYZE_H
 #define ANALYZE_H
 
+#include <stdio.h>
+
+#include "sip/sip.h"
+
 /* Runs the analyze command; returns the process exit status. */
 int	analyze_main(int argc, char **argv);
 
@@ -19,5 +23,20 @@ struct gg_conf;
 struct sigset;
 int	load_conf_and_sigs(const char *path, struct gg_conf *conf,
 	    struct sigset *sigs);
+
+/* Same, with the errors written to errf (the daemon logs them). */
+int	load_conf_and_sigs_to(const char *path, struct gg_conf *conf,
+	    struct sigset *sigs, FILE *errf);
+
+/*
+ * Parses one decoded payload the way analyze and the daemon both do: a
+ * snaplen-truncated datagram is judged on what arrived, a partial message
+ * that does not look like SIP is SIP_ENOTSIP, one whose header section never
+ * ends is SIP_EBADMSG (SIP_ERR_NO_END).
+ */
+struct net_pkt;
+struct sip_msg;
+enum sip_rc analyze_parse_payload(struct sip_msg *m,
+	    const struct net_pkt *pkt);
 
 #endif /* ANALYZE_H */

@@ -1,10 +1,11 @@
 /*
- * main.c - the command line: analyze, check-config, version.
+ * main.c - the command line: run, analyze, check-config, version.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "analyze.h"
+#include "run.h"
 
 #define GG_VERSION	"0.1.0"
 
@@ -12,10 +13,15 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: ghostguard analyze [-c CONF] [--json] [-v] FILE...\n"
+	    "usage: ghostguard run [-c CONF] [--foreground] [--dry-run] "
+	    "[--queue-balance N]\n"
+	    "       ghostguard analyze [-c CONF] [--json] [-v] FILE...\n"
 	    "       ghostguard check-config [-c CONF] [-v]\n"
 	    "       ghostguard version\n"
 	    "\n"
+	    "run           the inline daemon: judges SIP packets on NFQUEUE "
+	    "and drops\n"
+	    "              scanners (needs root)\n"
 	    "analyze       replay captures (pcap, pcapng) through the engine "
 	    "and report\n"
 	    "              who scanned, with which tool, and what "
@@ -31,6 +37,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (!strcmp(argv[1], "run"))
+		return run_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "analyze"))
 		return analyze_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "check-config"))

@@ -1,0 +1,660 @@
+/*
+ * run.c - `ghostguard run`: the inline daemon.
+ *
+ * The same path as analyze (analyze.c), fed by NFQUEUE instead of a
+ * capture: each queued IP packet goes through net_feed_ip() (decode,
+ * defragment, TCP framing), each SIP payload it yields through
+ * analyze_parse_payload() and engine_feed(), and the packet gets the worst
+ * verdict of its payloads: ENGINE_DROP or ENGINE_DROP_BAN drop it,
+ * silently (no answer is ever sent); a packet with no SIP payload (a TCP
+ * segment that completes no message, a keep-alive) is accepted. --dry-run
+ * decides and logs the same, and accepts everything.
+ *
+ * Threads: one per queue (--queue-balance N: N queues, the kernel spreads
+ * packets over them by a hash of the address pair and protocol, the same
+ * for both directions). Each thread has its own decoder (a TCP stream or a
+ * fragmented datagram stays in one queue), but all share ONE engine behind
+ * a mutex: a scanner sweeping many addresses hashes to different queues,
+ * and its behaviour is only visible when one tracker sees all of it. The
+ * lock is held for engine_feed() alone (uncontended it costs no syscall).
+ *
+ * The main thread installs the firewall rules (io/fw.c), starts the queue
+ * threads and waits for signals: SIGHUP reloads the configuration (a bad
+ * one is logged as file:line and the old one stays; the engine keeps its
+ * tracker: engine_reload), SIGTERM and SIGINT remove the queue rules, let
+ * the threads answer what was already queued, and exit.
+ *
+ * Per packet: no allocation, no syscall but the batched recvmmsg() and
+ * verdict sendmsg() of io/nfq.c; the clock is read once per batch (vDSO).
+ * A source's first drop and its detection are logged (one line each).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/netfilter.h>
+
+#include "analyze.h"
+#include "conf/conf.h"
+#include "engine/engine.h"
+#include "io/fw.h"
+#include "io/log.h"
+#include "io/nfq.h"
+#include "net/net.h"
+#include "run.h"
+#include "sip/sip.h"
+
+#define RUN_DEFAULT_CONF	"/etc/ghostguard/ghostguard.conf"
+#define RUN_QUEUE_MAXLEN	8192	/* packets waiting in the kernel */
+#define RUN_MAX_QUEUES		64
+
+struct run;
+
+/* One queue and its thread. */
+struct worker {
+	struct run	*run;
+	struct nfqueue	*q;
+	struct net	*net;		/* this thread's decoder */
+	pthread_t	 tid;
+	bool		 started;
+	struct sip_msg	 msg;		/* the payload being judged */
+	enum engine_verdict verdict;	/* worst of the packet's payloads */
+	uint64_t	 errors;	/* failed receives */
+};
+
+struct run {
+	const char	*cpath;		/* configuration file */
+	bool		 dry_run;	/* accept everything */
+	struct gg_conf	*conf;		/* in use by the engine */
+	struct sigset	*sigs;
+	struct engine	*engine;
+	pthread_mutex_t	 lock;		/* the engine, conf and sigs */
+	struct worker	*w;
+	unsigned	 nw;
+	atomic_int	 stop;		/* the threads finish their batch */
+	struct fw	*fw;
+};
+
+/* Realtime at start plus monotonic time since: epoch-like, never steps. */
+static uint64_t	run_clock_off;
+
+static uint64_t
+run_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t
+run_clock(void)
+{
+	return run_clock_off + run_mono_ns();
+}
+
+static void
+run_clock_init(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	run_clock_off = (uint64_t)ts.tv_sec * 1000000000u +
+	    (uint64_t)ts.tv_nsec - run_mono_ns();
+}
+
+/*
+ * Loads the configuration and signatures exactly as analyze does, with
+ * each error (file:line: message) logged. Returns the number of errors.
+ */
+static int
+run_load(const char *path, struct gg_conf *conf, struct sigset *sigs)
+{
+	char *text = NULL, *p, *nl;
+	size_t len = 0;
+	FILE *f;
+	int errs;
+
+	if ((f = open_memstream(&text, &len)) == NULL)
+		return load_conf_and_sigs(path, conf, sigs);
+	errs = load_conf_and_sigs_to(path, conf, sigs, f);
+	fclose(f);
+	for (p = text; p && *p; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p) - 1;
+		log_err("%.*s", (int)(nl - p + (*nl != '\n')), p);
+	}
+	free(text);
+	return errs;
+}
+
+/* "signature+flood": the techniques established so far. */
+static void
+run_techniques(uint32_t t, char *buf, size_t sz)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ENGINE_T_COUNT && len + 1 < sz; i++)
+		if (t & (1u << i))
+			len += (size_t)snprintf(buf + len, sz - len, "%s%s",
+			    len ? "+" : "",
+			    engine_tech_name((enum engine_tech)(1u << i)));
+	if (len == 0)
+		snprintf(buf, sz, "none");
+}
+
+/*
+ * One line about a source's first drop or its detection. Called with the
+ * lock held: res->src and the signatures belong to the engine.
+ */
+static void
+run_describe(const struct run *r, const struct net_pkt *pkt,
+    const struct sip_msg *m, enum sip_rc rc, const struct engine_result *res,
+    char *line, size_t sz)
+{
+	char peer[GG_ADDRSTRLEN], s[GG_ADDRSTRLEN], d[GG_ADDRSTRLEN];
+	char what[32], tech[160];
+	const struct sig *sig = res->sig;
+
+	if (sig == NULL && res->src && res->src->sig)
+		sig = engine_src_sig(r->engine, res->src);
+	if (rc == SIP_OK || rc == SIP_EBADMSG) {
+		if (m->is_request)
+			gg_str_print(m->method, what, sizeof(what));
+		else
+			snprintf(what, sizeof(what), "%d", m->status);
+	} else {
+		snprintf(what, sizeof(what), "non-SIP");
+	}
+	run_techniques(res->src ? res->src->techniques : 0, tech,
+	    sizeof(tech));
+	snprintf(line, sz, "%s%s %s (%s): %s %s:%u -> %s:%u/%s, reason %s, "
+	    "tool %s%s%s%s, techniques %s%s%s",
+	    r->dry_run ? "dry-run: would " : "",
+	    res->verdict == ENGINE_ACCEPT ? "detect" :
+	    engine_verdict_name(res->verdict),
+	    gg_addr_fmt(&res->peer, peer), engine_class_name(res->class),
+	    what, gg_addr_fmt(&pkt->src, s), pkt->sport,
+	    gg_addr_fmt(&pkt->dst, d), pkt->dport,
+	    pkt->proto == 6 ? "tcp" : "udp", res->reason,
+	    sig ? sig->tool : "-", sig ? " (signature " : "",
+	    sig ? sig->name : "", sig ? ")" : "", tech,
+	    res->detected ? ", detected" : "", res->ban ? ", ban decided" : "");
+}
+
+/* The decoder's sink: one SIP payload through parse and engine. */
+static void
+run_sink(void *arg, const struct net_pkt *pkt)
+{
+	struct worker *w = arg;
+	struct run *r = w->run;
+	struct engine_result res;
+	enum sip_rc rc;
+	char line[512];
+	bool note;
+
+	rc = analyze_parse_payload(&w->msg, pkt);
+	pthread_mutex_lock(&r->lock);
+	engine_feed(r->engine, pkt, &w->msg, rc, &res);
+	note = res.detected || res.ban || (res.verdict != ENGINE_ACCEPT &&
+	    res.src && res.src->dropped == 1);
+	if (note)
+		run_describe(r, pkt, &w->msg, rc, &res, line, sizeof(line));
+	pthread_mutex_unlock(&r->lock);
+	if (note)
+		log_notice("%s", line);
+	if (res.verdict > w->verdict)
+		w->verdict = res.verdict;
+}
+
+/* nfqueue's judge: one whole IP packet. */
+static int
+run_judge(void *arg, const uint8_t *pkt, size_t len, uint64_t ts_ns)
+{
+	struct worker *w = arg;
+
+	w->verdict = ENGINE_ACCEPT;
+	net_feed_ip(w->net, pkt, len, ts_ns, run_sink, w);
+	if (w->verdict == ENGINE_ACCEPT || w->run->dry_run)
+		return NF_ACCEPT;
+	return NF_DROP;
+}
+
+/* SIGUSR2 only interrupts a thread's wait (no SA_RESTART). */
+static void
+run_wake(int sig)
+{
+	(void)sig;
+}
+
+static void *
+run_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	sigset_t ss;
+	int i;
+
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGUSR2);
+	pthread_sigmask(SIG_UNBLOCK, &ss, NULL);
+	while (!atomic_load(&w->run->stop)) {
+		if (nfqueue_batch(w->q, 0, run_judge, run_clock, w) >= 0 ||
+		    errno == EINTR)
+			continue;
+		/* Never exit on an error: log the first, then a few, and
+		 * do not spin. The rules' bypass keeps traffic flowing. */
+		if (w->errors++ % 1000 == 0)
+			log_err("queue %u: receive: %s (%llu errors)",
+			    nfqueue_num(w->q), strerror(errno),
+			    (unsigned long long)w->errors);
+		nanosleep(&pause, NULL);
+	}
+	/* Answer what was queued before the rules went away. */
+	for (i = 0; i < 256; i++)
+		if (nfqueue_batch(w->q, 1, run_judge, run_clock, w) <= 0)
+			break;
+	return NULL;
+}
+
+/* Stops the threads: each finishes its batch and drains its queue. */
+static void
+run_stop_workers(struct run *r)
+{
+	struct timespec dl;
+	unsigned i;
+	int tries;
+
+	atomic_store(&r->stop, 1);
+	for (i = 0; i < r->nw; i++) {
+		if (!r->w[i].started)
+			continue;
+		/* A signal sent just before the thread waits again is
+		 * missed: send it until the thread is gone (5 s at most). */
+		for (tries = 0; tries < 50; tries++) {
+			pthread_kill(r->w[i].tid, SIGUSR2);
+			clock_gettime(CLOCK_REALTIME, &dl);
+			dl.tv_nsec += 100 * 1000 * 1000;
+			if (dl.tv_nsec >= 1000000000) {
+				dl.tv_sec++;
+				dl.tv_nsec -= 1000000000;
+			}
+			if (pthread_timedjoin_np(r->w[i].tid, NULL, &dl) == 0)
+				break;
+		}
+		if (tries == 50)
+			log_err("queue %u: thread did not stop",
+			    nfqueue_num(r->w[i].q));
+		else
+			r->w[i].started = false;
+	}
+}
+
+/* SIGHUP: a new configuration, or the old one when the new is bad. */
+static void
+run_reload(struct run *r)
+{
+	struct gg_conf *conf, *oconf;
+	struct sigset *sigs, *osigs;
+	int errs;
+
+	conf = calloc(1, sizeof(*conf));
+	sigs = calloc(1, sizeof(*sigs));
+	if (conf == NULL || sigs == NULL) {
+		log_err("reload: out of memory; keeping the running "
+		    "configuration");
+		free(conf);
+		free(sigs);
+		return;
+	}
+	if ((errs = run_load(r->cpath, conf, sigs)) != 0) {
+		log_err("%s: %d error%s; keeping the running configuration",
+		    r->cpath, errs, errs == 1 ? "" : "s");
+		goto out_free;
+	}
+	if (memcmp(conf->ports, r->conf->ports, sizeof(conf->ports)))
+		log_warn("reload: the protected ports changed; the queue "
+		    "rules keep the old ones until a restart");
+	pthread_mutex_lock(&r->lock);
+	engine_reload(r->engine, conf, sigs);
+	/* The old ones, to free below. */
+	oconf = r->conf;
+	osigs = r->sigs;
+	r->conf = conf;
+	r->sigs = sigs;
+	conf = oconf;
+	sigs = osigs;
+	pthread_mutex_unlock(&r->lock);
+	log_notice("configuration reloaded from %s (tracker state kept)",
+	    r->cpath);
+out_free:
+	sigset_free(sigs);
+	conf_fini(conf);
+	free(sigs);
+	free(conf);
+}
+
+static void
+run_usage(FILE *out)
+{
+	fprintf(out, "usage: ghostguard run [-c CONF] [--foreground] "
+	    "[--dry-run] [--queue N] [--queue-balance N] [-v]\n"
+	    "  -c CONF             configuration (default " RUN_DEFAULT_CONF
+	    ")\n"
+	    "  -f, --foreground    stay in the foreground, log to stderr "
+	    "(else syslog)\n"
+	    "  -n, --dry-run       decide and log, but accept every packet\n"
+	    "  --queue N           first NFQUEUE number (default 0)\n"
+	    "  --queue-balance N   N queues (N..N+count-1) and N threads, one "
+	    "engine\n"
+	    "  -v, --verbose       debug lines (the rules installed)\n");
+}
+
+/* The decoders and queues, one per thread. 0 or -1 (logged). */
+static int
+run_open_queues(struct run *r, uint16_t first)
+{
+	struct net_limits lim;
+	char err[256];
+	unsigned i;
+	size_t k;
+
+	net_limits_default(&lim);
+	memset(lim.sip_ports, 0, sizeof(lim.sip_ports));
+	for (k = 0; k < GG_NELEM(lim.sip_ports) && r->conf->ports[k]; k++)
+		lim.sip_ports[k] = r->conf->ports[k];
+	for (i = 0; i < r->nw; i++) {
+		struct worker *w = &r->w[i];
+
+		w->run = r;
+		if ((w->net = net_new(&lim)) == NULL) {
+			log_err("out of memory");
+			return -1;
+		}
+		w->q = nfqueue_open((uint16_t)(first + i), RUN_QUEUE_MAXLEN,
+		    err, sizeof(err));
+		if (w->q == NULL) {
+			log_err("%s%s", err, errno == EPERM ?
+			    " (ghostguard run needs root or CAP_NET_ADMIN)" :
+			    "");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+run_start_workers(struct run *r)
+{
+	unsigned i;
+	int e;
+
+	for (i = 0; i < r->nw; i++) {
+		if ((e = pthread_create(&r->w[i].tid, NULL, run_worker,
+		    &r->w[i])) != 0) {
+			log_err("cannot start a queue thread: %s",
+			    strerror(e));
+			return -1;
+		}
+		r->w[i].started = true;
+	}
+	return 0;
+}
+
+/* The counters of each queue, at exit. */
+static void
+run_log_stats(const struct run *r)
+{
+	unsigned i;
+
+	for (i = 0; i < r->nw; i++) {
+		const struct nfqueue_stats *s;
+
+		if (r->w[i].q == NULL)
+			continue;
+		s = nfqueue_stats(r->w[i].q);
+		log_notice("queue %u: %llu packets, %llu accepted, %llu "
+		    "dropped, %llu batches, %llu verdict messages, %llu "
+		    "overflows, %llu refused verdicts, %llu bad",
+		    nfqueue_num(r->w[i].q),
+		    (unsigned long long)s->packets,
+		    (unsigned long long)s->accepted,
+		    (unsigned long long)s->dropped,
+		    (unsigned long long)s->batches,
+		    (unsigned long long)s->verdict_msgs,
+		    (unsigned long long)s->enobufs,
+		    (unsigned long long)s->nl_errors,
+		    (unsigned long long)(s->bad + s->truncated));
+	}
+}
+
+/* Waits for signals until SIGTERM or SIGINT. */
+static void
+run_loop(struct run *r, const sigset_t *ss)
+{
+	int sig;
+
+	for (;;) {
+		sig = sigwaitinfo(ss, NULL);
+		if (sig == SIGHUP) {
+			run_reload(r);
+		} else if (sig == SIGTERM || sig == SIGINT) {
+			log_notice("%s: stopping", strsignal(sig));
+			return;
+		}
+	}
+}
+
+/* The options; -1 on a usage error (printed), 1 for --help. */
+struct run_opts {
+	const char	*cpath;
+	bool		 foreground, dry_run, verbose;
+	unsigned	 queue, nqueues;
+};
+
+static int
+run_parse_args(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "queue", required_argument, NULL, 'q' },
+		{ "queue-balance", required_argument, NULL, 'b' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char *end;
+	unsigned long v;
+	int ch;
+
+	o->cpath = RUN_DEFAULT_CONF;
+	o->queue = 0;
+	o->nqueues = 1;
+	while ((ch = getopt_long(argc, argv, "c:fnvh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->cpath = optarg;
+			break;
+		case 'f':
+			o->foreground = true;
+			break;
+		case 'n':
+			o->dry_run = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'q':
+		case 'b':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || v > 65535 ||
+			    (ch == 'b' && (v < 1 || v > RUN_MAX_QUEUES))) {
+				fprintf(stderr, "ghostguard: --%s: bad number "
+				    "'%s'\n", ch == 'q' ? "queue" :
+				    "queue-balance (1-64)", optarg);
+				return -1;
+			}
+			if (ch == 'q')
+				o->queue = (unsigned)v;
+			else
+				o->nqueues = (unsigned)v;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return 1;
+		default:
+			run_usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc || o->queue + o->nqueues > 65536) {
+		run_usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* Frees what run_main() built (threads stopped, rules removed). */
+static void
+run_free(struct run *r)
+{
+	unsigned i;
+
+	for (i = 0; r->w && i < r->nw; i++) {
+		nfqueue_close(r->w[i].q);
+		net_free(r->w[i].net);
+	}
+	free(r->w);
+	fw_free(r->fw);
+	engine_free(r->engine);
+	if (r->sigs)
+		sigset_free(r->sigs);
+	if (r->conf)
+		conf_fini(r->conf);
+	free(r->sigs);
+	free(r->conf);
+	pthread_mutex_destroy(&r->lock);
+}
+
+int
+run_main(int argc, char **argv)
+{
+	struct run_opts o = { 0 };
+	struct run r = { 0 };
+	struct fw_spec spec;
+	struct sigaction sa;
+	sigset_t ss;
+	char qdesc[64];
+	size_t np;
+	int rc, status = 1;
+
+	if ((rc = run_parse_args(argc, argv, &o)) != 0)
+		return rc > 0 ? 0 : 2;
+	if (access(o.cpath, R_OK) != 0) {
+		fprintf(stderr, "ghostguard: cannot read the configuration "
+		    "%s: %s\n(give one with -c FILE; etc/ghostguard.conf in "
+		    "the source is a commented example)\n", o.cpath,
+		    strerror(errno));
+		return 2;
+	}
+	r.cpath = o.cpath;
+	r.dry_run = o.dry_run;
+	r.nw = o.nqueues;
+	pthread_mutex_init(&r.lock, NULL);
+
+	/* Signals are taken by the main thread alone, with sigwaitinfo();
+	 * SIGUSR2 wakes a queue thread that must stop. */
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGHUP);
+	sigaddset(&ss, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &ss, NULL);
+	sigdelset(&ss, SIGUSR2);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = run_wake;
+	sigaction(SIGUSR2, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	log_open(o.foreground, !o.foreground, o.verbose);
+	run_clock_init();
+	r.conf = calloc(1, sizeof(*r.conf));
+	r.sigs = calloc(1, sizeof(*r.sigs));
+	r.w = calloc(r.nw, sizeof(*r.w));
+	if (r.conf == NULL || r.sigs == NULL || r.w == NULL) {
+		log_err("out of memory");
+		goto out;
+	}
+	if ((rc = run_load(r.cpath, r.conf, r.sigs)) != 0) {
+		log_err("%s: %d error%s", r.cpath, rc, rc == 1 ? "" : "s");
+		goto out;
+	}
+	if ((r.engine = engine_new(r.conf, r.sigs)) == NULL ||
+	    (r.fw = fw_new()) == NULL) {
+		log_err("out of memory");
+		goto out;
+	}
+	/* Queues first: when the rules come, someone listens. */
+	if (run_open_queues(&r, (uint16_t)o.queue) < 0)
+		goto out;
+	for (np = 0; np < CONF_MAX_PORTS && r.conf->ports[np]; np++)
+		;
+	spec.ports = r.conf->ports;
+	spec.nports = np;
+	spec.queue = (uint16_t)o.queue;
+	spec.nqueues = (uint16_t)o.nqueues;
+	if (np == 0) {
+		log_err("%s: no ports to protect", r.cpath);
+		goto out;
+	}
+	if (fw_install(r.fw, &spec) < 0)
+		goto out;
+	if (o.nqueues > 1)
+		snprintf(qdesc, sizeof(qdesc), "queues %u-%u (flow hash)",
+		    o.queue, o.queue + o.nqueues - 1);
+	else
+		snprintf(qdesc, sizeof(qdesc), "queue %u", o.queue);
+	log_notice("queue mechanism: %s; %s; %zu port%s, UDP and TCP, both "
+	    "directions; %s", fw_mode_name(fw_mode(r.fw)), qdesc, np,
+	    np == 1 ? "" : "s", fw_mode(r.fw) == FW_NFT ?
+	    "table inet ghostguard" : "table inet ghostguard (bans) and "
+	    "GHOSTGUARD chains in the mangle tables");
+	/* Keeps the working directory: relative paths in the config
+	 * resolve on reload as they did at start. */
+	if (!o.foreground && daemon(1, 0) < 0) {
+		log_err("daemon: %s", strerror(errno));
+		goto out_rules;
+	}
+	log_detach();
+	if (run_start_workers(&r) < 0)
+		goto out_rules;
+	log_notice("running%s: %u queue thread%s, one engine, config %s",
+	    r.dry_run ? " in dry-run mode (every packet accepted)" : "",
+	    r.nw, r.nw == 1 ? "" : "s", r.cpath);
+	run_loop(&r, &ss);
+	status = 0;
+out_rules:
+	/* Rules first: no new packet is queued while the threads drain. */
+	if (fw_remove(r.fw) == 0)
+		log_notice("queue rules removed (bans stay in table inet "
+		    "ghostguard)");
+	else
+		status = 1;
+	run_stop_workers(&r);
+	run_log_stats(&r);
+out:
+	run_free(&r);
+	log_close();
+	return status;
+}
