@@ -128,6 +128,19 @@ fw_log_lines(int prio, const char *who, const char *text)
 	}
 }
 
+/* Logs the first "Error:" line of nft's output, the whole at debug. */
+static void
+fw_log_first(const char *err)
+{
+	const char *e = strstr(err, "Error:"), *nl;
+
+	fw_log_lines(LOG_DEBUG, "nft", err);
+	if (e == NULL)
+		return;
+	nl = strchr(e, '\n');
+	log_info("nft: %.*s", nl ? (int)(nl - e) : (int)strlen(e), e);
+}
+
 /*
  * Runs one nft transaction (every command in buf, all or nothing). On
  * failure the error text is copied to err.
@@ -457,8 +470,9 @@ fw_install(struct fw *fw, const struct fw_spec *s)
 		fw->mode = FW_NFT;
 		return 0;
 	}
-	/* The whole transaction failed: nothing of it is in. */
-	fw_log_lines(LOG_INFO, "nft", err);
+	/* The whole transaction failed: nothing of it is in. nft reports
+	 * each refused rule: the first line says it, the rest is debug. */
+	fw_log_first(err);
 	log_notice("the kernel refused the nft queue statement (no "
 	    "nft_queue?): falling back to the xtables NFQUEUE target "
 	    "through iptables-nft");
