@@ -324,8 +324,8 @@ lab_phones_register() {
 #   lab_rings HOST          INVITEs that reached HOST's phone directly (not
 #                           relayed by the PBX): distinct Call-IDs; "all" as a
 #                           second argument counts relayed ones too
-#   lab_phone_requests HOST requests of any method that reached HOST's phone
-#                           directly (not relayed by the PBX)
+#   lab_phone_requests HOST [METHOD]  requests (of METHOD) that reached HOST's
+#                           phone directly (not relayed by the PBX)
 #   lab_pbx_requests [SRC]  requests Kamailio received (from SRC, a regex on
 #                           the source address, if given)
 #   lab_provider_calls EXT COUNT RATE [SIPP ARGS...]
@@ -390,8 +390,8 @@ lab_gg_stop() {
 # SIPp's message trace (-trace_msg) of a phone: one block per message,
 # "----- date", "UDP message received [N] bytes :", an empty line, the
 # message. Requests relayed by the PBX carry its Via on top.
-_lab_phone_msgs() { # HOST MODE(rings|rings-all|requests)
-	awk -v mode="$2" '
+_lab_phone_msgs() { # HOST MODE(rings|rings-all|requests) [METHOD]
+	awk -v mode="$2" -v meth="${3:-}" '
 	/^-----------------------------------------------/ { flush(); inmsg = 0; next }
 	/message received/ { inmsg = 1; first = ""; via = ""; cid = ""; next }
 	inmsg && first == "" && NF { first = $0; next }
@@ -400,7 +400,7 @@ _lab_phone_msgs() { # HOST MODE(rings|rings-all|requests)
 	function flush() {
 		if (!inmsg || first ~ /^SIP\//) return
 		relayed = (via ~ /192\.0\.2\.10[:;]|2001:db8:2::10\]/)
-		if (mode == "requests") { if (!relayed) n++; return }
+		if (mode == "requests") { if (!relayed && (meth == "" || first ~ "^" meth " ")) n++; return }
 		if (first !~ /^INVITE /) return
 		if (mode == "rings" && relayed) return
 		if (!(cid in seen)) { seen[cid] = 1; n++ }
@@ -408,7 +408,7 @@ _lab_phone_msgs() { # HOST MODE(rings|rings-all|requests)
 	END { flush(); print n + 0 }' "$LAB_WORK/sipp-$1-uas.msg" 2>/dev/null || echo 0
 }
 lab_rings() { _lab_phone_msgs "$1" "rings${2:+-all}"; }
-lab_phone_requests() { _lab_phone_msgs "$1" requests; }
+lab_phone_requests() { _lab_phone_msgs "$1" requests "${2:-}"; }
 
 # Kamailio logs one line per request it receives (lab/kamailio.cfg):
 # "gg-lab: request METHOD from PROTO:ADDR:PORT to URI".
