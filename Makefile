@@ -109,6 +109,10 @@ check: deps
 deps:
 	scripts/deps.sh test
 
+# `ghostguard run` in network namespaces (root; skips otherwise).
+inline-smoke: $(B)/ghostguard
+	tests/inline/run_smoke.sh $(B)/ghostguard
+
 fuzz-build:
 	$(MAKE) $(FUZZ_TARGETS:%=build/fuzz/fuzz/%_fuzz) B=build/fuzz CC=clang \
 	    SANITIZE=fuzzer-no-link,address,undefined \
@@ -139,7 +143,8 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all check deps tests fuzz fuzz-build demo bench install clean
+.PHONY: all check deps tests fuzz fuzz-build demo bench install clean \
+	inline-smoke
 # Keep every object, also those make considers intermediate.
 .SECONDARY:
 

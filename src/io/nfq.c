@@ -20,7 +20,7 @@
 #include "nfq.h"
 
 /* One receive slot: a whole packet (copy range 0xffff) and its attributes. */
-#define NFQ_SLOT	(0xffff + 1024)
+#define NFQ_SLOT	(0x10000 + 1024)	/* a multiple of 64: aligned */
 #define NFQ_COPY_RANGE	0xffff
 /* Receive buffer: bursts wait here while we judge the previous batch. */
 #define NFQ_RCVBUF	(16 << 20)

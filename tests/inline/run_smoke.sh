@@ -94,6 +94,7 @@ cat > "$tmp/phone.py" <<'PY'
 import socket, sys, time
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)	# SO_RCVBUFFORCE: bursts
 s.bind(("::", 5060))
 s.settimeout(1.0)
 out = open(sys.argv[1], "a", buffering=1)
@@ -133,6 +134,29 @@ msg = ("OPTIONS sip:100@%s SIP/2.0\r\n"
 s = socket.socket(fam, socket.SOCK_DGRAM)
 s.bind((src, 5062))
 s.sendto(msg.encode(), (dst, 5060))
+PY
+
+# A burst: burst.py N TAG, N OPTIONS, three from the provider (Call-ID
+# TAG-b-I) then one from the scanner (TAG-s-I), as fast as it can send.
+cat > "$tmp/burst.py" <<'PY'
+import socket, sys
+n, tag = int(sys.argv[1]), sys.argv[2]
+socks = {}
+for who, src, ua in (("b", "198.51.100.10", "Provider-SBC/1.0"),
+		     ("s", "203.0.113.10", "friendly-scanner")):
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.bind((src, 5064))
+	socks[who] = (s, src, ua)
+for i in range(n):
+	who = "bbbs"[i % 4]
+	s, src, ua = socks[who]
+	msg = ("OPTIONS sip:100@192.0.2.10 SIP/2.0\r\n"
+	       "Via: SIP/2.0/UDP %s:5064;branch=z9hG4bK-%d\r\n"
+	       "Max-Forwards: 70\r\nFrom: <sip:k@%s>;tag=%d\r\n"
+	       "To: <sip:100@192.0.2.10>\r\nCall-ID: %s-%s-%d\r\n"
+	       "CSeq: 1 OPTIONS\r\nUser-Agent: %s\r\n"
+	       "Content-Length: 0\r\n\r\n") % (src, i, src, i, tag, who, i, ua)
+	s.sendto(msg.encode(), ("192.0.2.10", 5060))
 PY
 
 cat > "$tmp/gg.conf" <<'CONF'
@@ -278,17 +302,52 @@ check "no rule is doubled after the restart" eval \
      [ "$(inr nft list table inet ghostguard | grep -c "chain prerouting")" -eq 1 ]'
 check "the restarted daemon drops the scanner" \
     blocked 203.0.113.10 192.0.2.10 "friendly-scanner"
+# Interleaved accepts and drops: the batch verdicts never let a drop through
+# and never lose an accept.
+burst_ok() {
+	local i b=0 s=0
+	ip netns exec "$O" python3 "$tmp/burst.py" 2000 "burst$$" 2>/dev/null ||
+	    return 1
+	for ((i = 0; i < 100; i++)); do
+		b=$(grep -c " burst$$-b-" "$tmp/phone.log")
+		[ "$b" -ge 1500 ] && break
+		sleep 0.1
+	done
+	sleep 0.5
+	b=$(grep -c " burst$$-b-" "$tmp/phone.log")
+	s=$(grep -c " burst$$-s-" "$tmp/phone.log")
+	echo "# burst of 2000: provider $b/1500 arrived, scanner $s/500"
+	[ "$b" -eq 1500 ] && [ "$s" -eq 0 ]
+}
+check "a burst of 2000 interleaved OPTIONS: all 1500 of the provider arrive, none of the scanner's 500" \
+    burst_ok
+
 kill -TERM "$ggpid"
 check "SIGTERM: the daemon exits within 5 s" stopped "$ggpid" 5
 wait "$ggpid"
 check "SIGTERM: exit status 0" test $? -eq 0
 check "SIGTERM: the exit is logged with the queue counters" eval \
     'grep -q "queue rules removed" "$tmp/gg.log" && grep -q "queue 0: .* packets" "$tmp/gg.log"'
+grep "queue 0: " "$tmp/gg.log" | sed 's/^/# /'
+check "the burst's accepts were answered in batches (fewer verdict messages than packets)" eval \
+    'grep "queue 0: " "$tmp/gg.log" | awk "{ exit !(\$12 < \$4) }"'
 check "SIGTERM: no queue rule left (nft table, iptables, ip6tables)" no_queue_rules
 check "SIGTERM: the ban sets stay" eval \
     'inr nft list table inet ghostguard | grep -q "set ban4"'
 check "without ghostguard the scanner's OPTIONS passes again" \
     reaches 203.0.113.10 192.0.2.10 "friendly-scanner"
+
+# --queue-balance 2: two queues, two threads, one engine.
+check "ghostguard run --queue-balance 2 starts two queue threads" eval \
+    'start_gg --queue-balance 2 && grep -q "queues 0-1" "$tmp/gg.log" &&
+     grep -q "2 queue threads" "$tmp/gg.log"'
+check "--queue-balance 2: the provider passes, the scanner does not" eval \
+    'reaches 198.51.100.10 192.0.2.10 "Provider-SBC/1.0" &&
+     blocked 203.0.113.10 192.0.2.10 "friendly-scanner" &&
+     blocked 2001:db8:2::10 2001:db8:1::10 "friendly-scanner"'
+kill -TERM "$ggpid"
+check "--queue-balance 2: both threads stop on SIGTERM, rules removed" eval \
+    'stopped "$ggpid" 5 && no_queue_rules && grep -q "queue 1: " "$tmp/gg.log"'
 
 # --dry-run: decides and logs, accepts everything.
 check "ghostguard run --dry-run starts" start_gg --dry-run
