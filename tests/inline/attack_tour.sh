@@ -94,6 +94,7 @@ tour() {
 	t_attack "direct IP call INVITE sip:100@$LAB_PH1 (no-ip-calls): phone rings" $(( $(lab_rings ph1) - r1 ))
 	t_attack "INVITE sip:102@site.example.net from an untrusted source (trusted-only): phone rings" \
 		$(( $(lab_rings ph2) - r2 ))
+	[ "$T_PASS" = gg ] && grep -E ' (203\.0\.113\.11[01])[: ]' "$LAB_WORK/gg.log" | sed 's/^/# policy: /'
 
 	# The legitimate traffic of this pass.
 	if [ "$T_PASS" = skip ]; then

@@ -87,8 +87,8 @@ t_lab_up() {
 }
 
 # t_conf FILE [EXTRA LINES...]: the test config: the lab's provider trusted,
-# the site protected, the phones (192.0.2.16/28) take INVITEs only from
-# trusted servers, no direct IP calls.
+# the site protected, phone 2 (192.0.2.22) takes INVITEs only from trusted
+# servers, no direct IP calls (phone 1 is protected by that rule alone).
 t_conf() {
 	local f=$1; shift
 	{
@@ -97,7 +97,7 @@ t_conf() {
 		echo "trusted $LAB_PROV6"
 		echo "protect 192.0.2.0/24"
 		echo "protect 2001:db8:2::/64"
-		echo "protect 192.0.2.16/28 trusted-only"
+		echo "protect 192.0.2.22/32 trusted-only"
 		echo "no-ip-calls yes"
 		local l; for l in "$@"; do echo "$l"; done
 	} >"$f"
@@ -200,7 +200,7 @@ t_gg_up() {
 	fi
 	if lab_gg_start "$1" "$2"; then
 		t_ok "ghostguard run in $1: queue rules in the kernel, listener bound"
-		lab_gg_rules "$1" | sed 's/^/#   /'
+		lab_gg_rules "$1" | sort -u | sed 's/^[[:space:]]*/#   /'
 	else
 		t_fail "ghostguard run in $1: queue rules in the kernel, listener bound"
 		return 1
@@ -218,4 +218,58 @@ t_gg_down() {
 	if lab_gg_stop; then t_ok "SIGTERM: ghostguard removed its queue rules"
 	else t_fail "SIGTERM: ghostguard removed its queue rules"; lab_gg_rules "$h" | sed 's/^/#   /'; fi
 	t_diag "ghostguard log (last 15 lines):"; tail -15 "$LAB_WORK/gg.log" | sed 's/^/#   /'
+}
+
+# t_attackers NAME:OCTET...: one attacker host each (lab_attacker_add).
+t_attackers() {
+	local h
+	for h in "$@"; do
+		lab_attacker_add "${h%%:*}" "${h#*:}" || { t_fail "lab: attacker host $h"; t_done; exit 1; }
+	done
+}
+# t_passes FUNC [HOST CONF]: FUNC base, then FUNC gg with ghostguard in HOST
+# (default: the router r) with CONF (default: t_conf), or FUNC skip.
+t_passes() {
+	local f=$1 h=${2:-r} conf=${3:-}
+	if [ -z "$conf" ]; then conf=$LAB_WORK/gg.conf; t_conf "$conf"; fi
+	"$f" base
+	if [ -n "$T_NO_GG" ]; then
+		t_skip "$T_NO_GG" "ghostguard run in $h"
+		"$f" skip
+	elif t_gg_up "$h" "$conf"; then
+		"$f" gg
+		t_gg_down
+	else
+		T_NO_GG="ghostguard did not start"
+		"$f" skip
+	fi
+}
+# t_bg_run LOG HOST CMD... / t_bg_wait: scanners in parallel (not in skip).
+T_BG=""
+t_bg_run() { [ "$T_PASS" = skip ] && return 0; t_scan "$@" & T_BG="$T_BG $!"; }
+t_bg_wait() { local p; for p in $T_BG; do wait "$p"; done; T_BG=""; sleep 0.5; }
+# t_legit_sipp WHAT FUNC ARGS...: legitimate SIPp traffic (lab_provider_*)
+# in the background; t_legit_check checks all of them.
+T_LEG=""
+t_legit_sipp() {
+	local what=$1; shift
+	[ "$T_PASS" = skip ] && { T_LEG="$T_LEG|$what"; return 0; }
+	local f; f="$LAB_WORK/leg.$T_PASS.$(echo "$what" | tr -c 'a-zA-Z0-9' _)"
+	( "$@" >"$f.out" 2>&1; echo $? >"$f.rc" ) &
+	T_LEG="$T_LEG|$what"
+	eval "T_LEGPID_$(echo "$what" | tr -c 'a-zA-Z0-9' _)=\$!"
+}
+t_legit_check() {
+	local what f pid IFS='|'
+	for what in $T_LEG; do
+		[ -n "$what" ] || continue
+		if [ "$T_PASS" = skip ]; then t_skip "$T_NO_GG" "ghostguard: $what"; continue; fi
+		f="$LAB_WORK/leg.$T_PASS.$(echo "$what" | tr -c 'a-zA-Z0-9' _)"
+		eval "pid=\$T_LEGPID_$(echo "$what" | tr -c 'a-zA-Z0-9' _)"
+		wait "$pid"
+		local out; out=$(paste -sd';' "$f.out")
+		if [ "$(cat "$f.rc")" = 0 ] && t_no_retrans "$out"; then t_ok "$T_PASS: $what: $out"
+		else t_fail "$T_PASS: $what: $out"; fi
+	done
+	T_LEG=""
 }
