@@ -29,7 +29,9 @@ ifneq ($(SANITIZE),)
 CFLAGS	+= -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS	+= -fsanitize=$(SANITIZE)
 endif
-LDLIBS	+= -lpcap -lm -lnetfilter_queue -lmnl -lnftables
+LDLIBS	+= -lpcap -lm
+# The daemon alone needs NFQUEUE and nftables (the unit tests do not).
+RUN_LIBS = -lnetfilter_queue -lmnl -lnftables
 
 # Sources, by module (DESIGN.md "Layout").
 LIB_SRCS	= src/lib/gg.c
@@ -53,7 +55,7 @@ FUZZ_TARGETS	= sip net conf pcap
 all: $(B)/ghostguard
 
 $(B)/ghostguard: $(call obj,$(SRCS))
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(RUN_LIBS)
 
 $(B)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
