@@ -331,7 +331,8 @@ lab_phones_register() {
 #   lab_provider_calls EXT COUNT RATE [SIPP ARGS...]
 #                           the provider's calls through the PBX; prints
 #                           "placed N successful N failed N retrans N"; true
-#                           when all succeeded
+#                           when all succeeded (LAB_SIPP_CALL: another
+#                           scenario of lab/sipp/, LAB_SIPP_PORT: local port)
 #   lab_provider_keepalive COUNT RATE [SIPP ARGS...]   the same for OPTIONS
 #   lab_addr_add HOST ADDR...  secondary addresses on HOST's eth0
 #   lab_attacker_add NAME N    another attacker host, 203.0.113.N, 2001:db8:203::N
@@ -440,7 +441,7 @@ _lab_sipp_run() {
 }
 lab_provider_calls() { # EXT COUNT RATE [ARGS...] (default: IPv4, UDP, to the PBX)
 	local ext=$1 m=$2 r=$3; shift 3
-	_lab_sipp_run "prov-call-$ext-$$-$RANDOM" provider-call.xml "${LAB_SIPP_DEST:-$LAB_PBX:5060}" \
+	_lab_sipp_run "prov-call-$ext-$$-$RANDOM" "${LAB_SIPP_CALL:-provider-call.xml}" "${LAB_SIPP_DEST:-$LAB_PBX:5060}" \
 		"$m" "$r" -i "${LAB_SIPP_SRC:-$LAB_PROV}" -s "$ext" "$@"
 }
 lab_provider_keepalive() { # COUNT RATE [ARGS...]
