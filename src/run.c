@@ -54,6 +54,10 @@
 #define RUN_DEFAULT_CONF	"/etc/ghostguard/ghostguard.conf"
 #define RUN_QUEUE_MAXLEN	8192	/* packets waiting in the kernel */
 #define RUN_MAX_QUEUES		64
+#define RUN_LOG_PER_SEC		50	/* event lines per second at most:
+					 * a flood of spoofed sources must
+					 * not become a flood of syslog
+					 * calls */
 
 struct run;
 
@@ -80,6 +84,9 @@ struct run {
 	unsigned	 nw;
 	atomic_int	 stop;		/* the threads finish their batch */
 	struct fw	*fw;
+	uint64_t	 log_sec;	/* second of the event lines counted */
+	unsigned	 log_n;		/* event lines in that second */
+	uint64_t	 log_skipped;	/* lines not written since */
 };
 
 /* Realtime at start plus monotonic time since: epoch-like, never steps. */
@@ -190,6 +197,30 @@ run_describe(const struct run *r, const struct net_pkt *pkt,
 	    res->detected ? ", detected" : "", res->ban ? ", ban decided" : "");
 }
 
+/*
+ * True when one more event line fits in this second's budget. *skipped is
+ * set to the lines suppressed in earlier seconds, to be reported once.
+ * Called with the lock held.
+ */
+static bool
+run_log_budget(struct run *r, uint64_t ts_ns, uint64_t *skipped)
+{
+	uint64_t sec = ts_ns / 1000000000u;
+
+	if (sec != r->log_sec) {
+		r->log_sec = sec;
+		r->log_n = 0;
+		*skipped = r->log_skipped;
+		r->log_skipped = 0;
+	}
+	if (r->log_n >= RUN_LOG_PER_SEC) {
+		r->log_skipped++;
+		return false;
+	}
+	r->log_n++;
+	return true;
+}
+
 /* The decoder's sink: one SIP payload through parse and engine. */
 static void
 run_sink(void *arg, const struct net_pkt *pkt)
@@ -199,6 +230,7 @@ run_sink(void *arg, const struct net_pkt *pkt)
 	struct engine_result res;
 	enum sip_rc rc;
 	char line[512];
+	uint64_t skipped = 0;
 	bool note;
 
 	rc = analyze_parse_payload(&w->msg, pkt);
@@ -207,8 +239,14 @@ run_sink(void *arg, const struct net_pkt *pkt)
 	note = res.detected || res.ban || (res.verdict != ENGINE_ACCEPT &&
 	    res.src && res.src->dropped == 1);
 	if (note)
+		note = run_log_budget(r, pkt->ts_ns, &skipped);
+	if (note)
 		run_describe(r, pkt, &w->msg, rc, &res, line, sizeof(line));
 	pthread_mutex_unlock(&r->lock);
+	if (skipped)
+		log_notice("%llu event lines not written in the last "
+		    "second(s) (more than %u a second)",
+		    (unsigned long long)skipped, RUN_LOG_PER_SEC);
 	if (note)
 		log_notice("%s", line);
 	if (res.verdict > w->verdict)

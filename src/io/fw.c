@@ -151,7 +151,8 @@ fw_nft_run(struct fw *fw, const char *buf, char *err, size_t errsz)
 	const char *e;
 	int rc;
 
-	log_debug("nft transaction:\n%s", buf);
+	log_debug("nft transaction:");
+	fw_log_lines(LOG_DEBUG, "nft", buf);
 	rc = nft_run_cmd_from_buffer(fw->nft, buf);
 	e = nft_ctx_get_error_buffer(fw->nft);
 	snprintf(err, errsz, "%s", e ? e : "");
@@ -318,7 +319,8 @@ fw_xt_restore(int v6, const char *script)
 	char out[2048];
 	int rc, cut;
 
-	log_debug("%s --noflush:\n%s", fw_xt_tool(v6, 0), script);
+	log_debug("%s --noflush:", fw_xt_tool(v6, 0));
+	fw_log_lines(LOG_DEBUG, fw_xt_tool(v6, 0), script);
 	rc = fw_exec(fw_xt_tool(v6, 0), "--noflush", NULL, script, out,
 	    sizeof(out), 1, &cut);
 	if (rc < 0) {
