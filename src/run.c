@@ -30,6 +30,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -70,6 +71,9 @@ struct worker {
 	bool		 started;
 	struct sip_msg	 msg;		/* the payload being judged */
 	enum engine_verdict verdict;	/* worst of the packet's payloads */
+	struct net_pkt	 forget;	/* key of a TCP stream whose dropped
+					 * payload will be retransmitted */
+	bool		 have_forget;
 	uint64_t	 errors;	/* failed receives */
 };
 
@@ -251,6 +255,10 @@ run_sink(void *arg, const struct net_pkt *pkt)
 		log_notice("%s", line);
 	if (res.verdict > w->verdict)
 		w->verdict = res.verdict;
+	if (res.verdict != ENGINE_ACCEPT && pkt->proto == IPPROTO_TCP) {
+		w->forget = *pkt;
+		w->have_forget = true;
+	}
 }
 
 /* nfqueue's judge: one whole IP packet. */
@@ -260,9 +268,17 @@ run_judge(void *arg, const uint8_t *pkt, size_t len, uint64_t ts_ns)
 	struct worker *w = arg;
 
 	w->verdict = ENGINE_ACCEPT;
+	w->have_forget = false;
 	net_feed_ip(w->net, pkt, len, ts_ns, run_sink, w);
 	if (w->verdict == ENGINE_ACCEPT || w->run->dry_run)
 		return NF_ACCEPT;
+	/*
+	 * A dropped TCP segment comes back as a retransmission: the decoder
+	 * must judge it again, not trim it as bytes already seen (only now,
+	 * after the feed: the stream's buffer was in use during it).
+	 */
+	if (w->have_forget)
+		net_tcp_forget(w->net, &w->forget);
 	return NF_DROP;
 }
 

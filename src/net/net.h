@@ -125,4 +125,12 @@ void		 net_feed_ip(struct net *n, const uint8_t *pkt, size_t len,
 
 const struct net_stats *net_stats(const struct net *n);
 
+/*
+ * Inline use: the packet that completed pkt (a TCP payload) was dropped, so
+ * its sender will retransmit it. The stream forgets what it has seen, so
+ * that the retransmission is framed and delivered again instead of being
+ * trimmed as already seen. Does nothing for UDP or an unknown stream.
+ */
+void		 net_tcp_forget(struct net *n, const struct net_pkt *pkt);
+
 #endif /* NET_H */

@@ -596,3 +596,32 @@ tcp_expire(struct net *n, uint64_t now)
 		n->st.tcp_evicted++;
 	}
 }
+
+/*
+ * The packet that carried the last message delivered on this stream was
+ * dropped: its sender will retransmit, and those bytes must be framed and
+ * judged again rather than recognised as already seen. The stream forgets
+ * its position and buffered bytes; the next segment sets the base anew.
+ */
+void
+net_tcp_forget(struct net *n, const struct net_pkt *pkt)
+{
+	struct tcp_tab *t = n->tcp;
+	uint32_t i;
+
+	if (t == NULL || pkt->proto != IPPROTO_TCP)
+		return;
+	i = t->bucket[tcp_hash(t, &pkt->src, &pkt->dst, pkt->sport,
+	    pkt->dport)];
+	for (; i != TCP_NONE; i = t->s[i].hnext) {
+		struct tcp_stream *s = &t->s[i];
+
+		if (s->sport == pkt->sport && s->dport == pkt->dport &&
+		    gg_addr_eq(&s->src, &pkt->src) &&
+		    gg_addr_eq(&s->dst, &pkt->dst)) {
+			tcp_drop_bytes(t, s);
+			s->have_seq = false;
+			return;
+		}
+	}
+}

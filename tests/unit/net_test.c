@@ -1015,6 +1015,36 @@ test_tcp(void)
 	}
 }
 
+/* After a drop inline, the retransmitted segment is decoded again. */
+static void
+test_tcp_forget(void)
+{
+	static const struct seg syn = { 0, 0, 2 }, data = { 0, 0, 0x18 };
+	struct seg sg[2] = { syn, data };
+	struct net *n = net_new(NULL);
+	static struct rec r;
+	struct net_pkt key;
+
+	sg[1].len = (unsigned)strlen(INVITE);
+	memset(&r, 0, sizeof(r));
+	feed_stream(n, INVITE, sg, 2, 40000, 5060, 7000, &r);
+	feed_stream(n, INVITE, sg + 1, 1, 40000, 5060, 7000, &r);
+	T_OK(r.n == 1, "TCP: a retransmission is not delivered twice (%d)",
+	    r.n);
+	key = r.pkt[0];
+	net_tcp_forget(n, &key);
+	feed_stream(n, INVITE, sg + 1, 1, 40000, 5060, 7000, &r);
+	T_OK(r.n == 2 && rec_is(&r, 1, INVITE), "TCP: after net_tcp_forget "
+	    "(the segment was dropped) its retransmission is delivered again");
+	key.proto = IPPROTO_UDP;
+	net_tcp_forget(n, &key);
+	key.sport = 1;
+	key.proto = IPPROTO_TCP;
+	net_tcp_forget(n, &key);
+	T_OK(true, "net_tcp_forget of UDP or an unknown stream is harmless");
+	net_free(n);
+}
+
 static void
 test_tcp_framing(void)
 {
@@ -1357,6 +1387,7 @@ main(int argc, char **argv)
 	test_frags();
 	test_frag_limits();
 	test_tcp();
+	test_tcp_forget();
 	test_tcp_framing();
 	test_truncation();
 	test_corpus();
