@@ -5,9 +5,10 @@
 # Usage: scripts/deps.sh build|test|run|bench|lab
 set -eu
 build="libpcap-dev pkg-config libnetfilter-queue-dev libmnl-dev libnftables-dev iptables nftables"
-test="$build clang llvm libclang-rt-14-dev tshark valgrind python3"
+lab="$build tshark tcpdump sipvicious sip-tester sipsak nmap kamailio iproute2 python3"
+# The tests include the lab's (real scanners, SIPp, Kamailio in namespaces).
+test="$lab clang llvm libclang-rt-14-dev valgrind"
 run="$build"
-lab="$build tshark tcpdump sipvicious sip-tester sipsak nmap kamailio iproute2"
 bench="$test hyperfine tshark time"
 case "${1:-build}" in
 build) want=$build ;;

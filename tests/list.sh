@@ -18,7 +18,16 @@ for b in "$@"; do
 	echo "tests/analyze/check.py $b/ghostguard $corpus"
 	echo "tests/analyze/check.py $b/ghostguard $corpus tests/analyze/expect-behaviour.tsv tests/analyze/behaviour-only.conf"
 	echo "tests/analyze/golden.sh $b/ghostguard"
+	echo "tests/inline/run_smoke.sh $b/ghostguard"
 done
+# The lab suite (real scanners against ghostguard inline, in network
+# namespaces: about 3 minutes), once, with the first build. It needs root;
+# elsewhere it says so as a visible skip.
+if [ "$(id -u)" = 0 ]; then
+	tests/inline/list.sh "$1/ghostguard"
+else
+	echo "echo 'ok 1 - inline lab suite # SKIP needs root (network namespaces, netfilter)'"
+fi
 [ -x tests/net/tshark_count.sh ] && echo "tests/net/tshark_count.sh"
 for t in sip net conf pcap; do
 	f=build/fuzz/fuzz/${t}_fuzz
