@@ -257,9 +257,9 @@ analyze_main(int argc, char **argv)
 	pipeline_finish(pl);
 	pl = NULL;
 	if (json)
-		report_json(a.report, a.engine, stdout, files);
+		report_json(a.report, stdout, files);
 	else
-		report_text(a.report, a.engine, stdout, files);
+		report_text(a.report, stdout, files);
 out:
 	pipeline_finish(pl);
 	report_free(a.report);

@@ -601,14 +601,12 @@ text_source(FILE *out, const struct rsrc *s)
 }
 
 void
-report_text(struct report *r, const struct engine *e, FILE *out,
-    const char *files)
+report_text(struct report *r, FILE *out, const char *files)
 {
 	struct counts c;
 	struct rsrc **v = sorted(r, &c);
 	size_t i;
 
-	(void)e;
 	if (v == NULL)
 		return;
 	fprintf(out, "ghostguard analyze: %s\n", files);
@@ -727,14 +725,12 @@ json_source(FILE *out, const struct rsrc *s)
 }
 
 void
-report_json(struct report *r, const struct engine *e, FILE *out,
-    const char *files)
+report_json(struct report *r, FILE *out, const char *files)
 {
 	struct counts c;
 	struct rsrc **v = sorted(r, &c);
 	size_t i;
 
-	(void)e;
 	if (v == NULL)
 		return;
 	fputs("{\"files\":", out);

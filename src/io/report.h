@@ -36,11 +36,9 @@ void		 report_add(struct report *r, const struct engine *e,
 		    enum sip_rc rc, const struct engine_result *res);
 
 /* Writes the report for people. files names the inputs. */
-void		 report_text(struct report *r, const struct engine *e,
-		    FILE *out, const char *files);
+void		 report_text(struct report *r, FILE *out, const char *files);
 /* Writes the report as one JSON object. */
-void		 report_json(struct report *r, const struct engine *e,
-		    FILE *out, const char *files);
+void		 report_json(struct report *r, FILE *out, const char *files);
 
 const struct report_totals *report_totals(const struct report *r);
 

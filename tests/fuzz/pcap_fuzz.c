@@ -69,8 +69,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n && c.e && c.r) {
 		pcap_source_run(path, n, sink, &c, NULL, NULL, err,
 		    sizeof(err));
-		report_json(c.r, c.e, null, "fuzz");
-		report_text(c.r, c.e, null, "fuzz");
+		report_json(c.r, null, "fuzz");
+		report_text(c.r, null, "fuzz");
 	}
 	report_free(c.r);
 	engine_free(c.e);
