@@ -30,8 +30,10 @@ CFLAGS	+= -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=a
 LDFLAGS	+= -fsanitize=$(SANITIZE)
 endif
 LDLIBS	+= -lpcap -lm
-# The daemon alone needs NFQUEUE and nftables (the unit tests do not).
-RUN_LIBS = -lnetfilter_queue -lmnl -lnftables
+# The daemon alone needs NFQUEUE, nftables, ipset, conntrack and libcap (the
+# unit tests of the pure modules do not).
+RUN_LIBS = -lnetfilter_queue -lnftables -lnftnl -lmnl -lipset \
+	   -lnetfilter_conntrack -lcap
 
 # Sources, by module (DESIGN.md "Layout").
 LIB_SRCS	= src/lib/gg.c
@@ -41,16 +43,23 @@ CONF_SRCS	= src/conf/conf.c
 ENGINE_SRCS	= src/engine/engine.c src/engine/sig.c src/engine/track.c \
 		  src/engine/policy.c
 IO_SRCS		= src/io/pcap.c src/io/report.c src/io/pipeline.c
-RUN_SRCS	= src/run.c src/io/nfq.c src/io/fw.c src/io/log.c
-MAIN_SRCS	= src/main.c src/analyze.c $(RUN_SRCS)
+# The ban manager and its state file are pure C; the backends talk to the
+# kernel.
+BAN_SRCS	= src/ban/ban.c src/ban/ban_state.c
+BAN_KERNEL_SRCS	= src/ban/ban_nft.c src/ban/ban_ipset.c src/ban/ban_ct.c
+# The daemon's edges: control socket, metrics, event log, privilege.
+OPS_SRCS	= src/io/ctl.c src/io/metrics.c src/io/events.c src/sandbox.c
+RUN_SRCS	= src/run.c src/io/nfq.c src/io/fw.c src/io/log.c \
+		  $(BAN_SRCS) $(BAN_KERNEL_SRCS) $(OPS_SRCS)
+MAIN_SRCS	= src/main.c src/analyze.c src/ctl_main.c $(RUN_SRCS)
 
 CORE_SRCS	= $(LIB_SRCS) $(SIP_SRCS) $(NET_SRCS) $(CONF_SRCS) $(ENGINE_SRCS) \
 		  $(B)/gen/sigdata.c
 SRCS		= $(CORE_SRCS) $(IO_SRCS) $(MAIN_SRCS)
 obj		= $(patsubst $(B)/%.c,$(B)/%.o,$(patsubst src/%.c,$(B)/src/%.o,$(patsubst tests/%.c,$(B)/tests/%.o,$(1))))
 
-UNIT_TESTS	= sip net conf engine
-FUZZ_TARGETS	= sip net conf pcap
+UNIT_TESTS	= sip net conf engine ban ops
+FUZZ_TARGETS	= sip net conf pcap state
 
 all: $(B)/ghostguard
 
@@ -79,6 +88,9 @@ $(B)/tests/sip_test: $(call obj,tests/unit/sip_test.c $(LIB_SRCS) $(SIP_SRCS))
 $(B)/tests/net_test: $(call obj,tests/unit/net_test.c $(LIB_SRCS) src/sip/frame.c $(NET_SRCS) src/io/pcap.c)
 $(B)/tests/conf_test: $(call obj,tests/unit/conf_test.c $(LIB_SRCS) $(CONF_SRCS))
 $(B)/tests/engine_test: $(call obj,tests/unit/engine_test.c $(CORE_SRCS))
+$(B)/tests/ban_test: $(call obj,tests/unit/ban_test.c $(LIB_SRCS) $(BAN_SRCS))
+$(B)/tests/ops_test: $(call obj,tests/unit/ops_test.c $(LIB_SRCS) $(OPS_SRCS) src/io/log.c)
+$(B)/tests/ops_test: LDLIBS += -lcap
 $(B)/tests/%_test:
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -92,6 +104,7 @@ $(B)/fuzz/sip_fuzz: $(call obj,tests/fuzz/sip_fuzz.c $(LIB_SRCS) $(SIP_SRCS))
 $(B)/fuzz/net_fuzz: $(call obj,tests/fuzz/net_fuzz.c $(LIB_SRCS) src/sip/frame.c $(NET_SRCS))
 $(B)/fuzz/conf_fuzz: $(call obj,tests/fuzz/conf_fuzz.c $(LIB_SRCS) $(SIP_SRCS) $(CONF_SRCS) src/engine/sig.c $(B)/gen/sigdata.c)
 $(B)/fuzz/pcap_fuzz: $(call obj,tests/fuzz/pcap_fuzz.c $(CORE_SRCS) src/io/pcap.c src/io/report.c)
+$(B)/fuzz/state_fuzz: $(call obj,tests/fuzz/state_fuzz.c $(LIB_SRCS) $(BAN_SRCS))
 $(B)/fuzz/%_fuzz: $(FUZZ_MAIN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(FUZZ_LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -7,12 +7,13 @@ set -u
 corpus=${GG_CORPUS:-../shared/corpus}
 fuzz_seconds=${FUZZ_SECONDS:-20}
 for b in "$@"; do
-	for t in sip net conf engine; do
+	for t in sip net conf engine ban ops; do
 		[ -x "$b/tests/${t}_test" ] && echo "$b/tests/${t}_test"
 	done
 	echo "$b/fuzz/sip_fuzz $corpus/torture/rfc4475 $corpus/torture/rfc5118 tests/fuzz/corpus/sip"
 	echo "$b/fuzz/net_fuzz tests/fuzz/corpus/net"
 	echo "$b/fuzz/conf_fuzz tests/fuzz/corpus/conf"
+	echo "$b/fuzz/state_fuzz tests/fuzz/corpus/state"
 	echo "$b/fuzz/pcap_fuzz $(find "$corpus/pcap" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | sort | tr '\n' ' ')"
 	echo "tests/conf/run.sh $b/ghostguard"
 	echo "tests/analyze/check.py $b/ghostguard $corpus"
@@ -29,7 +30,7 @@ else
 	echo "echo 'ok 1 - inline lab suite # SKIP needs root (network namespaces, netfilter)'"
 fi
 [ -x tests/net/tshark_count.sh ] && echo "tests/net/tshark_count.sh"
-for t in sip net conf pcap; do
+for t in sip net conf pcap state; do
 	f=build/fuzz/fuzz/${t}_fuzz
 	[ -x "$f" ] && echo "tests/fuzz/run.sh $f $t $fuzz_seconds"
 done
