@@ -38,6 +38,8 @@ conf_err(struct conf_ctx *x, const char *fmt, ...)
 	fputc('\n', x->errs);
 }
 
+static void	conf_str_defaults(struct gg_conf *c);
+
 void
 conf_init(struct gg_conf *c)
 {
@@ -53,6 +55,90 @@ conf_init(struct gg_conf *c)
 	c->th_policy = 5;
 	c->ban_min_packets = 3;
 	c->min_confidence = 80;
+	c->ban_ladder_s[0] = 600;
+	c->ban_ladder_s[1] = 3600;
+	c->ban_ladder_s[2] = 86400;
+	c->ban_ladder_s[3] = 7 * 86400;
+	c->ban_nladder = 4;
+	c->ban_probation_s = 60;
+	c->ban_forget_s = 7 * 86400;
+	c->ban_rate = 600;
+	c->ban_max = 1000000;
+	c->ban_v6_plen = 64;
+	c->ban_v6_addrs = 3;
+	c->conntrack_flush = true;
+	/* The string defaults come after the table below. */
+	conf_str_defaults(c);
+}
+
+/* The string settings and their defaults. */
+static const struct {
+	const char	*name;
+	size_t		 off;
+	const char	*def;		/* NULL: off by default */
+	bool		 can_off;	/* "off" is allowed */
+} conf_strs[] = {
+	{ "ban-backend", offsetof(struct gg_conf, ban_backend), "nft", false },
+	{ "state-file", offsetof(struct gg_conf, state_file),
+	    "/var/lib/ghostguard/state", true },
+	{ "control-socket", offsetof(struct gg_conf, control_socket),
+	    "/run/ghostguard/ctl.sock", true },
+	{ "control-group", offsetof(struct gg_conf, control_group), NULL,
+	    true },
+	{ "metrics", offsetof(struct gg_conf, metrics), "127.0.0.1:9473",
+	    true },
+	{ "event-log", offsetof(struct gg_conf, event_log),
+	    "/var/log/ghostguard/events.jsonl", true },
+	{ "user", offsetof(struct gg_conf, user), NULL, true },
+};
+
+/* The index of the string setting named d, or -1. */
+static int
+conf_str_index(const char *d)
+{
+	size_t i;
+
+	for (i = 0; i < GG_NELEM(conf_strs); i++)
+		if (!strcmp(d, conf_strs[i].name))
+			return (int)i;
+	return -1;
+}
+
+static char **
+conf_str(struct gg_conf *c, size_t i)
+{
+	return (char **)(void *)((char *)c + conf_strs[i].off);
+}
+
+static const char *
+conf_str_get(const struct gg_conf *c, size_t i)
+{
+	return *(char *const *)(const void *)((const char *)c +
+	    conf_strs[i].off);
+}
+
+/* The defaults; an allocation failure leaves a setting off, safely. */
+static void
+conf_str_defaults(struct gg_conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < GG_NELEM(conf_strs); i++)
+		*conf_str(c, i) = conf_strs[i].def ? strdup(conf_strs[i].def) :
+		    NULL;
+}
+
+/* Sets the string i to v (a copy; "off" for NULL). */
+static int
+conf_str_set(struct gg_conf *c, size_t i, const char *v)
+{
+	char **p = conf_str(c, i), *n = NULL;
+
+	if (v && strcmp(v, "off") && (n = strdup(v)) == NULL)
+		return -1;
+	free(*p);
+	*p = n;
+	return 0;
 }
 
 static void
@@ -77,6 +163,8 @@ conf_fini(struct gg_conf *c)
 	netlist_fini(&c->allow);
 	netlist_fini(&c->deny);
 	free(c->signatures);
+	for (size_t i = 0; i < GG_NELEM(conf_strs); i++)
+		free(*conf_str(c, i));
 	memset(c, 0, sizeof(*c));
 }
 
@@ -323,6 +411,185 @@ do_protect(struct conf_ctx *x, char **w, int nw)
 		add_net(x, &x->c->trusted_only, w[1]);
 }
 
+int
+conf_duration_parse(const char *s, uint32_t *out)
+{
+	static const struct { char u; uint32_t mul; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+		{ 'w', 7 * 86400 },
+	};
+	unsigned long long v;
+	char *end;
+	size_t i;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	if (*end != '\0') {
+		for (i = 0; i < GG_NELEM(units); i++)
+			if (end[0] == units[i].u && end[1] == '\0')
+				break;
+		if (i == GG_NELEM(units))
+			return -1;
+		v *= units[i].mul;
+	}
+	if (v > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+char *
+conf_duration_fmt(uint32_t s, char *buf, size_t sz)
+{
+	static const struct { char u; uint32_t div; } units[] = {
+		{ 'w', 7 * 86400 }, { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 },
+	};
+	size_t i;
+
+	for (i = 0; s && i < GG_NELEM(units); i++)
+		if (s % units[i].div == 0) {
+			snprintf(buf, sz, "%u%c", s / units[i].div, units[i].u);
+			return buf;
+		}
+	snprintf(buf, sz, "%u%s", s, s ? "s" : "");
+	return buf;
+}
+
+/* A duration word in [lo, hi] seconds, or an error naming what. */
+static int
+get_duration(struct conf_ctx *x, const char *what, const char *w,
+    uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	uint32_t v;
+
+	if (conf_duration_parse(w, &v) != 0 || v < lo || v > hi) {
+		conf_err(x, "%s: '%s' is not a duration from %us to %us "
+		    "(a number, with s, m, h, d or w)", what, w, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static void
+do_ladder(struct conf_ctx *x, char **w, int nw)
+{
+	uint32_t v[CONF_LADDER_MAX];
+	int i;
+
+	if (nw < 2 || nw - 1 > CONF_LADDER_MAX) {
+		conf_err(x, "usage: ban-ladder DURATION... (1 to %d)",
+		    CONF_LADDER_MAX);
+		return;
+	}
+	for (i = 1; i < nw; i++) {
+		if (get_duration(x, "ban-ladder", w[i], 1, 10 * 365 * 86400u,
+		    &v[i - 1]) != 0)
+			return;
+		if (i > 1 && v[i - 1] < v[i - 2]) {
+			conf_err(x, "ban-ladder: '%s' is shorter than the rung "
+			    "before it", w[i]);
+			return;
+		}
+	}
+	memcpy(x->c->ban_ladder_s, v, sizeof(v[0]) * (size_t)(nw - 1));
+	x->c->ban_nladder = (unsigned)(nw - 1);
+}
+
+static void
+do_v6_aggregate(struct conf_ctx *x, char **w, int nw)
+{
+	unsigned long plen, n;
+
+	if (nw == 2 && !strcmp(w[1], "off")) {
+		x->c->ban_v6_addrs = 0;
+		return;
+	}
+	if (nw != 3) {
+		conf_err(x, "usage: ban-v6-aggregate PREFIXLEN ADDRESSES | off");
+		return;
+	}
+	if (get_num(x, "ban-v6-aggregate prefix length", w[1], 32, 127, &plen) == 0 &&
+	    get_num(x, "ban-v6-aggregate addresses", w[2], 2, 255, &n) == 0) {
+		x->c->ban_v6_plen = (uint8_t)plen;
+		x->c->ban_v6_addrs = (uint8_t)n;
+	}
+}
+
+/* ban-* and conntrack-flush. */
+static void
+do_ban(struct conf_ctx *x, char **w, int nw)
+{
+	struct gg_conf *c = x->c;
+	const char *d = w[0];
+	unsigned long v;
+
+	if (!strcmp(d, "ban-ladder")) {
+		do_ladder(x, w, nw);
+		return;
+	}
+	if (!strcmp(d, "ban-v6-aggregate")) {
+		do_v6_aggregate(x, w, nw);
+		return;
+	}
+	if (nw != 2) {
+		conf_err(x, "usage: %s VALUE", d);
+		return;
+	}
+	if (!strcmp(d, "ban-probation"))
+		get_duration(x, d, w[1], 0, 86400, &c->ban_probation_s);
+	else if (!strcmp(d, "ban-forget"))
+		get_duration(x, d, w[1], 60, 365 * 86400u, &c->ban_forget_s);
+	else if (!strcmp(d, "ban-rate")) {
+		if (get_num(x, d, w[1], 1, 1000000, &v) == 0)
+			c->ban_rate = (uint32_t)v;
+	} else if (!strcmp(d, "ban-max")) {
+		if (get_num(x, d, w[1], 16, 50000000, &v) == 0)
+			c->ban_max = (uint32_t)v;
+	} else if (!strcmp(d, "ban-backend")) {
+		if (strcmp(w[1], "nft") && strcmp(w[1], "ipset") &&
+		    strcmp(w[1], "none"))
+			conf_err(x, "ban-backend: '%s' is not nft, ipset or "
+			    "none", w[1]);
+		else if (conf_str_set(c, (size_t)conf_str_index(d), w[1]))
+			conf_err(x, "out of memory");
+	} else if (!strcmp(d, "conntrack-flush")) {
+		get_bool(x, d, w[1], &c->conntrack_flush);
+	} else {
+		conf_err(x, "unknown directive '%s'", d);
+	}
+}
+
+/* state-file, control-socket, ...: one word, or "off" where allowed. */
+static void
+do_string(struct conf_ctx *x, char **w, int nw, size_t i)
+{
+	const char *d = w[0];
+
+	if (nw != 2) {
+		conf_err(x, "usage: %s VALUE%s", d, conf_strs[i].can_off ?
+		    " | off" : "");
+		return;
+	}
+	if (!strcmp(d, "metrics") && strcmp(w[1], "off") &&
+	    (strrchr(w[1], ':') == NULL || strrchr(w[1], ':')[1] == '\0')) {
+		conf_err(x, "metrics: '%s' is not ADDRESS:PORT (127.0.0.1:9473, "
+		    "[::1]:9473) or off", w[1]);
+		return;
+	}
+	if ((!strcmp(d, "state-file") || !strcmp(d, "control-socket") ||
+	    !strcmp(d, "event-log")) && strcmp(w[1], "off") && w[1][0] != '/') {
+		conf_err(x, "%s: '%s' is not an absolute path", d, w[1]);
+		return;
+	}
+	if (conf_str_set(x->c, i, w[1]))
+		conf_err(x, "out of memory");
+}
+
 /* Executes one line, split into nw words. */
 static void
 conf_line(struct conf_ctx *x, char **w, int nw)
@@ -379,6 +646,10 @@ conf_line(struct conf_ctx *x, char **w, int nw)
 			c->min_confidence = (unsigned)v;
 	} else if (!strcmp(d, "threshold")) {
 		do_threshold(x, w, nw);
+	} else if (!strncmp(d, "ban-", 4) || !strcmp(d, "conntrack-flush")) {
+		do_ban(x, w, nw);
+	} else if (conf_str_index(d) >= 0) {
+		do_string(x, w, nw, (size_t)conf_str_index(d));
 	} else {
 		conf_err(x, "unknown directive '%s'", d);
 	}
@@ -521,6 +792,36 @@ print_list(FILE *out, const char *d, const struct conf_netlist *l,
 	}
 }
 
+/* The daemon's settings, canonical. */
+static void
+conf_print_daemon(const struct gg_conf *c, FILE *out)
+{
+	char d[32];
+	size_t i;
+
+	fputs("ban-ladder", out);
+	for (i = 0; i < c->ban_nladder; i++)
+		fprintf(out, " %s", conf_duration_fmt(c->ban_ladder_s[i], d,
+		    sizeof(d)));
+	fputc('\n', out);
+	fprintf(out, "ban-probation %s\n", conf_duration_fmt(
+	    c->ban_probation_s, d, sizeof(d)));
+	fprintf(out, "ban-forget %s\n", conf_duration_fmt(c->ban_forget_s,
+	    d, sizeof(d)));
+	fprintf(out, "ban-rate %u\n", c->ban_rate);
+	fprintf(out, "ban-max %u\n", c->ban_max);
+	if (c->ban_v6_addrs)
+		fprintf(out, "ban-v6-aggregate %u %u\n", c->ban_v6_plen,
+		    c->ban_v6_addrs);
+	else
+		fputs("ban-v6-aggregate off\n", out);
+	fprintf(out, "conntrack-flush %s\n", c->conntrack_flush ? "yes" :
+	    "no");
+	for (i = 0; i < GG_NELEM(conf_strs); i++)
+		fprintf(out, "%s %s\n", conf_strs[i].name,
+		    conf_str_get(c, i) ? conf_str_get(c, i) : "off");
+}
+
 void
 conf_print(const struct gg_conf *c, FILE *out)
 {
@@ -546,4 +847,5 @@ conf_print(const struct gg_conf *c, FILE *out)
 		    thresholds[i].off));
 	fprintf(out, "ban-min-packets %u\n", c->ban_min_packets);
 	fprintf(out, "min-confidence %u\n", c->min_confidence);
+	conf_print_daemon(c, out);
 }

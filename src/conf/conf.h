@@ -27,6 +27,26 @@
  *	min-confidence 80		signature confidence that alone makes
  *					a source a scanner
  *
+ * The daemon's bans and its operation (ignored by analyze):
+ *
+ *	ban-ladder 10m 1h 1d 1w		ban durations of a repeat offender
+ *	ban-probation 1m		weak evidence: at most this (0: none)
+ *	ban-forget 7d			history: one rung down per period
+ *	ban-rate 600			new bans per minute at most
+ *	ban-max 1000000			active bans at most
+ *	ban-v6-aggregate 64 3		ban a /64 when 3 of its addresses are
+ *					banned ("off": never)
+ *	ban-backend nft			nft, ipset or none (decide, log)
+ *	conntrack-flush yes		flush a banned source's conntrack
+ *	state-file /var/lib/ghostguard/state
+ *	control-socket /run/ghostguard/ctl.sock
+ *	control-group NAME		may use ghostguard ctl (besides root)
+ *	metrics 127.0.0.1:9473		Prometheus metrics ("off": none)
+ *	event-log /var/log/ghostguard/events.jsonl	("off": none)
+ *	user ghostguard			run as this user after set-up
+ *
+ * Durations are seconds, or a number with s, m, h, d or w.
+ *
  * conf_load() reports every error as "file:line: message" and goes on, so
  * one run lists them all; conf_print() writes the canonical form, which
  * parses again to the same configuration. Nothing here runs per packet.
@@ -54,6 +74,7 @@ struct conf_netlist {
 };
 
 #define CONF_MAX_PORTS	16
+#define CONF_LADDER_MAX	8
 
 /* The whole configuration. Defaults come from conf_init(). */
 struct gg_conf {
@@ -78,6 +99,23 @@ struct gg_conf {
 	unsigned	min_confidence;		/* signature alone: scanner */
 	bool		no_resolve;		/* host names are errors, not
 						 * looked up (fuzzing) */
+	/* The daemon. */
+	uint32_t	ban_ladder_s[CONF_LADDER_MAX];	/* ban durations */
+	unsigned	ban_nladder;		/* rungs, >= 1 */
+	uint32_t	ban_probation_s;	/* 0: no probation */
+	uint32_t	ban_forget_s;		/* decay of the history */
+	uint32_t	ban_rate;		/* bans per minute */
+	uint32_t	ban_max;		/* active bans */
+	uint8_t		ban_v6_plen;		/* aggregation prefix */
+	uint8_t		ban_v6_addrs;		/* 0: never aggregate */
+	char		*ban_backend;		/* "nft", "ipset", "none" */
+	bool		conntrack_flush;	/* on each ban */
+	char		*state_file;		/* NULL: "off" */
+	char		*control_socket;	/* NULL: "off" */
+	char		*control_group;		/* NULL: root only */
+	char		*metrics;		/* "ADDR:PORT"; NULL: off */
+	char		*event_log;		/* NULL: off */
+	char		*user;			/* NULL: stay root */
 };
 
 /* Sets the defaults. */
@@ -102,6 +140,12 @@ void	conf_print(const struct gg_conf *c, FILE *out);
 /* True when a lies in one of the networks of l. */
 bool	conf_netlist_has(const struct conf_netlist *l,
 	    const struct gg_addr *a);
+
+/* Parses a duration ("90", "90s", "10m", "1h", "1d", "1w"); 0 or -1. */
+int	conf_duration_parse(const char *s, uint32_t *out);
+
+/* Writes a duration in its largest exact unit ("10m"); returns buf. */
+char	*conf_duration_fmt(uint32_t s, char *buf, size_t sz);
 
 /* Parses "ADDR" or "ADDR/PLEN" into *out; 0 or -1. */
 int	conf_cidr_parse(const char *s, struct conf_cidr *out);
