@@ -174,6 +174,55 @@ fw_queue_stmt(const struct fw_spec *s, char *out, size_t outsz, int xt)
 		    s->queue + s->nqueues - 1);
 }
 
+/*
+ * The ban sets and the chain dropping their sources (fw.h): hosts in
+ * hash sets, prefixes in interval sets, all with per-element timeouts and
+ * no size (a timeout hash set without one grows as needed, and a size
+ * would preallocate its table). Idempotent: "add set" keeps the elements,
+ * the chain is flushed and refilled. The counters show what the bans drop.
+ */
+static void
+fw_ban_text(struct fw_buf *b)
+{
+	fw_printf(b, "add table " FW_TABLE "\n"
+	    "add set " FW_TABLE " ban4 { type ipv4_addr; flags timeout; }\n"
+	    "add set " FW_TABLE " ban6 { type ipv6_addr; flags timeout; }\n"
+	    "add set " FW_TABLE " ban4net { type ipv4_addr; "
+	    "flags interval,timeout; }\n"
+	    "add set " FW_TABLE " ban6net { type ipv6_addr; "
+	    "flags interval,timeout; }\n"
+	    "add chain " FW_TABLE " prerouting { type filter hook prerouting "
+	    "priority raw; policy accept; }\n"
+	    "flush chain " FW_TABLE " prerouting\n"
+	    "add rule " FW_TABLE " prerouting ip saddr @ban4 counter drop\n"
+	    "add rule " FW_TABLE " prerouting ip saddr @ban4net counter drop\n"
+	    "add rule " FW_TABLE " prerouting ip6 saddr @ban6 counter drop\n"
+	    "add rule " FW_TABLE " prerouting ip6 saddr @ban6net counter "
+	    "drop\n");
+}
+
+int
+fw_ban_install(void)
+{
+	char buf[FW_CMDMAX], err[2048];
+	struct fw_buf b = { buf, 0, sizeof(buf), 0 };
+	struct fw *fw;
+	int rc;
+
+	if ((fw = fw_new()) == NULL) {
+		log_err("out of memory");
+		return -1;
+	}
+	fw_ban_text(&b);
+	if ((rc = fw_nft_run(fw, buf, err, sizeof(err))) < 0) {
+		fw_log_lines(LOG_ERR, "nft", err);
+		log_err("cannot install the ban sets of table %s", FW_TABLE);
+		errno = EIO;
+	}
+	fw_free(fw);
+	return rc;
+}
+
 /* The transaction: table, sets, ban chain, and (native) queue chains. */
 static void
 fw_nft_text(struct fw_buf *b, const struct fw_spec *s, int native)
@@ -187,14 +236,8 @@ fw_nft_text(struct fw_buf *b, const struct fw_spec *s, int native)
 	    "add element " FW_TABLE " ports { ");
 	for (i = 0; i < s->nports; i++)
 		fw_printf(b, "%s%u", i ? ", " : "", s->ports[i]);
-	fw_printf(b, " }\n"
-	    "add set " FW_TABLE " ban4 { type ipv4_addr; flags timeout; }\n"
-	    "add set " FW_TABLE " ban6 { type ipv6_addr; flags timeout; }\n"
-	    "add chain " FW_TABLE " prerouting { type filter hook prerouting "
-	    "priority raw; policy accept; }\n"
-	    "flush chain " FW_TABLE " prerouting\n"
-	    "add rule " FW_TABLE " prerouting ip saddr @ban4 drop\n"
-	    "add rule " FW_TABLE " prerouting ip6 saddr @ban6 drop\n");
+	fw_printf(b, " }\n");
+	fw_ban_text(b);
 	if (!native)
 		return;
 	fw_queue_stmt(s, q, sizeof(q), 0);
@@ -334,6 +377,48 @@ fw_xt_restore(int v6, const char *script)
 		return -1;
 	}
 	return 0;
+}
+
+int
+fw_xt_chain(int v6, const char *table, const char *hook, const char *chain,
+    const char *rules)
+{
+	char buf[FW_CMDMAX], jump[128], *save, *line, *next;
+	struct fw_buf sc = { buf, 0, sizeof(buf), 0 };
+	int rc, cut, found = 0;
+
+	if ((save = malloc(FW_SAVEMAX)) == NULL) {
+		log_err("out of memory");
+		return -1;
+	}
+	rc = fw_exec(fw_xt_tool(v6, 1), "-t", table, NULL, save, FW_SAVEMAX,
+	    0, &cut);
+	if (rc < 0) {
+		log_err("cannot run %s: %s", fw_xt_tool(v6, 1),
+		    strerror(errno));
+		free(save);
+		return -1;
+	}
+	/* Exit status != 0: no such table yet, so no jump either. */
+	snprintf(jump, sizeof(jump), "-A %s -j %s", hook, chain);
+	for (line = rc == 0 ? save : NULL; line && *line && !found;
+	    line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		found = strcmp(line, jump) == 0;
+	}
+	free(save);
+	/* Declaring an existing chain with --noflush flushes it. */
+	fw_printf(&sc, "*%s\n:%s - [0:0]\n%s", table, chain, rules);
+	if (!found)
+		fw_printf(&sc, "-I %s 1 -j %s\n", hook, chain);
+	fw_printf(&sc, "COMMIT\n");
+	if (sc.overflow) {
+		log_err("xtables rules too long");
+		return -1;
+	}
+	return fw_xt_restore(v6, buf);
 }
 
 /*

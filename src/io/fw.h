@@ -72,6 +72,27 @@ int		 fw_remove(struct fw *fw);
 enum fw_mode	 fw_mode(const struct fw *fw);
 const char	*fw_mode_name(enum fw_mode m);
 
+/*
+ * The ban sets alone (for the ban backend when the daemon has not run, as
+ * `ghostguard restore` at boot): table `inet ghostguard`, sets ban4, ban6
+ * (hash, flags timeout), ban4net, ban6net (flags interval,timeout) and the
+ * prerouting chain (priority raw) dropping their sources, with counters.
+ * The same text fw_install() runs: idempotent, elements stay. 0, or -1
+ * after logging why.
+ */
+int		 fw_ban_install(void);
+
+/*
+ * Makes the xtables chain `chain` of `table` (v6: ip6tables) hold exactly
+ * `rules` ("-A chain ..." lines, each ending in a newline), jumped to once
+ * from the head of the built-in chain `hook`: one atomic
+ * {ip,ip6}tables-nft-restore --noflush; the jump is added only when
+ * {ip,ip6}tables-nft-save does not list it. For the ipset backend's drop
+ * rules. 0, or -1 after logging why.
+ */
+int		 fw_xt_chain(int v6, const char *table, const char *hook,
+		    const char *chain, const char *rules);
+
 /* Frees the handle; does not remove anything (see fw_remove). */
 void		 fw_free(struct fw *fw);
 
