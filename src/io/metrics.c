@@ -346,8 +346,11 @@ metrics_process(struct metrics *m, const struct pollfd *p, size_t n,
 		if (j == METRICS_MAX_CLIENTS)
 			continue;
 		c = &m->conn[j];
-		if (c->resp == NULL)
+		if (c->resp == NULL) {
 			metrics_read(m, c);
+			if (c->fd >= 0 && c->resp)
+				c->deadline_ms = now_ms + METRICS_TIMEOUT_MS;
+		}
 		/* A response just made is sent at once, mostly whole. */
 		if (c->fd >= 0 && c->resp)
 			metrics_write(m, c, now_ms);
