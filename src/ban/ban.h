@@ -118,6 +118,9 @@ struct ban_item {
  * hold exactly the given elements, atomically where the kernel allows
  * (nft: flush and add in one batch; ipset: fill a new set and swap), so a
  * restart resyncs without duplicates and without a moment unprotected.
+ * The manager calls add() again for an element already present when it
+ * lengthens a ban: the element should then get the new timeout (ipset:
+ * -exist; nft: delete and add in the same batch, or update).
  */
 struct ban_backend {
 	const char	*name;		/* "nft", "ipset" */
@@ -146,6 +149,11 @@ struct ban_backend *ban_nft_new(void);
  */
 struct ban_backend *ban_ipset_new(uint32_t max_bans);
 
+/*
+ * Frees a backend made by ban_nft_new() or ban_ipset_new(): calls
+ * b->free(b->ctx) when set, then free(b). So a backend allocates its struct
+ * ban_backend with malloc() and its ctx separately. NULL is a no-op.
+ */
 void	ban_backend_free(struct ban_backend *b);
 
 /*
@@ -164,6 +172,9 @@ struct ban_stats {
 	uint64_t	active;		/* active bans now */
 	uint64_t	active_prefix;	/* of them, prefixes */
 	uint64_t	records;	/* bans and history records */
+	uint64_t	evicted;	/* history records evicted for room */
+	uint64_t	state_errors;	/* changes the journal refused */
+	uint64_t	backend_errors;	/* batches the backend refused */
 };
 
 struct ban;
@@ -201,20 +212,47 @@ bool		 ban_is_never(const struct ban *b, const struct gg_addr *addr,
  * *out (may be NULL) gets the record as it is now. The backend gets the
  * element (and an aggregated prefix, when this ban completes one) before
  * this returns, and the state store the record.
+ *
+ * In detail:
+ *  - The rung: 0 for a new source; for one with history, one above its
+ *    decayed rung (the decay counts from the end of its latest ban or its
+ *    latest offence, whichever is later), at most nladder - 1. A probation
+ *    keeps the rung and the count; a real ban replaces a probation in force.
+ *  - Already banned (by its own record, or by a longer prefix ban covering
+ *    it): BAN_OK when the new expiry is later (the ban is lengthened and the
+ *    backend gets the element again with its new timeout), else BAN_EXISTS.
+ *  - duration_s == UINT32_MAX bans for ever. A request with duration_s != 0
+ *    or BAN_F_MANUAL in flags is manual: not counted against max_per_min.
+ *    Nothing bypasses the never-ban list or max_bans.
+ *  - The rate cap is a sliding window of 60 whole seconds (the current one
+ *    and the 59 before); new bans count, lengthening does not.
+ *  - probation with probation_s == 0 bans nothing: BAN_EXISTS.
+ *  - An address of no known family is refused as BAN_ETRUST.
+ *  - BAN_EBACKEND: the ban is in force in the manager and in the journal,
+ *    ban_dirty() turns true, and the next ban_sync() gives it to the kernel.
+ *    A journal error is counted (stats.state_errors) and changes nothing
+ *    else: the answer is that of the ban.
  */
 enum ban_rc	 ban_add(struct ban *b, const struct gg_addr *addr,
 		    uint8_t plen, uint64_t now, const char *reason,
 		    const char *tool, bool probation, uint32_t duration_s,
 		    unsigned flags, struct ban_entry *out);
 
-/* Lifts the ban on addr/plen (history stays). BAN_OK or BAN_ENOENT. */
+/*
+ * Lifts the ban on addr/plen (history stays). BAN_OK, BAN_ENOENT, or
+ * BAN_EBACKEND (lifted here and in the journal; the kernel catches up at the
+ * next ban_sync()).
+ */
 enum ban_rc	 ban_del(struct ban *b, const struct gg_addr *addr,
 		    uint8_t plen, uint64_t now);
 
 /*
  * The periodic work (call about once a second): expiries (counted, each
- * passed to fn when not NULL, which may log it), the decay of history.
- * Returns the number of bans that expired.
+ * passed to fn when not NULL, which may log it, but not change b), the
+ * forgetting of history decayed below rung 0. It sweeps the whole table,
+ * but only once the earliest such event is due. The kernel expires its
+ * elements by itself: no backend call. Returns the number of bans that
+ * expired.
  */
 size_t		 ban_tick(struct ban *b, uint64_t now,
 		    void (*fn)(void *arg, const struct ban_entry *e),
@@ -222,31 +260,53 @@ size_t		 ban_tick(struct ban *b, uint64_t now,
 
 /*
  * Puts e as it is (the state loader): no ladder, caps, backend or journal;
- * a record with the same addr/plen is replaced. BAN_OK, BAN_ETRUST (a
- * never-ban address in an old state file: dropped) or BAN_ENOMEM.
+ * a record with the same addr/plen is replaced. A record with expires_ns
+ * not 0 counts as a ban until ban_tick() sees it expire. BAN_OK, BAN_ETRUST
+ * (a never-ban address in an old state file, or no known family: dropped)
+ * or BAN_ENOMEM (the table holds no history record to evict).
  */
 enum ban_rc	 ban_put(struct ban *b, const struct ban_entry *e);
 
-/* The record of addr/plen (active or history), or NULL. */
+/*
+ * The record of addr/plen (active or history), or NULL. The answer is a
+ * copy inside b, valid until the next ban_find() on b.
+ */
 const struct ban_entry *ban_find(const struct ban *b,
 		    const struct gg_addr *addr, uint8_t plen);
 
-/* The active ban covering addr (its host record or a prefix), or NULL. */
+/*
+ * The active ban covering addr (its host record or the longest prefix), or
+ * NULL. The answer is a copy inside b, valid until the next ban_lookup().
+ */
 const struct ban_entry *ban_lookup(const struct ban *b,
 		    const struct gg_addr *addr, uint64_t now);
 
-/* Calls fn for each record (active only when active_only). */
+/*
+ * Calls fn for each record (active only when active_only: bans not yet seen
+ * expired by ban_tick()). fn must not change b.
+ */
 void		 ban_walk(const struct ban *b, bool active_only,
 		    void (*fn)(void *arg, const struct ban_entry *e),
 		    void *arg);
 
 /*
  * Makes the backend hold exactly the active bans, with their remaining
- * time (start-up, after ban_state_load()). 0 or -1.
+ * time rounded up (at least 1 s; 0 for a ban for ever), in one replace()
+ * (start-up, after ban_state_load(), and to retry after BAN_EBACKEND).
+ * 0 (also without a backend), or -1 with errno.
  */
 int		 ban_sync(struct ban *b, uint64_t now);
 
+/* True when the backend refused a change since the last good ban_sync(). */
+bool		 ban_dirty(const struct ban *b);
+
 const struct ban_stats *ban_stats(const struct ban *b);
+
+/*
+ * Bytes the manager has allocated: fixed from max_bans at ban_new() (48
+ * bytes a record for max_bans + max_bans / 4 + 64 records, plus the hash
+ * heads: about 60 bytes a ban), plus the interned strings and lists.
+ */
 size_t		 ban_memory(const struct ban *b);
 
 /*
@@ -256,6 +316,13 @@ size_t		 ban_memory(const struct ban *b);
 struct ban_state;
 
 struct ban_state *ban_state_open(const char *path);
+
+/*
+ * The same with the journal at a path of its own (NULL: path + ".journal").
+ * Tests give /dev/full to see a full disk.
+ */
+struct ban_state *ban_state_open_journal(const char *path,
+		    const char *journal);
 void		 ban_state_close(struct ban_state *st);
 
 /*
@@ -268,16 +335,36 @@ long		 ban_state_load(struct ban_state *st, struct ban *b,
 		    uint64_t now, FILE *warn);
 
 /*
+ * Loads one state file held in memory (buf, len bytes; name for the
+ * warnings), as ban_state_load() does each file, then ban_tick(b, now).
+ * Returns the number of records loaded. For the fuzz target and tests.
+ */
+long		 ban_state_load_buf(struct ban *b, const char *name,
+		    const char *buf, size_t len, uint64_t now, FILE *warn);
+
+/*
+ * Writes every record of b to f in the state file format (what the
+ * snapshot holds). 0, or -1 with errno after the first failed write.
+ */
+int		 ban_state_write(const struct ban *b, FILE *f);
+
+/*
  * Appends one record to the journal (called by the manager on each change;
- * a deleted record is written with expires 0). -1 with errno on a write
- * error (ENOSPC): the manager counts it and goes on; the ban stays in force.
+ * a deleted record is written with expires 0) in one write() on an
+ * O_APPEND descriptor, opened (and created) at the first append. -1 with
+ * errno on a write error (ENOSPC): the manager counts it and goes on; the
+ * ban stays in force. A partial write is cut off again, or, failing that,
+ * the next record starts on a line of its own.
  */
 int		 ban_state_append(struct ban_state *st,
 		    const struct ban_entry *e);
 
 /*
- * Writes a new snapshot of b atomically and empties the journal. -1 with
- * errno on failure (the old snapshot and the journal stay valid).
+ * Writes a new snapshot of b atomically (path.tmp, fsync, rename, fsync of
+ * the directory) and empties the journal. -1 with errno on failure (the old
+ * snapshot and the journal stay valid; replaying a journal over the
+ * snapshot that already holds its changes is harmless). Call it from the
+ * thread that changes b: it walks b and truncates the journal.
  */
 int		 ban_state_save(struct ban_state *st, const struct ban *b);
 
