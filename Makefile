@@ -49,7 +49,8 @@ BAN_SRCS	= src/ban/ban.c src/ban/ban_state.c
 BAN_KERNEL_SRCS	= src/ban/ban_nft.c src/ban/ban_ipset.c src/ban/ban_ct.c
 # The daemon's edges: control socket, metrics, event log, privilege.
 OPS_SRCS	= src/io/ctl.c src/io/metrics.c src/io/events.c src/sandbox.c
-RUN_SRCS	= src/run.c src/io/nfq.c src/io/fw.c src/io/log.c \
+RUN_SRCS	= src/run.c src/run_ops.c src/run_ctl.c src/io/nfq.c src/io/fw.c \
+		  src/io/log.c \
 		  $(BAN_SRCS) $(BAN_KERNEL_SRCS) $(OPS_SRCS)
 MAIN_SRCS	= src/main.c src/analyze.c src/ctl_main.c $(RUN_SRCS)
 
@@ -91,6 +92,9 @@ $(B)/tests/engine_test: $(call obj,tests/unit/engine_test.c $(CORE_SRCS))
 $(B)/tests/ban_test: $(call obj,tests/unit/ban_test.c $(LIB_SRCS) $(BAN_SRCS))
 $(B)/tests/ops_test: $(call obj,tests/unit/ops_test.c $(LIB_SRCS) $(OPS_SRCS) src/io/log.c)
 $(B)/tests/ops_test: LDLIBS += -lcap
+# The kernel ban backends, driven in network namespaces by tests/ban/backend.sh.
+$(B)/tests/backend_test: $(call obj,tests/ban/backend_test.c $(LIB_SRCS) $(BAN_KERNEL_SRCS) src/io/fw.c src/io/log.c)
+$(B)/tests/backend_test: LDLIBS += $(RUN_LIBS)
 $(B)/tests/%_test:
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

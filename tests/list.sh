@@ -26,8 +26,10 @@ done
 # elsewhere it says so as a visible skip.
 if [ "$(id -u)" = 0 ]; then
 	tests/inline/list.sh "$1/ghostguard"
+	echo "tests/ban/backend.sh $1"
 else
 	echo "echo 'ok 1 - inline lab suite # SKIP needs root (network namespaces, netfilter)'"
+	echo "echo 'ok 1 - kernel ban backends # SKIP needs root (network namespaces, netfilter)'"
 fi
 [ -x tests/net/tshark_count.sh ] && echo "tests/net/tshark_count.sh"
 for t in sip net conf pcap state; do

@@ -270,8 +270,10 @@ nb_item(struct nb *nb, const struct ban_item *it, int with_timeout)
 	for (i = it->plen; i < len * 8; i++)
 		start[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
 	nb_elem(nb, start, len, ms, 0);
+	/* The kernel refuses a timeout on an interval's end; the start's
+	 * expiry takes both away. */
 	if (nb_prefix_end(start, it->plen, len, end))
-		nb_elem(nb, end, len, ms, NFT_SET_ELEM_INTERVAL_END);
+		nb_elem(nb, end, len, 0, NFT_SET_ELEM_INTERVAL_END);
 }
 
 /* Messages of type with the items of set s (none when it has none). */
