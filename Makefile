@@ -49,8 +49,7 @@ BAN_SRCS	= src/ban/ban.c src/ban/ban_state.c
 BAN_KERNEL_SRCS	= src/ban/ban_nft.c src/ban/ban_ipset.c src/ban/ban_ct.c
 # The daemon's edges: control socket, metrics, event log, privilege.
 OPS_SRCS	= src/io/ctl.c src/io/metrics.c src/io/events.c src/sandbox.c
-RUN_SRCS	= src/run.c src/run_ops.c src/run_ctl.c src/io/nfq.c src/io/fw.c \
-		  src/io/log.c \
+RUN_SRCS	= src/run.c src/io/nfq.c src/io/fw.c src/io/log.c \
 		  $(BAN_SRCS) $(BAN_KERNEL_SRCS) $(OPS_SRCS)
 MAIN_SRCS	= src/main.c src/analyze.c src/ctl_main.c $(RUN_SRCS)
 
