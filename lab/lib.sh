@@ -364,6 +364,12 @@ lab_queue_drops() {
 lab_gg_start() {
 	local h=$1 conf=$2 n; shift 2
 	LAB_GG_HOST=$h
+	# The daemon's files stay in the lab's work directory (its state, its
+	# control socket, its event log), unless the config says otherwise.
+	grep -q '^state-file ' "$conf" || echo "state-file $LAB_WORK/gg-state/state" >>"$conf"
+	grep -q '^control-socket ' "$conf" || echo "control-socket $LAB_WORK/gg-ctl.sock" >>"$conf"
+	grep -q '^event-log ' "$conf" || echo "event-log $LAB_WORK/gg-events.jsonl" >>"$conf"
+	LAB_GG_CTL=$(awk '$1 == "control-socket" { print $2 }' "$conf" | tail -1)
 	lab_bg "$h" "$LAB_WORK/gg.log" "$LAB_GG" run -c "$conf" --foreground "$@"
 	LAB_GG_PID=$LAB_LASTPID
 	for n in $(seq 100); do
@@ -380,6 +386,9 @@ lab_gg_start() {
 	sed 's/^/  /' "$LAB_WORK/gg.log" >&2
 	return 1
 }
+
+# lab_gg_ctl ARGS...: ghostguard ctl against the lab's daemon.
+lab_gg_ctl() { "$LAB_GG" ctl -s "$LAB_GG_CTL" "$@"; }
 
 lab_gg_stop() {
 	[ -n "${LAB_GG_PID:-}" ] || return 0

@@ -5,9 +5,10 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "io/ctl.h"
+#include "lib/gg.h"
 #include "run.h"
 
-#define GG_VERSION	"0.1.0"
 
 static void
 usage(FILE *out)
@@ -16,6 +17,7 @@ usage(FILE *out)
 	    "usage: ghostguard run [-c CONF] [--foreground] [--dry-run] "
 	    "[--queue-balance N]\n"
 	    "       ghostguard analyze [-c CONF] [--json] [-v] FILE...\n"
+	    "       ghostguard ctl [-s SOCKET] COMMAND [ARGS...]\n"
 	    "       ghostguard check-config [-c CONF] [-v]\n"
 	    "       ghostguard version\n"
 	    "\n"
@@ -26,6 +28,10 @@ usage(FILE *out)
 	    "and report\n"
 	    "              who scanned, with which tool, and what "
 	    "ghostguard would drop\n"
+	    "ctl           ask the running daemon: status, bans, explain "
+	    "ADDR, ban, unban,\n"
+	    "              trust, untrust, reload, stats (ghostguard ctl "
+	    "--help)\n"
 	    "check-config  check a configuration file; -v prints its "
 	    "canonical form\n");
 }
@@ -39,6 +45,8 @@ main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return run_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "ctl"))
+		return ctl_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "analyze"))
 		return analyze_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "check-config"))

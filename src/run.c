@@ -32,6 +32,7 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -50,48 +51,20 @@
 #include "io/nfq.h"
 #include "net/net.h"
 #include "run.h"
+#include "run_int.h"
+#include "sandbox.h"
 #include "sip/sip.h"
 
 #define RUN_DEFAULT_CONF	"/etc/ghostguard/ghostguard.conf"
-#define RUN_QUEUE_MAXLEN	8192	/* packets waiting in the kernel */
+/* Packets waiting in the kernel: more than the 16 MiB receive buffer
+ * holds, so an overload overflows the socket first, which shows as packet
+ * ids never delivered (counted), not as a silent queue-full fail-open. */
+#define RUN_QUEUE_MAXLEN	65536
 #define RUN_MAX_QUEUES		64
 #define RUN_LOG_PER_SEC		50	/* event lines per second at most:
 					 * a flood of spoofed sources must
 					 * not become a flood of syslog
 					 * calls */
-
-struct run;
-
-/* One queue and its thread. */
-struct worker {
-	struct run	*run;
-	struct nfqueue	*q;
-	struct net	*net;		/* this thread's decoder */
-	pthread_t	 tid;
-	bool		 started;
-	struct sip_msg	 msg;		/* the payload being judged */
-	enum engine_verdict verdict;	/* worst of the packet's payloads */
-	struct net_pkt	 forget;	/* key of a TCP stream whose dropped
-					 * payload will be retransmitted */
-	bool		 have_forget;
-	uint64_t	 errors;	/* failed receives */
-};
-
-struct run {
-	const char	*cpath;		/* configuration file */
-	bool		 dry_run;	/* accept everything */
-	struct gg_conf	*conf;		/* in use by the engine */
-	struct sigset	*sigs;
-	struct engine	*engine;
-	pthread_mutex_t	 lock;		/* the engine, conf and sigs */
-	struct worker	*w;
-	unsigned	 nw;
-	atomic_int	 stop;		/* the threads finish their batch */
-	struct fw	*fw;
-	uint64_t	 log_sec;	/* second of the event lines counted */
-	unsigned	 log_n;		/* event lines in that second */
-	uint64_t	 log_skipped;	/* lines not written since */
-};
 
 /* Realtime at start plus monotonic time since: epoch-like, never steps. */
 static uint64_t	run_clock_off;
@@ -105,7 +78,7 @@ run_mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t
+uint64_t
 run_clock(void)
 {
 	return run_clock_off + run_mono_ns();
@@ -147,7 +120,7 @@ run_load(const char *path, struct gg_conf *conf, struct sigset *sigs)
 }
 
 /* "signature+flood": the techniques established so far. */
-static void
+void
 run_techniques(uint32_t t, char *buf, size_t sz)
 {
 	size_t i, len = 0;
@@ -225,6 +198,74 @@ run_log_budget(struct run *r, uint64_t ts_ns, uint64_t *skipped)
 	return true;
 }
 
+/* Counts a newly detected scanner by tool and technique (lock held). */
+static void
+run_count_detection(struct run *r, const struct engine_result *res,
+    const char *tool)
+{
+	struct run_counters *c = &r->c;
+	uint32_t t = res->src ? res->src->techniques : res->new_techniques;
+	size_t i;
+
+	for (i = 0; i < ENGINE_T_COUNT; i++)
+		if (t & (1u << i))
+			c->tech[i]++;
+	if (tool[0] == '\0')
+		tool = "unknown";
+	for (i = 0; i < c->ntools; i++)
+		if (!strcmp(c->tools[i].name, tool))
+			break;
+	if (i == c->ntools) {
+		/* The last slot counts every tool beyond the others. */
+		if (c->ntools < RUN_TOOLS)
+			c->ntools++;
+		i = c->ntools - 1;
+		snprintf(c->tools[i].name, sizeof(c->tools[0].name), "%s",
+		    i == RUN_TOOLS - 1 ? "other" : tool);
+	}
+	c->tools[i].n++;
+}
+
+/*
+ * The ban request for a source the engine convicted (lock held): a ban
+ * when the engine decided one, a probation when the evidence is one
+ * spoofable packet. The kernel work is the main thread's.
+ */
+static void
+run_request_ban(struct worker *w, const struct net_pkt *pkt,
+    const struct engine_result *res, const char *tool, const char *signame)
+{
+	struct run *r = w->run;
+	const struct track_src *s = res->src;
+	struct run_banreq q;
+
+	memset(&q, 0, sizeof(q));
+	q.addr = res->peer;
+	q.probation = !res->ban;
+	q.ts_ns = pkt->ts_ns;
+	q.proto = pkt->proto;
+	if (s) {
+		q.techniques = s->techniques;
+		q.packets = s->packets;
+		q.requests = s->requests;
+		q.users = s->users.n;
+		q.hosts = s->hosts.n;
+		q.r_404 = s->r_404;
+		q.auth_fail = s->auth_fail;
+	}
+	if (res->class == ENGINE_SCANNER)
+		run_techniques(q.techniques, q.reason, sizeof(q.reason));
+	else
+		snprintf(q.reason, sizeof(q.reason), "policy %s",
+		    policy_rule_name(res->policy));
+	snprintf(q.tool, sizeof(q.tool), "%s", tool);
+	snprintf(q.sig, sizeof(q.sig), "%s", signame);
+	if (run_ops_request(r, &q))
+		w->wake = true;
+	else
+		r->c.banq_full++;
+}
+
 /* The decoder's sink: one SIP payload through parse and engine. */
 static void
 run_sink(void *arg, const struct net_pkt *pkt)
@@ -232,18 +273,40 @@ run_sink(void *arg, const struct net_pkt *pkt)
 	struct worker *w = arg;
 	struct run *r = w->run;
 	struct engine_result res;
+	const struct sig *sig;
 	enum sip_rc rc;
-	char line[512];
+	char line[512], tool[BAN_TOOL_MAX] = "", signame[48] = "";
 	uint64_t skipped = 0;
-	bool note;
+	bool note, first_drop;
 
 	rc = analyze_parse_payload(&w->msg, pkt);
+	if ((unsigned)rc < GG_NELEM(r->c.parse))
+		atomic_fetch_add_explicit(&r->c.parse[rc], 1,
+		    memory_order_relaxed);
 	pthread_mutex_lock(&r->lock);
 	engine_feed(r->engine, pkt, &w->msg, rc, &res);
-	note = res.detected || res.ban || (res.verdict != ENGINE_ACCEPT &&
-	    res.src && res.src->dropped == 1);
-	if (note)
+	first_drop = res.verdict != ENGINE_ACCEPT && res.src &&
+	    res.src->dropped == 1;
+	note = res.detected || res.ban || first_drop;
+	if (note) {
+		/* Names copied now: a reload may free the signatures. */
+		sig = res.sig;
+		if (sig == NULL && res.src && res.src->sig)
+			sig = engine_src_sig(r->engine, res.src);
+		if (sig) {
+			snprintf(tool, sizeof(tool), "%s", sig->tool);
+			snprintf(signame, sizeof(signame), "%s", sig->name);
+		}
+		if (res.detected)
+			run_count_detection(r, &res, tool);
+		if (first_drop)
+			r->c.first_drops++;
+		if (!r->dry_run && !res.trusted && (res.ban ||
+		    (res.detected && res.verdict != ENGINE_ACCEPT &&
+		    res.peer_sent)))
+			run_request_ban(w, pkt, &res, tool, signame);
 		note = run_log_budget(r, pkt->ts_ns, &skipped);
+	}
 	if (note)
 		run_describe(r, pkt, &w->msg, rc, &res, line, sizeof(line));
 	pthread_mutex_unlock(&r->lock);
@@ -251,8 +314,11 @@ run_sink(void *arg, const struct net_pkt *pkt)
 		log_notice("%llu event lines not written in the last "
 		    "second(s) (more than %u a second)",
 		    (unsigned long long)skipped, RUN_LOG_PER_SEC);
-	if (note)
+	if (note) {
 		log_notice("%s", line);
+		if (first_drop)
+			run_ops_event_drop(r, pkt, &res, tool);
+	}
 	if (res.verdict > w->verdict)
 		w->verdict = res.verdict;
 	if (res.verdict != ENGINE_ACCEPT && pkt->proto == IPPROTO_TCP) {
@@ -261,25 +327,55 @@ run_sink(void *arg, const struct net_pkt *pkt)
 	}
 }
 
+const uint64_t run_hist_le_ns[20] = {
+	1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000, 500000,
+	1000000, 2000000, 5000000, 10000000, 20000000, 50000000, 100000000,
+	200000000, 500000000, 1000000000, UINT64_MAX
+};
+
+/* The processing time of one packet, into the histogram. */
+static void
+run_observe(struct run *r, uint64_t ns)
+{
+	size_t i;
+
+	for (i = 0; i < GG_NELEM(run_hist_le_ns) - 1 &&
+	    ns > run_hist_le_ns[i]; i++)
+		;
+	atomic_fetch_add_explicit(&r->c.hist[i], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&r->c.hist_sum_ns, ns, memory_order_relaxed);
+	atomic_fetch_add_explicit(&r->c.hist_count, 1, memory_order_relaxed);
+}
+
 /* nfqueue's judge: one whole IP packet. */
 static int
 run_judge(void *arg, const uint8_t *pkt, size_t len, uint64_t ts_ns)
 {
 	struct worker *w = arg;
+	struct run *r = w->run;
+	uint64_t t0 = run_mono_ns();
+	int v;
 
 	w->verdict = ENGINE_ACCEPT;
 	w->have_forget = false;
 	net_feed_ip(w->net, pkt, len, ts_ns, run_sink, w);
-	if (w->verdict == ENGINE_ACCEPT || w->run->dry_run)
-		return NF_ACCEPT;
-	/*
-	 * A dropped TCP segment comes back as a retransmission: the decoder
-	 * must judge it again, not trim it as bytes already seen (only now,
-	 * after the feed: the stream's buffer was in use during it).
-	 */
-	if (w->have_forget)
-		net_tcp_forget(w->net, &w->forget);
-	return NF_DROP;
+	atomic_fetch_add_explicit(&r->c.verdicts[w->verdict], 1,
+	    memory_order_relaxed);
+	if (w->verdict == ENGINE_ACCEPT || r->dry_run) {
+		v = NF_ACCEPT;
+	} else {
+		/*
+		 * A dropped TCP segment comes back as a retransmission: the
+		 * decoder must judge it again, not trim it as bytes already
+		 * seen (only now, after the feed: the stream's buffer was in
+		 * use during it).
+		 */
+		if (w->have_forget)
+			net_tcp_forget(w->net, &w->forget);
+		v = NF_DROP;
+	}
+	run_observe(r, run_mono_ns() - t0);
+	return v;
 }
 
 /* SIGUSR2 only interrupts a thread's wait (no SA_RESTART). */
@@ -302,8 +398,16 @@ run_worker(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &ss, NULL);
 	while (!atomic_load(&w->run->stop)) {
 		if (nfqueue_batch(w->q, 0, run_judge, run_clock, w) >= 0 ||
-		    errno == EINTR)
+		    errno == EINTR) {
+			if (w->wake) {
+				uint64_t one = 1;
+
+				w->wake = false;
+				if (write(w->run->evfd, &one, sizeof(one)) < 0)
+					(void)0;	/* already signalled */
+			}
 			continue;
+		}
 		/* Never exit on an error: log the first, then a few, and
 		 * do not spin. The rules' bypass keeps traffic flowing. */
 		if (w->errors++ % 1000 == 0)
@@ -353,12 +457,12 @@ run_stop_workers(struct run *r)
 }
 
 /* SIGHUP: a new configuration, or the old one when the new is bad. */
-static void
+int
 run_reload(struct run *r)
 {
 	struct gg_conf *conf, *oconf;
 	struct sigset *sigs, *osigs;
-	int errs;
+	int errs, rc = 0;
 
 	conf = calloc(1, sizeof(*conf));
 	sigs = calloc(1, sizeof(*sigs));
@@ -367,11 +471,12 @@ run_reload(struct run *r)
 		    "configuration");
 		free(conf);
 		free(sigs);
-		return;
+		return -1;
 	}
 	if ((errs = run_load(r->cpath, conf, sigs)) != 0) {
 		log_err("%s: %d error%s; keeping the running configuration",
 		    r->cpath, errs, errs == 1 ? "" : "s");
+		rc = -1;
 		goto out_free;
 	}
 	if (memcmp(conf->ports, r->conf->ports, sizeof(conf->ports)))
@@ -387,13 +492,15 @@ run_reload(struct run *r)
 	conf = oconf;
 	sigs = osigs;
 	pthread_mutex_unlock(&r->lock);
-	log_notice("configuration reloaded from %s (tracker state kept)",
-	    r->cpath);
+	run_ops_reconf(r);
+	log_notice("configuration reloaded from %s (tracker state and bans "
+	    "kept)", r->cpath);
 out_free:
 	sigset_free(sigs);
 	conf_fini(conf);
 	free(sigs);
 	free(conf);
+	return rc;
 }
 
 static void
@@ -490,23 +597,6 @@ run_log_stats(const struct run *r)
 	}
 }
 
-/* Waits for signals until SIGTERM or SIGINT. */
-static void
-run_loop(struct run *r, const sigset_t *ss)
-{
-	int sig;
-
-	for (;;) {
-		sig = sigwaitinfo(ss, NULL);
-		if (sig == SIGHUP) {
-			run_reload(r);
-		} else if (sig == SIGTERM || sig == SIGINT) {
-			log_notice("%s: stopping", strsignal(sig));
-			return;
-		}
-	}
-}
-
 /* The options; -1 on a usage error (printed), 1 for --help. */
 struct run_opts {
 	const char	*cpath;
@@ -579,6 +669,36 @@ run_parse_args(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
+/*
+ * Runs as the configured user from now on, with CAP_NET_ADMIN alone
+ * (sandbox.c says why it stays). The files the daemon writes from now on
+ * become the user's first. 0, or -1 after logging why.
+ */
+static int
+run_drop_privileges(struct run *r)
+{
+	const char *user = r->conf->user;
+	struct passwd *pw;
+	char err[256];
+
+	if (user == NULL || geteuid() != 0)
+		return 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		log_err("%s: user %s does not exist (create it: useradd "
+		    "--system --no-create-home --shell /usr/sbin/nologin %s; "
+		    "or set 'user off' to stay root)", r->cpath, user, user);
+		return -1;
+	}
+	run_ops_chown(r, pw->pw_uid, pw->pw_gid);
+	if (sandbox_drop(user, err, sizeof(err)) < 0) {
+		log_err("cannot run as %s: %s", user, err);
+		return -1;
+	}
+	log_notice("running as user %s (uid %u) with CAP_NET_ADMIN only",
+	    user, (unsigned)pw->pw_uid);
+	return 0;
+}
+
 /* Frees what run_main() built (threads stopped, rules removed). */
 static void
 run_free(struct run *r)
@@ -624,7 +744,10 @@ run_main(int argc, char **argv)
 	}
 	r.cpath = o.cpath;
 	r.dry_run = o.dry_run;
+	r.foreground = o.foreground;
 	r.nw = o.nqueues;
+	r.queue0 = (uint16_t)o.queue;
+	r.evfd = -1;
 	pthread_mutex_init(&r.lock, NULL);
 
 	/* Signals are taken by the main thread alone, with sigwaitinfo();
@@ -684,6 +807,9 @@ run_main(int argc, char **argv)
 	    np == 1 ? "" : "s", fw_mode(r.fw) == FW_NFT ?
 	    "table inet ghostguard" : "table inet ghostguard (bans) and "
 	    "GHOSTGUARD chains in the mangle tables");
+	r.start_ns = run_clock();
+	if (run_ops_open(&r) < 0)
+		goto out_rules;
 	/* Keeps the working directory: relative paths in the config
 	 * resolve on reload as they did at start. */
 	if (!o.foreground && daemon(1, 0) < 0) {
@@ -691,12 +817,15 @@ run_main(int argc, char **argv)
 		goto out_rules;
 	}
 	log_detach();
+	/* Set-up is over: before the first packet, the privileges go. */
+	if (run_drop_privileges(&r) < 0)
+		goto out_rules;
 	if (run_start_workers(&r) < 0)
 		goto out_rules;
 	log_notice("running%s: %u queue thread%s, one engine, config %s",
 	    r.dry_run ? " in dry-run mode (every packet accepted)" : "",
 	    r.nw, r.nw == 1 ? "" : "s", r.cpath);
-	run_loop(&r, &ss);
+	run_ops_loop(&r, &ss);
 	status = 0;
 out_rules:
 	/* Rules first: no new packet is queued while the threads drain. */
@@ -707,6 +836,7 @@ out_rules:
 		status = 1;
 	run_stop_workers(&r);
 	run_log_stats(&r);
+	run_ops_close(&r);
 out:
 	run_free(&r);
 	log_close();

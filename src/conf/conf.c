@@ -168,8 +168,8 @@ conf_fini(struct gg_conf *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static int
-netlist_add(struct conf_netlist *l, const struct conf_cidr *n,
+int
+conf_netlist_add(struct conf_netlist *l, const struct conf_cidr *n,
     const char *src, unsigned line)
 {
 	if (l->n == l->cap) {
@@ -194,6 +194,28 @@ netlist_add(struct conf_netlist *l, const struct conf_cidr *n,
 	l->v[l->n] = *n;
 	l->line[l->n] = line;
 	l->n++;
+	return 0;
+}
+
+int
+conf_netlist_del(struct conf_netlist *l, const struct conf_cidr *n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].plen == n->plen &&
+		    gg_addr_eq(&l->v[i].addr, &n->addr)) {
+			free(l->src[i]);
+			continue;
+		}
+		l->v[k] = l->v[i];
+		l->src[k] = l->src[i];
+		l->line[k] = l->line[i];
+		k++;
+	}
+	if (k == l->n)
+		return -1;
+	l->n = k;
 	return 0;
 }
 
@@ -258,7 +280,7 @@ add_net(struct conf_ctx *x, struct conf_netlist *l, const char *word)
 	int rc, found = 0;
 
 	if (conf_cidr_parse(word, &n) == 0) {
-		if (netlist_add(l, &n, word, x->line) != 0)
+		if (conf_netlist_add(l, &n, word, x->line) != 0)
 			conf_err(x, "out of memory");
 		return;
 	}
@@ -295,7 +317,7 @@ add_net(struct conf_ctx *x, struct conf_netlist *l, const char *word)
 		/* getaddrinfo repeats addresses; keep each once. */
 		if (conf_netlist_has(l, &n.addr) && found)
 			continue;
-		if (netlist_add(l, &n, word, x->line) != 0)
+		if (conf_netlist_add(l, &n, word, x->line) != 0)
 			conf_err(x, "out of memory");
 		found++;
 	}

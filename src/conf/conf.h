@@ -141,6 +141,14 @@ void	conf_print(const struct gg_conf *c, FILE *out);
 bool	conf_netlist_has(const struct conf_netlist *l,
 	    const struct gg_addr *a);
 
+/*
+ * Adds network n to l (src: the text as written, line: 0 when not from a
+ * file), or removes every entry equal to n. 0, or -1 (ENOMEM; del: none).
+ */
+int	conf_netlist_add(struct conf_netlist *l, const struct conf_cidr *n,
+	    const char *src, unsigned line);
+int	conf_netlist_del(struct conf_netlist *l, const struct conf_cidr *n);
+
 /* Parses a duration ("90", "90s", "10m", "1h", "1d", "1w"); 0 or -1. */
 int	conf_duration_parse(const char *s, uint32_t *out);
 

@@ -383,6 +383,22 @@ engine_feed(struct engine *e, const struct net_pkt *pkt,
 		s->dropped++;
 }
 
+void
+engine_forget(struct engine *e, const struct gg_addr *addr)
+{
+	struct track_src *s = track_find(e->track, addr);
+	uint64_t first, last;
+
+	if (s == NULL)
+		return;
+	first = s->first_ns;
+	last = s->last_ns;
+	memset((char *)s + sizeof(s->addr), 0, sizeof(*s) - sizeof(s->addr));
+	s->first_ns = first;
+	s->last_ns = last;
+	s->window_ns = last;
+}
+
 const char *
 engine_tech_name(enum engine_tech t)
 {

@@ -121,6 +121,14 @@ const struct sig *engine_src_sig(const struct engine *e,
 
 struct track	*engine_tracker(struct engine *e);
 
+/*
+ * Forgets what the tracker knows of addr but its first and latest packet:
+ * the next packet is judged afresh. For a lifted or expired ban, so that a
+ * returning scanner is detected and banned again (for longer: the ban
+ * manager keeps the history).
+ */
+void		 engine_forget(struct engine *e, const struct gg_addr *addr);
+
 /* Names: "options-sweep", ...; "scanner", ... */
 const char	*engine_tech_name(enum engine_tech t);
 const char	*engine_class_name(enum engine_class c);

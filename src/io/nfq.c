@@ -42,6 +42,7 @@ struct nfqueue {
 	struct sockaddr_nl from[NFQUEUE_BATCH];
 	char		*vbuf;		/* verdicts of one batch */
 	size_t		 vlen;		/* bytes used in vbuf */
+	uint32_t	 last_id;	/* latest packet id seen, 0: none */
 	struct nfqueue_stats st;
 };
 
@@ -227,6 +228,11 @@ nfq_handle(struct nfqueue *q, const struct nlmsghdr *nlh,
 	}
 	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
 	id = ntohl(ph->packet_id);
+	/* Ids count up per queue; one that never came was lost on the
+	 * way to us and accepted by the kernel (fail-open). */
+	if (q->last_id && id - q->last_id > 1 && id - q->last_id < (1u << 31))
+		q->st.skipped += id - q->last_id - 1;
+	q->last_id = id;
 	if (attr[NFQA_PAYLOAD]) {
 		data = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
 		len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);

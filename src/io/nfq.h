@@ -37,6 +37,9 @@ struct nfqueue_stats {
 	uint64_t	nl_errors;	/* error messages from the kernel */
 	uint64_t	bad;		/* messages without id or payload */
 	uint64_t	send_errors;	/* verdicts the kernel refused */
+	uint64_t	skipped;	/* packet ids never delivered: the
+					 * socket overflowed and the kernel
+					 * let them pass (fail-open) */
 };
 
 /*

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define GG_VERSION	"0.2.0"
+
 /* A slice of bytes owned by someone else. p may be NULL only when len is 0. */
 struct gg_str {
 	const char	*p;	/* first byte */

@@ -165,6 +165,9 @@ trusted 198.51.100.10
 protect 192.0.2.0/24
 protect 2001:db8:1::/64
 CONF
+# The daemon's own files in the test's directory.
+printf 'state-file %s\ncontrol-socket %s\nevent-log %s\n' "$tmp/state/state" \
+    "$tmp/ctl.sock" "$tmp/events.jsonl" >>"$tmp/gg.conf"
 
 # send CALL-ID SRC DST UA: sends one OPTIONS from the outside namespace.
 send() {
@@ -334,7 +337,20 @@ check "the burst's accepts were answered in batches (fewer verdict messages than
 check "SIGTERM: no queue rule left (nft table, iptables, ip6tables)" no_queue_rules
 check "SIGTERM: the ban sets stay" eval \
     'inr nft list table inet ghostguard | grep -q "set ban4"'
-check "without ghostguard the scanner's OPTIONS passes again" \
+check "without ghostguard the banned scanner is still dropped by the kernel (bans outlive the daemon)" \
+    blocked 203.0.113.10 192.0.2.10 "friendly-scanner"
+check "the ban is in the kernel set and in the state file" eval \
+    'inr nft list set inet ghostguard ban4 | grep -q "203.0.113.10" && grep -q "203.0.113.10" "$tmp/state/state"'
+# lift_bans: empties the kernel sets and forgets the saved state.
+lift_bans() {
+	local s
+	for s in ban4 ban6 ban4net ban6net; do
+		inr nft flush set inet ghostguard $s 2>/dev/null
+	done
+	rm -rf "$tmp/state"
+}
+lift_bans
+check "with the bans lifted, the scanner's OPTIONS passes again without ghostguard" \
     reaches 203.0.113.10 192.0.2.10 "friendly-scanner"
 
 # --queue-balance 2: two queues, two threads, one engine.
@@ -349,7 +365,8 @@ kill -TERM "$ggpid"
 check "--queue-balance 2: both threads stop on SIGTERM, rules removed" eval \
     'stopped "$ggpid" 5 && no_queue_rules && grep -q "queue 1: " "$tmp/gg.log"'
 
-# --dry-run: decides and logs, accepts everything.
+# --dry-run: decides and logs, accepts everything (no ban either).
+lift_bans
 check "ghostguard run --dry-run starts" start_gg --dry-run
 check "--dry-run lets the scanner through" \
     reaches 203.0.113.10 192.0.2.10 "friendly-scanner"
