@@ -446,7 +446,7 @@ parse_u64(struct gg_str s, uint64_t max, uint64_t *v)
 	for (i = 0; i < s.len; i++) {
 		unsigned d = (unsigned char)s.p[i] - '0';
 
-		if (d > 9 || x > (max - d) / 10)
+		if (d > 9 || d > max || x > (max - d) / 10)
 			return false;
 		x = x * 10 + d;
 	}
