@@ -2,6 +2,7 @@
  * conf_test.c - the config parser: addresses, networks, errors, printing.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -123,10 +124,75 @@ test_roundtrip(void)
 	conf_fini(&b);
 }
 
+static void
+test_duration(void)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		uint32_t s;
+		const char *canon;
+	} cases[] = {
+		{ "90", 0, 90, "90s" },
+		{ "90s", 0, 90, "90s" },
+		{ "10m", 0, 600, "10m" },
+		{ "90m", 0, 5400, "90m" },
+		{ "1h", 0, 3600, "1h" },
+		{ "1d", 0, 86400, "1d" },
+		{ "2w", 0, 1209600, "2w" },
+		{ "0", 0, 0, "0" },
+		{ "", -1, 0, NULL },
+		{ "m", -1, 0, NULL },
+		{ "-5", -1, 0, NULL },
+		{ "5x", -1, 0, NULL },
+		{ "5mm", -1, 0, NULL },
+		{ "99999999999", -1, 0, NULL },
+		{ "10000000w", -1, 0, NULL },	/* past 2^32 seconds */
+	};
+	char buf[32];
+	size_t i;
+
+	for (i = 0; i < GG_NELEM(cases); i++) {
+		uint32_t v = 12345;
+		int rc = conf_duration_parse(cases[i].in, &v);
+
+		T_OK(rc == cases[i].rc && (rc != 0 || (v == cases[i].s &&
+		    !strcmp(conf_duration_fmt(v, buf, sizeof(buf)),
+		    cases[i].canon))), "duration '%s'", cases[i].in);
+	}
+}
+
+static void
+test_netlist_edit(void)
+{
+	struct conf_netlist l = { 0 };
+	struct conf_cidr n, m;
+	struct gg_addr a;
+
+	conf_cidr_parse("198.51.100.0/24", &n);
+	conf_cidr_parse("2001:db8::1", &m);
+	T_OK(conf_netlist_add(&l, &n, "198.51.100.0/24", 0) == 0 &&
+	    conf_netlist_add(&l, &m, "2001:db8::1", 0) == 0 && l.n == 2,
+	    "netlist: two networks added at run time");
+	gg_addr_parse("198.51.100.7", &a);
+	T_OK(conf_netlist_has(&l, &a), "netlist: an added network matches");
+	T_OK(conf_netlist_del(&l, &n) == 0 && l.n == 1 &&
+	    !conf_netlist_has(&l, &a), "netlist: removed, it matches no more");
+	T_OK(conf_netlist_del(&l, &n) == -1, "netlist: removing it again "
+	    "says it is not there");
+	T_OK(conf_netlist_has(&l, &m.addr), "netlist: the other one stays");
+	free(l.src[0]);
+	free(l.src);
+	free(l.line);
+	free(l.v);
+}
+
 int
 main(void)
 {
 	test_cidr();
+	test_duration();
+	test_netlist_edit();
 	test_membership();
 	test_errors();
 	test_roundtrip();

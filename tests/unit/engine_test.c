@@ -236,6 +236,20 @@ test_signature_and_ban(void)
 	r = feed(e, "203.0.113.10", "192.0.2.24", 4,
 	    req("OPTIONS", "100", "192.0.2.24", "friendly-scanner", 4, NULL));
 	T_OK(r.verdict == ENGINE_DROP && !r.ban, "a ban is decided once");
+	/* The ban ran out: the engine forgets the source, which is judged
+	 * afresh when it comes back and banned again. */
+	engine_forget(e, &r.peer);
+	r = feed(e, "203.0.113.10", "192.0.2.25", 700,
+	    req("OPTIONS", "100", "192.0.2.25", "pbx-monitor", 5, NULL));
+	T_OK(r.verdict == ENGINE_ACCEPT && r.class == ENGINE_BENIGN,
+	    "forgotten: a benign-looking packet from it passes");
+	feed(e, "203.0.113.10", "192.0.2.26", 701,
+	    req("OPTIONS", "100", "192.0.2.26", "friendly-scanner", 6, NULL));
+	r = feed(e, "203.0.113.10", "192.0.2.27", 702,
+	    req("OPTIONS", "100", "192.0.2.27", "friendly-scanner", 7, NULL));
+	T_OK(r.ban, "forgotten: scanning again, it earns a new ban");
+	engine_forget(e, &(struct gg_addr){ .family = 2, .a = { 9, 9, 9, 9 } });
+	T_OK(1, "forgetting an unknown source is harmless");
 	engine_free(e);
 }
 
