@@ -21,12 +21,15 @@
  *  - Caps: at most max_per_min new bans in any minute (BAN_ERATE) and
  *    max_bans active bans (BAN_EFULL); refusals are counted.
  *  - IPv6 aggregation: when v6_min_addrs distinct addresses of one
- *    /v6_plen prefix are banned, the prefix is banned too (level: the
- *    highest of theirs), never before.
+ *    /v6_plen prefix are under real bans (probations do not count), the
+ *    prefix is banned too (level: the highest of theirs), never before,
+ *    and never when it covers a never-ban address.
  *
- * Memory: one fixed-size record per ban or offender (about 64 bytes), in a
- * hash table sized for max_bans plus history; reasons and tool names are
- * interned (a bounded table), not stored per record.
+ * Memory: one fixed-size record per ban or offender (48 bytes), in a
+ * table sized once for max_bans plus a quarter of history (full: the
+ * history the decay would drop first is evicted, never a ban); reasons and
+ * tool names are interned (at most 4096; then "other"), not stored per
+ * record. Times are kept in whole seconds, expiries rounded up.
  *
  * Backends (ban_nft.c: an nftables set with per-element timeouts, through
  * libnftnl/libmnl batches; ban_ipset.c: ipset hash:ip and hash:net with
@@ -305,7 +308,7 @@ const struct ban_stats *ban_stats(const struct ban *b);
 /*
  * Bytes the manager has allocated: fixed from max_bans at ban_new() (48
  * bytes a record for max_bans + max_bans / 4 + 64 records, plus the hash
- * heads: about 60 bytes a ban), plus the interned strings and lists.
+ * heads: about 66 bytes a ban, 66 MB for 1M), plus the interned strings and lists.
  */
 size_t		 ban_memory(const struct ban *b);
 
