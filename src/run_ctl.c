@@ -381,8 +381,10 @@ ctl_trust(struct run *r, int argc, char **argv, FILE *out)
 		return -1;
 	}
 	run_ops_never(r);
-	if (add && ban_del(r->ban, &n.addr, n.plen, run_clock()) == BAN_OK)
+	if (add && ban_lookup(r->ban, &n.addr, run_clock()) != NULL) {
+		run_ops_lift_never(r);
 		fprintf(out, "%s was banned: unbanned\n", net);
+	}
 	fprintf(out, "%s %s until the next reload or restart (put it in %s "
 	    "to keep it)\n", net, add ? "trusted" : "no longer trusted",
 	    r->cpath);

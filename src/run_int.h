@@ -158,6 +158,9 @@ void		 run_ops_ban_conf(const struct gg_conf *c, struct ban_conf *bc);
 /* The never-ban lists: trusted, allow, the host's addresses. */
 void		 run_ops_never(struct run *r);
 
+/* Lifts the bans in force that the never-ban lists now cover. */
+void		 run_ops_lift_never(struct run *r);
+
 /* A first drop of a source, for the event log (any thread). */
 void		 run_ops_event_drop(struct run *r, const struct net_pkt *pkt,
 		    const struct engine_result *res, const char *tool);

@@ -506,6 +506,52 @@ run_ops_chown(struct run *r, uid_t uid, gid_t gid)
 	ops_chown(r->conf->event_log, false, uid, gid);
 }
 
+/* Bans in force on addresses that may no longer be banned. */
+struct ops_lift {
+	const struct ban *ban;
+	struct ban_item	*v;
+	size_t		 n, cap;
+};
+
+static void
+ops_lift_one(void *arg, const struct ban_entry *e)
+{
+	struct ops_lift *l = arg;
+	struct ban_item *nv;
+
+	if (!ban_is_never(l->ban, &e->addr, e->plen))
+		return;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		if ((nv = realloc(l->v, l->cap * sizeof(*nv))) == NULL)
+			return;
+		l->v = nv;
+	}
+	l->v[l->n].addr = e->addr;
+	l->v[l->n].plen = e->plen;
+	l->n++;
+}
+
+/* Lifts the bans that the never-ban lists now cover (trust, reload). */
+void
+run_ops_lift_never(struct run *r)
+{
+	struct ops_lift l = { r->ban, NULL, 0, 0 };
+	char a[GG_ADDRSTRLEN];
+	size_t i;
+
+	ban_walk(r->ban, true, ops_lift_one, &l);
+	for (i = 0; i < l.n; i++) {
+		if (ban_del(r->ban, &l.v[i].addr, l.v[i].plen, run_clock()) ==
+		    BAN_ENOENT)
+			continue;
+		log_notice("ban on %s/%u lifted: it is trusted, allowed or "
+		    "this host's now", gg_addr_fmt(&l.v[i].addr, a),
+		    l.v[i].plen);
+	}
+	free(l.v);
+}
+
 void
 run_ops_reconf(struct run *r)
 {
@@ -514,6 +560,7 @@ run_ops_reconf(struct run *r)
 	run_ops_ban_conf(r->conf, &bc);
 	ban_reconf(r->ban, &bc);
 	run_ops_never(r);
+	run_ops_lift_never(r);
 	if (r->events && events_reopen(r->events) < 0)
 		log_err("event log %s: cannot reopen: %s (the old file stays "
 		    "in use)", r->conf->event_log, strerror(errno));
