@@ -49,7 +49,8 @@ BAN_SRCS	= src/ban/ban.c src/ban/ban_state.c
 BAN_KERNEL_SRCS	= src/ban/ban_nft.c src/ban/ban_ipset.c src/ban/ban_ct.c
 # The daemon's edges: control socket, metrics, event log, privilege.
 OPS_SRCS	= src/io/ctl.c src/io/metrics.c src/io/events.c src/sandbox.c
-RUN_SRCS	= src/run.c src/io/nfq.c src/io/fw.c src/io/log.c \
+RUN_SRCS	= src/run.c src/run_ops.c src/run_ctl.c src/io/nfq.c src/io/fw.c \
+		  src/io/log.c \
 		  $(BAN_SRCS) $(BAN_KERNEL_SRCS) $(OPS_SRCS)
 MAIN_SRCS	= src/main.c src/analyze.c src/ctl_main.c $(RUN_SRCS)
 
@@ -95,6 +96,17 @@ $(B)/tests/ops_test: LDLIBS += -lcap
 $(B)/tests/backend_test: $(call obj,tests/ban/backend_test.c $(LIB_SRCS) $(BAN_KERNEL_SRCS) src/io/fw.c src/io/log.c)
 $(B)/tests/backend_test: LDLIBS += $(RUN_LIBS)
 $(B)/tests/%_test:
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# bench/ban/restore.sh: a ban backend's replace() with a million bans.
+$(B)/bench/restore_bench: bench/ban/restore_bench.c $(call obj,$(LIB_SRCS) $(BAN_KERNEL_SRCS) src/io/fw.c src/io/log.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(RUN_LIBS)
+
+# bench/ban/memory.sh: a state file of a million bans, written by the ban
+# manager itself.
+$(B)/bench/mkstate: $(call obj,bench/ban/mkstate.c $(LIB_SRCS) $(BAN_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# bench/ban/restore.sh [BUILD_DIR] - restoring a million bans: ghostguard's
+# backends against the kernel tools, measured in the same run.
+#
+#   (a) nft -f of a file adding N IPv6 addresses, each with a timeout, to a
+#       set defined like the nft backend's ban6;
+#   (b) ipset restore of the same into hash:ip family inet6 timeout 0;
+#   (c) ghostguard: bench/ban/restore_bench.c, ban_nft_new() or
+#       ban_ipset_new() then replace() with the same N bans (sets created,
+#       the whole restore in one batch) - everything `ghostguard restore`
+#       does at boot.
+#
+# Each run (hyperfine, RUNS each, default 5) starts in a fresh network
+# namespace (gg-bench-<pid>, removed after), so no state accumulates. The
+# goal: (c)/(a) and (c)/(b) <= 1.5. Needs root, hyperfine, nft, ipset,
+# python3. Results also go to BUILD_DIR/bench/ban-restore.txt.
+#
+# Environment: N (default 1000000), RUNS (default 5), TIMEOUT (3600).
+set -eu
+cd "$(dirname "$0")/../.."
+B=${1:-build}
+N=${N:-1000000}
+RUNS=${RUNS:-5}
+TIMEOUT=${TIMEOUT:-3600}
+OUT=$B/bench/ban
+NS=gg-bench-$$
+RES=$B/bench/ban-restore.txt
+die() { echo "bench/ban/restore.sh: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "needs root (network namespaces)"
+for t in hyperfine nft ipset python3 ip; do
+	command -v $t >/dev/null || die "$t missing"
+done
+mkdir -p "$OUT"
+make -s B="$B" "$B/bench/restore_bench" >"$OUT/build.log" 2>&1 ||
+	die "make $B/bench/restore_bench failed: $(tail -5 "$OUT/build.log")"
+trap 'ip netns del $NS 2>/dev/null || true' EXIT
+python3 bench/ban/gen.py nft "$N" "$TIMEOUT" >"$OUT/bans.nft"
+python3 bench/ban/gen.py ipset "$N" "$TIMEOUT" >"$OUT/bans.ipset"
+
+prep="sh -c 'ip netns del $NS 2>/dev/null; ip netns add $NS'"
+x="ip netns exec $NS"
+hyperfine -N --runs "$RUNS" --export-json "$OUT/restore.json" \
+	--prepare "$prep" \
+	-n "nft -f" "$x nft -f $OUT/bans.nft" \
+	-n "ipset restore" "$x ipset restore -f $OUT/bans.ipset" \
+	-n "ghostguard nft" "$x $B/bench/restore_bench nft $N $TIMEOUT" \
+	-n "ghostguard ipset" "$x $B/bench/restore_bench ipset $N $TIMEOUT" \
+	>"$OUT/hyperfine.log" 2>&1 || die "hyperfine failed: $(tail -20 "$OUT/hyperfine.log")"
+# One more of each ghostguard run for its own figures (time, peak RSS).
+ip netns del $NS 2>/dev/null || true
+ip netns add $NS
+gnft=$($x "$B/bench/restore_bench" nft "$N" "$TIMEOUT" 2>&1)
+nnft=$($x nft list set inet ghostguard ban6 | grep -c ' timeout ' || true)
+ip netns del $NS
+ip netns add $NS
+gips=$($x "$B/bench/restore_bench" ipset "$N" "$TIMEOUT" 2>&1)
+nips=$($x ipset list -t gg-ban6 | sed -n 's/^Number of entries: //p')
+
+python3 - "$OUT/restore.json" "$N" "$RUNS" "$nnft" "$nips" <<'PY' | tee "$RES"
+import json, sys
+r = {x['command']: x for x in json.load(open(sys.argv[1]))['results']}
+n, runs = int(sys.argv[2]), sys.argv[3]
+def m(k): return r[k]['mean']
+def s(k): return r[k]['stddev'] or 0.0
+print('restoring %d IPv6 bans with timeouts, hyperfine -N --runs %s, each '
+      'run in a fresh network namespace (bench/ban/restore.sh)' % (n, runs))
+for k in ('nft -f', 'ipset restore', 'ghostguard nft', 'ghostguard ipset'):
+    print('  %-17s %7.3f s +- %.3f' % (k, m(k), s(k)))
+for a, b, goal in (('ghostguard nft', 'nft -f', 1.5),
+                   ('ghostguard ipset', 'ipset restore', 1.5),
+                   ('ghostguard nft', 'ipset restore', 1.5)):
+    q = m(a) / m(b)
+    print('  (%s)/(%s) = %.2f  goal <= %.1f: %s'
+          % (a, b, q, goal, 'met' if q <= goal else 'MISSED'))
+print('  elements in the kernel after a ghostguard run: nft ban6 %s, '
+      'ipset gg-ban6 %s' % (sys.argv[4], sys.argv[5]))
+PY
+echo "  $gnft" | tee -a "$RES"
+echo "  $gips" | tee -a "$RES"
