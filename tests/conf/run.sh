@@ -2,7 +2,8 @@
 # tests/conf/run.sh BIN - config golden tests: `check-config -v` of each
 # good-*.conf must equal its .ok file and parse again to the same output;
 # each bad-*.conf must fail with exactly the errors in its .err file; the
-# shipped example config must pass.
+# shipped example config and the deployment examples of etc/examples/ must
+# pass, their canonical forms too.
 set -u
 bin=${1:-build/ghostguard}
 cd "$(dirname "$0")/../.." || exit 1
@@ -32,6 +33,23 @@ for f in etc/*.conf; do
 	"$bin" check-config -c "$f" >/dev/null 2>"$tmp/err"
 	rc=$?; [ $rc = 0 ] || cat "$tmp/err"
 	t $rc "shipped $f passes check-config"
+done
+# The deployments of the README: each example is accepted, and its canonical
+# form parses again to itself.
+for f in pbx-host router provider-edge; do
+	f=etc/examples/$f.conf
+	if [ ! -f "$f" ]; then
+		t 1 "$f exists"
+		continue
+	fi
+	"$bin" check-config -c "$f" >/dev/null 2>"$tmp/err"
+	rc=$?; [ $rc = 0 ] || cat "$tmp/err"
+	t $rc "example $f passes check-config"
+	"$bin" check-config -v -c "$f" >"$tmp/out" 2>"$tmp/err"
+	"$bin" check-config -v -c "$tmp/out" >"$tmp/again" 2>&1
+	rc=$?; [ $rc = 0 ] || cat "$tmp/again"
+	cmp -s "$tmp/out" "$tmp/again" && [ $rc = 0 ] && [ -s "$tmp/out" ]
+	t $? "example $f canonical form parses again to itself"
 done
 "$bin" check-config -c /nonexistent/x.conf >/dev/null 2>"$tmp/err"
 [ $? = 1 ] && grep -q '/nonexistent/x.conf' "$tmp/err"
