@@ -1,6 +1,7 @@
 /*
  * report.c - per-source findings of an analysis, as text and JSON.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
@@ -8,12 +9,13 @@
 
 #include "report.h"
 
-#define LIST_MAX	12	/* examples kept per list */
+#define LIST_MAX	REPORT_LIST_MAX	/* examples kept per list */
 #define NAME_MAX_LEN	GG_ADDRSTRLEN	/* bytes kept of a name or address */
 
 #define SKETCH_BITS	1024	/* linear-counting bitmap per list */
 #define OTHERS_BITS	65536	/* bitmap of the sources not described */
 #define EVIDENCE_MAX	4	/* signatures listed per source */
+#define TL_WIDTH0	1000	/* first width of a timeline bucket, ns */
 
 /*
  * A bounded list of distinct short strings: the first LIST_MAX kept, and
@@ -43,8 +45,10 @@ struct rsrc {
 	uint64_t	packets;	/* packets it sent */
 	uint64_t	answers;	/* packets sent to it */
 	uint64_t	dropped;
+	uint64_t	dropped_sent;	/* of the packets it sent */
 	uint64_t	detected_at;	/* its packet number, 0: never */
 	uint64_t	banned_at;	/* its packet number, 0: never */
+	uint64_t	detected_ns, banned_ns; /* when, 0: never */
 	uint64_t	methods[SIP_METHOD_MAX];
 	uint64_t	auth;		/* requests carrying credentials */
 	uint64_t	malformed;
@@ -59,6 +63,7 @@ struct rsrc {
 	struct strlist	passwords;	/* passwords read from SIPVicious tags */
 	uint64_t	r_404;		/* "not found" answers sent to it */
 	uint64_t	found_dropped;	/* revealing answers dropped */
+	struct report_timeline tl;	/* packets to and from it over time */
 };
 
 struct report {
@@ -292,6 +297,45 @@ note_answer(struct rsrc *s, const struct sip_msg *m,
 		s->found_dropped++;
 }
 
+static uint32_t
+sat_add(uint32_t a, uint32_t b)
+{
+	return a > UINT32_MAX - b ? UINT32_MAX : a + b;
+}
+
+/* Doubles the width of the buckets: pairs merge into the first half. */
+static void
+timeline_widen(struct report_timeline *t)
+{
+	unsigned i;
+
+	for (i = 0; i < REPORT_BUCKETS / 2; i++) {
+		t->pass[i] = sat_add(t->pass[2 * i], t->pass[2 * i + 1]);
+		t->drop[i] = sat_add(t->drop[2 * i], t->drop[2 * i + 1]);
+	}
+	memset(t->pass + i, 0, (REPORT_BUCKETS - i) * sizeof(t->pass[0]));
+	memset(t->drop + i, 0, (REPORT_BUCKETS - i) * sizeof(t->drop[0]));
+	t->width_ns *= 2;
+}
+
+/* A packet out of capture order, before the first, counts in bucket 0. */
+static void
+timeline_add(struct report_timeline *t, uint64_t ts, bool dropped)
+{
+	uint64_t i;
+	uint32_t *c;
+
+	if (t->width_ns == 0) {
+		t->origin_ns = ts;
+		t->width_ns = TL_WIDTH0;
+	}
+	ts = ts > t->origin_ns ? ts - t->origin_ns : 0;
+	while ((i = ts / t->width_ns) >= REPORT_BUCKETS)
+		timeline_widen(t);
+	c = dropped ? &t->drop[i] : &t->pass[i];
+	*c = sat_add(*c, 1);
+}
+
 void
 report_add(struct report *r, const struct engine *e,
     const struct net_pkt *pkt, const struct sip_msg *m, enum sip_rc rc,
@@ -328,12 +372,19 @@ report_add(struct report *r, const struct engine *e,
 		note_answer(s, m, res);
 	else
 		s->answers++;
-	if (res->verdict != ENGINE_ACCEPT)
+	if (res->verdict != ENGINE_ACCEPT) {
 		s->dropped++;
-	if (res->detected && s->detected_at == 0)
+		s->dropped_sent += res->peer_sent;
+	}
+	timeline_add(&s->tl, pkt->ts_ns, res->verdict != ENGINE_ACCEPT);
+	if (res->detected && s->detected_at == 0) {
 		s->detected_at = s->packets ? s->packets : 1;
-	if (res->ban && s->banned_at == 0)
+		s->detected_ns = pkt->ts_ns;
+	}
+	if (res->ban && s->banned_at == 0) {
 		s->banned_at = s->packets ? s->packets : 1;
+		s->banned_ns = pkt->ts_ns;
+	}
 	if (res->policy != POLICY_OK) {
 		s->policy++;
 		s->last_policy = res->policy;
@@ -496,8 +547,8 @@ fmt_time(uint64_t ns, char *buf, size_t len)
 }
 
 /* What each technique means, for someone who never heard of SIPVicious. */
-static const char *
-tech_explain(enum engine_tech t)
+const char *
+report_tech_explain(enum engine_tech t)
 {
 	switch (t) {
 	case ENGINE_T_OPTIONS_SWEEP:
@@ -526,6 +577,402 @@ tech_explain(enum engine_tech t)
 	}
 }
 
+/* The view for other writers (report.h). */
+
+static void
+list_view(const struct strlist *l, struct report_list *v)
+{
+	unsigned i;
+
+	for (i = 0; i < l->n; i++)
+		v->v[i] = l->v[i];
+	v->n = l->n;
+	v->total = strlist_total(l);
+}
+
+static void
+source_view(const struct rsrc *s, struct report_source *v)
+{
+	unsigned i;
+
+	memset(v, 0, sizeof(*v));
+	gg_addr_fmt(&s->addr, v->addr);
+	v->class = s->class;
+	v->trusted = s->trusted;
+	v->tool = rsrc_tool(s);
+	for (i = 0; i < s->nsigs && i < GG_NELEM(v->sigs); i++)
+		v->sigs[i] = s->sigs[i];
+	v->nsigs = i;
+	v->ua = s->ua;
+	v->techniques = report_techs(s);
+	v->packets = s->packets;
+	v->answers = s->answers;
+	v->dropped = s->dropped;
+	v->dropped_sent = s->dropped_sent;
+	v->detected_at = s->detected_at;
+	v->banned_at = s->banned_at;
+	v->detected_ns = s->detected_ns;
+	v->banned_ns = s->banned_ns;
+	v->first_ns = s->first_ns;
+	v->last_ns = s->last_ns;
+	v->auth = s->auth;
+	v->malformed = s->malformed;
+	v->policy = s->policy;
+	v->last_policy = s->last_policy;
+	list_view(&s->users, &v->users);
+	list_view(&s->hosts, &v->hosts);
+	list_view(&s->found, &v->found);
+	list_view(&s->passwords, &v->passwords);
+	v->found_dropped = s->found_dropped;
+	v->timeline = &s->tl;
+}
+
+static void
+summary_fill(const struct report *r, struct rsrc *const *v,
+    const struct counts *c, struct report_summary *sum)
+{
+	size_t i;
+
+	memset(sum, 0, sizeof(*sum));
+	sum->sources = r->n;
+	memcpy(sum->k, c->k, sizeof(sum->k));
+	sum->banned = c->banned;
+	sum->others = r->tot.sources_untracked ? others_estimate(r) : 0;
+	sum->tot = r->tot;
+	for (i = 0; i < r->n; i++)
+		if (v[i]->class == ENGINE_BENIGN)
+			sum->benign_dropped += v[i]->dropped;
+}
+
+struct report_source *
+report_sources(struct report *r, size_t max, size_t *n,
+    struct report_summary *sum)
+{
+	struct counts c;
+	struct rsrc **v = sorted(r, &c);
+	struct report_source *out;
+	size_t i;
+
+	*n = 0;
+	if (v == NULL)
+		return NULL;
+	summary_fill(r, v, &c, sum);
+	if (max > r->n)
+		max = r->n;
+	if ((out = calloc(max + 1, sizeof(*out))) == NULL)
+		goto out_free_v;
+	for (i = 0; i < max; i++)
+		source_view(v[i], &out[i]);
+	*n = max;
+out_free_v:
+	free(v);
+	return out;
+}
+
+/* A bounded string being built: writes past the end are cut. */
+struct sbuf {
+	char		*p;
+	size_t		 len, off;
+};
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (b->off + 1 >= b->len)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(b->p + b->off, b->len - b->off, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		b->off += (size_t)k < b->len - b->off ? (size_t)k :
+		    b->len - b->off - 1;
+}
+
+static const char *
+ordinal(uint64_t n)
+{
+	if (n % 100 >= 11 && n % 100 <= 13)
+		return "th";
+	switch (n % 10) {
+	case 1:
+		return "st";
+	case 2:
+		return "nd";
+	case 3:
+		return "rd";
+	default:
+		return "th";
+	}
+}
+
+static const char *
+plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* "101", "101 and 102", "101, 102, 103 and 4 more". */
+static void
+sb_list(struct sbuf *b, const struct report_list *l)
+{
+	unsigned i, show = l->n < 5 ? l->n : 5;
+	uint64_t more = l->total > show ? l->total - show : 0;
+
+	for (i = 0; i < show; i++)
+		sb_printf(b, "%s%s", i == 0 ? "" : i + 1 == show && !more ?
+		    " and " : ", ", l->v[i]);
+	if (more)
+		sb_printf(b, " and %llu more", (unsigned long long)more);
+}
+
+#define SWEEP_T		(ENGINE_T_OPTIONS_SWEEP | ENGINE_T_INVITE_SWEEP)
+#define ENUM_T		(ENGINE_T_REGISTER_ENUM | ENGINE_T_INVITE_ENUM | \
+	ENGINE_T_OPTIONS_ENUM)
+
+/* "ran SIPVicious svwar, a tool that ...": the tool, from its name and
+ * what it did (SIPVicious' three programs share their fingerprints). */
+static void
+sb_tool(struct sbuf *b, const struct report_source *s)
+{
+	static const struct {
+		const char	*name, *says;
+	} tools[] = {
+		{ "nmap", "nmap's SIP scripts, a network scanner's probes "
+		    "for phone systems" },
+		{ "metasploit", "Metasploit, an attack framework, with its "
+		    "SIP modules" },
+		{ "sipp", "SIPp, a SIP load-testing tool, here aimed at your "
+		    "network" },
+		{ "sipsak", "sipsak, a SIP testing tool that scanners also "
+		    "use" },
+		{ "sipcli", "sipcli, a command-line tool that places SIP "
+		    "calls, the kind used for toll fraud" },
+	};
+	uint32_t t = s->techniques;
+	size_t i;
+
+	if (s->tool == NULL || strcmp(s->tool, "unknown-scanner") == 0) {
+		sb_printf(b, "ran a SIP scanning tool%s", s->tool ?
+		    " that did not give its name" : "");
+		return;
+	}
+	if (strcmp(s->tool, "sipvicious") == 0) {
+		if (t & ENGINE_T_PASSWORD_GUESS)
+			sb_printf(b, "ran SIPVicious svcrack, a tool that "
+			    "guesses the password of an extension so that "
+			    "the attacker can register as that phone and "
+			    "make calls at your expense");
+		else if (t & ENUM_T)
+			sb_printf(b, "ran SIPVicious svwar, a tool that "
+			    "guesses which extension numbers exist on a PBX "
+			    "so that their passwords can be guessed next");
+		else
+			sb_printf(b, "ran SIPVicious svmap, a tool that "
+			    "searches networks for phones and PBXs that "
+			    "answer SIP, the first step of an attack on "
+			    "them");
+		return;
+	}
+	for (i = 0; i < GG_NELEM(tools); i++)
+		if (strcmp(s->tool, tools[i].name) == 0) {
+			sb_printf(b, "ran %s", tools[i].says);
+			return;
+		}
+	if (strlen(s->tool) > 4 &&
+	    strcmp(s->tool + strlen(s->tool) - 4, "-sdk") == 0) {
+		sb_printf(b, "ran a program built with %.*s, a SIP toolkit "
+		    "that scanners often use", (int)strlen(s->tool) - 4,
+		    s->tool);
+		return;
+	}
+	sb_printf(b, "ran %s, a known SIP scanning tool", s->tool);
+}
+
+/* What a scanner did: "it probed 33 addresses, tried 200 extensions and
+ * learned that 101 and 102 exist". */
+static void
+sb_deeds(struct sbuf *b, const struct report_source *s)
+{
+	char c[4][256];
+	struct sbuf cb;
+	uint32_t t = s->techniques;
+	unsigned n = 0, i;
+
+	if (t & SWEEP_T)
+		snprintf(c[n++], sizeof(c[0]), "probed %llu %s%s",
+		    (unsigned long long)s->hosts.total,
+		    plural(s->hosts.total, "address", "addresses"),
+		    t & ENGINE_T_INVITE_SWEEP ? " with calls that make phones "
+		    "ring with nobody on the line" : "");
+	if (t & ENUM_T || (s->users.total > 1 &&
+	    !(t & ENGINE_T_PASSWORD_GUESS)))
+		snprintf(c[n++], sizeof(c[0]), "tried %llu %s",
+		    (unsigned long long)s->users.total,
+		    plural(s->users.total, "extension", "extensions"));
+	if (t & ENGINE_T_PASSWORD_GUESS || s->auth)
+		snprintf(c[n++], sizeof(c[0]), "guessed %llu %s%s%s",
+		    (unsigned long long)s->auth,
+		    plural(s->auth, "password", "passwords"),
+		    s->users.n == 1 ? " for extension " : "",
+		    s->users.n == 1 ? s->users.v[0] : "");
+	if (s->found.total) {
+		cb = (struct sbuf){ c[n++], sizeof(c[0]), 0 };
+		sb_printf(&cb, "learned that %s", s->found.total == 1 ?
+		    "extension " : "");
+		sb_list(&cb, &s->found);
+		sb_printf(&cb, " %s", plural(s->found.total, "exists",
+		    "exist"));
+	} else if (t & ENUM_T) {
+		snprintf(c[n++], sizeof(c[0]), "learned of none");
+	}
+	for (i = 0; i < n; i++)
+		sb_printf(b, "%s%s", i == 0 ? "; it " : i + 1 == n ?
+		    " and " : ", ", c[i]);
+	if (t & ENGINE_T_FLOOD)
+		sb_printf(b, "; it sent requests faster than any phone does");
+	if (s->malformed)
+		sb_printf(b, "; %llu of its messages were malformed",
+		    (unsigned long long)s->malformed);
+}
+
+/* "; ghostguard would have dropped 198 of its 201 packets and banned it at
+ * its 3rd packet." */
+static void
+sb_verdict(struct sbuf *b, const struct report_source *s)
+{
+	if (s->dropped_sent == 0 && s->dropped == 0) {
+		if (s->packets <= 2)
+			sb_printf(b, "; ghostguard would have let %s "
+			    "through.", s->packets == 2 ? "both its packets" :
+			    s->packets ? "its one packet" : "its answers");
+		else
+			sb_printf(b, "; ghostguard would have let all %llu of "
+			    "its packets through.",
+			    (unsigned long long)s->packets);
+		return;
+	}
+	if (s->dropped_sent == 1 && s->packets == 1)
+		sb_printf(b, "; ghostguard would have dropped its one packet");
+	else if (s->dropped_sent == s->packets && s->packets > 1)
+		sb_printf(b, "; ghostguard would have dropped all %llu of its "
+		    "packets", (unsigned long long)s->packets);
+	else
+		sb_printf(b, "; ghostguard would have dropped %llu of its "
+		    "%llu %s", (unsigned long long)s->dropped_sent,
+		    (unsigned long long)s->packets,
+		    plural(s->packets, "packet", "packets"));
+	if (s->found_dropped && s->found.total)
+		sb_printf(b, ", and the %llu %s that gave extensions away",
+		    (unsigned long long)s->found_dropped,
+		    plural(s->found_dropped, "answer", "answers"));
+	if (s->banned_at)
+		sb_printf(b, " and banned it at its %llu%s packet.",
+		    (unsigned long long)s->banned_at, ordinal(s->banned_at));
+	else if (s->packets <= 2)
+		sb_printf(b, ", but not banned it: so few UDP packets could "
+		    "carry a forged address.");
+	else
+		sb_printf(b, ", but not banned it.");
+}
+
+static const char *
+policy_explain(enum policy_rule r)
+{
+	switch (r) {
+	case POLICY_DENY:
+		return "it is on your deny list";
+	case POLICY_TRUSTED_ONLY:
+		return "it called phones that only your trusted servers may "
+		    "call";
+	case POLICY_IP_CALL:
+		return "it called a phone directly by its IP address, which "
+		    "only scanners and fraudsters do";
+	default:
+		return "it broke your policy";
+	}
+}
+
+void
+report_sentence(const struct report_source *s, char *buf, size_t len)
+{
+	struct sbuf b = { buf, len, 0 };
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	sb_printf(&b, "%s ", s->addr);
+	switch (s->class) {
+	case ENGINE_SCANNER:
+		sb_tool(&b, s);
+		sb_deeds(&b, s);
+		break;
+	case ENGINE_POLICY:
+		sb_printf(&b, "broke your site's policy: %s (%llu %s "
+		    "refused)", policy_explain(s->last_policy),
+		    (unsigned long long)s->policy,
+		    plural(s->policy, "request", "requests"));
+		break;
+	default:
+		sb_printf(&b, "%slooks like ordinary SIP traffic",
+		    s->trusted ? "is one of your trusted servers and " : "");
+		break;
+	}
+	sb_verdict(&b, s);
+}
+
+void
+report_summary_sentence(const struct report_summary *sum, char *buf,
+    size_t len)
+{
+	struct sbuf b = { buf, len, 0 };
+	size_t att = sum->k[ENGINE_SCANNER] + sum->k[ENGINE_POLICY];
+	size_t ben = sum->k[ENGINE_BENIGN];
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	sb_printf(&b, "In short: ");
+	if (att == 0) {
+		sb_printf(&b, "nothing here looks like an attack");
+		if (sum->tot.dropped)
+			sb_printf(&b, "; ghostguard would have dropped %llu "
+			    "malformed or refused packets and let the rest "
+			    "through.", (unsigned long long)sum->tot.dropped);
+		else
+			sb_printf(&b, "; ghostguard would have let all %llu "
+			    "packets through.",
+			    (unsigned long long)sum->tot.payloads);
+		return;
+	}
+	if (sum->k[ENGINE_SCANNER])
+		sb_printf(&b, "%zu %s", sum->k[ENGINE_SCANNER],
+		    plural(sum->k[ENGINE_SCANNER], "scanner", "scanners"));
+	if (sum->k[ENGINE_POLICY])
+		sb_printf(&b, "%s%zu %s", sum->k[ENGINE_SCANNER] ? " and " :
+		    "", sum->k[ENGINE_POLICY], plural(sum->k[ENGINE_POLICY],
+		    "policy offender", "policy offenders"));
+	sb_printf(&b, " went after your phones and PBX; inline, ghostguard "
+	    "would have dropped %llu packets and banned %zu %s",
+	    (unsigned long long)sum->tot.dropped, sum->banned,
+	    plural(sum->banned, "source", "sources"));
+	if (ben && sum->benign_dropped == 0)
+		sb_printf(&b, ", while the traffic of the %zu ordinary %s "
+		    "went through untouched", ben,
+		    plural(ben, "source", "sources"));
+	else if (ben)
+		sb_printf(&b, ", and %llu packets of the %zu ordinary %s "
+		    "(malformed or refused)",
+		    (unsigned long long)sum->benign_dropped, ben,
+		    plural(ben, "source", "sources"));
+	sb_printf(&b, ".");
+}
+
 static void
 text_list(FILE *out, const char *what, const struct strlist *l)
 {
@@ -542,11 +989,35 @@ text_list(FILE *out, const char *what, const struct strlist *l)
 	fputc('\n', out);
 }
 
+/* Writes text in lines of at most width columns (a longer word gets its
+ * own line), each after indent spaces. */
+static void
+text_wrap(FILE *out, int indent, const char *text, size_t width)
+{
+	const char *p = text, *end, *brk;
+
+	while (*p) {
+		end = p + strlen(p);
+		if ((size_t)(end - p) > width) {
+			for (brk = p + width; brk > p && *brk != ' '; brk--)
+				;
+			if (brk == p)
+				brk = strchr(p + width, ' ');
+			if (brk != NULL)
+				end = brk;
+		}
+		fprintf(out, "%*s%.*s\n", indent, "", (int)(end - p), p);
+		for (p = end; *p == ' '; p++)
+			;
+	}
+}
+
 static void
 text_source(FILE *out, const struct rsrc *s)
 {
-	char a[GG_ADDRSTRLEN], t1[32], t2[32];
+	char a[GG_ADDRSTRLEN], t1[32], t2[32], say[1024];
 	uint32_t t = report_techs(s);
+	struct report_source v;
 	unsigned i;
 
 	gg_addr_fmt(&s->addr, a);
@@ -556,6 +1027,9 @@ text_source(FILE *out, const struct rsrc *s)
 	if (rsrc_tool(s))
 		fprintf(out, "  tool: %s", rsrc_tool(s));
 	fputc('\n', out);
+	source_view(s, &v);
+	report_sentence(&v, say, sizeof(say));
+	text_wrap(out, 4, say, 72);
 	for (i = 0; i < s->nsigs; i++)
 		fprintf(out, "    %s %s (signature %s, confidence %u, "
 		    "kind %s)\n", s->class == ENGINE_SCANNER ? "evidence:" :
@@ -567,7 +1041,7 @@ text_source(FILE *out, const struct rsrc *s)
 		if (t & (1u << i) && (1u << i) != ENGINE_T_POLICY)
 			fprintf(out, "    %-15s %s\n",
 			    engine_tech_name((enum engine_tech)(1u << i)),
-			    tech_explain((enum engine_tech)(1u << i)));
+			    report_tech_explain((enum engine_tech)(1u << i)));
 	if (s->policy)
 		fprintf(out, "    policy          %llu request(s) refused: %s\n",
 		    (unsigned long long)s->policy,
@@ -603,12 +1077,15 @@ text_source(FILE *out, const struct rsrc *s)
 void
 report_text(struct report *r, FILE *out, const char *files)
 {
+	struct report_summary sum;
 	struct counts c;
 	struct rsrc **v = sorted(r, &c);
+	char say[512];
 	size_t i;
 
 	if (v == NULL)
 		return;
+	summary_fill(r, v, &c, &sum);
 	fprintf(out, "ghostguard analyze: %s\n", files);
 	fprintf(out, "%llu SIP messages (%llu malformed) from %zu sources: "
 	    "%zu scanners, %zu policy offenders, %zu benign\n",
@@ -616,8 +1093,10 @@ report_text(struct report *r, FILE *out, const char *files)
 	    (unsigned long long)r->tot.malformed, r->n, c.k[ENGINE_SCANNER],
 	    c.k[ENGINE_POLICY], c.k[ENGINE_BENIGN]);
 	fprintf(out, "inline, ghostguard would have dropped %llu packets and "
-	    "banned %zu sources\n", (unsigned long long)r->tot.dropped,
-	    c.banned);
+	    "banned %zu %s\n", (unsigned long long)r->tot.dropped,
+	    c.banned, plural(c.banned, "source", "sources"));
+	report_summary_sentence(&sum, say, sizeof(say));
+	text_wrap(out, 0, say, 76);
 	for (i = 0; i < r->n; i++)
 		text_source(out, v[i]);
 	if (r->tot.sources_untracked)

@@ -42,4 +42,94 @@ void		 report_json(struct report *r, FILE *out, const char *files);
 
 const struct report_totals *report_totals(const struct report *r);
 
+/*
+ * A read-only view of the report for other writers (html.c). The strings
+ * are printable ASCII (gg_str_print) but come from packets: a writer must
+ * escape them for its format.
+ */
+#define REPORT_LIST_MAX	12	/* examples kept per list */
+#define REPORT_BUCKETS	120	/* buckets of a source's timeline */
+
+/* Examples of a list, and how many distinct values it had in all (exact up
+ * to REPORT_LIST_MAX, estimated past it). */
+struct report_list {
+	const char	*v[REPORT_LIST_MAX];
+	unsigned	 n;		/* examples in v */
+	uint64_t	 total;		/* distinct values */
+};
+
+/*
+ * The packets to and from one source over time: REPORT_BUCKETS buckets of
+ * width_ns from origin_ns (its first packet). When a packet falls past the
+ * last bucket the width doubles and pairs of buckets merge, so a source
+ * costs the same whatever the length of the capture. Counts saturate.
+ */
+struct report_timeline {
+	uint64_t	origin_ns;
+	uint64_t	width_ns;	/* 0: no packet yet */
+	uint32_t	pass[REPORT_BUCKETS];	/* accepted */
+	uint32_t	drop[REPORT_BUCKETS];	/* dropped */
+};
+
+/* One source as reported. Pointers are valid until report_free(). */
+struct report_source {
+	char		 addr[GG_ADDRSTRLEN];
+	enum engine_class class;
+	bool		 trusted;	/* a trusted server */
+	const char	*tool;		/* the tool it is named, NULL: none */
+	const struct sig *sigs[4];	/* evidence, in the order first seen */
+	unsigned	 nsigs;
+	const char	*ua;		/* first User-Agent, "" when none */
+	uint32_t	 techniques;	/* enum engine_tech bits, as reported */
+	uint64_t	 packets;	/* packets it sent */
+	uint64_t	 answers;	/* packets sent to it */
+	uint64_t	 dropped;	/* of both, dropped */
+	uint64_t	 dropped_sent;	/* of those it sent, dropped */
+	uint64_t	 detected_at, banned_at; /* its packet number, 0: never */
+	uint64_t	 detected_ns, banned_ns; /* when, 0: never */
+	uint64_t	 first_ns, last_ns;
+	uint64_t	 auth;		/* requests carrying credentials: the
+					 * passwords it tried */
+	uint64_t	 malformed;
+	uint64_t	 policy;	/* requests refused by the policy */
+	enum policy_rule last_policy;
+	struct report_list users;	/* extensions tried */
+	struct report_list hosts;	/* hosts tried */
+	struct report_list found;	/* extensions the answers revealed */
+	struct report_list passwords;	/* passwords read from its tags */
+	uint64_t	 found_dropped;	/* revealing answers dropped */
+	const struct report_timeline *timeline;
+};
+
+/* The whole capture, as the summary line says it. */
+struct report_summary {
+	size_t		 sources;	/* described */
+	size_t		 k[3];		/* of which by enum engine_class */
+	size_t		 banned;
+	uint64_t	 others;	/* sources not described (estimate) */
+	uint64_t	 benign_dropped; /* packets of benign sources dropped */
+	struct report_totals tot;
+};
+
+/*
+ * Fills *sum and returns the first max sources in report order (scanners
+ * first, then by packets), *n of them, as an array the caller frees. NULL
+ * when out of memory. Call it after the last report_add().
+ */
+struct report_source *report_sources(struct report *r, size_t max,
+		    size_t *n, struct report_summary *sum);
+
+/*
+ * One or two plain sentences on what the source did and what ghostguard
+ * would have done, for someone who has never heard of SIPVicious (the text
+ * and HTML reports share them). Writes at most len bytes into buf.
+ */
+void		 report_sentence(const struct report_source *s, char *buf,
+		    size_t len);
+/* One sentence on the whole capture. */
+void		 report_summary_sentence(const struct report_summary *sum,
+		    char *buf, size_t len);
+/* What a technique means, in a few plain words. */
+const char	*report_tech_explain(enum engine_tech t);
+
 #endif /* REPORT_H */
