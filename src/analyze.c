@@ -7,6 +7,7 @@
  * the size of the capture: the decoder, the tracker and the report all have
  * ceilings.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "analyze.h"
 #include "conf/conf.h"
 #include "engine/engine.h"
+#include "io/html.h"
 #include "io/pcap.h"
 #include "io/pipeline.h"
 #include "io/report.h"
@@ -150,11 +152,46 @@ progress(void *arg, uint64_t done, uint64_t total)
 		fputs("\r\033[K", stderr);
 }
 
+/*
+ * The page goes to a temporary file renamed into place, so that a reader
+ * never sees half a page; "-" is standard output (instead of the text
+ * report).
+ */
+static int
+write_html(struct report *r, const char *path, const char *files)
+{
+	char tmp[4096];
+	FILE *f;
+	int rc;
+
+	if (strcmp(path, "-") == 0)
+		return html_write(r, stdout, files);
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+		fprintf(stderr, "ghostguard: %s: name too long\n", path);
+		return -1;
+	}
+	if ((f = fopen(tmp, "w")) == NULL) {
+		fprintf(stderr, "ghostguard: %s: %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	rc = html_write(r, f, files);
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -1;
+	if (rc != 0) {
+		fprintf(stderr, "ghostguard: %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+	}
+	return rc;
+}
+
 static void
 analyze_usage(void)
 {
-	fprintf(stderr, "usage: ghostguard analyze [-c CONF] [--json] [-v] "
-	    "[--max-sources N] [--threads 1|2] FILE...\n");
+	fprintf(stderr, "usage: ghostguard analyze [-c CONF] [--json] "
+	    "[--html OUT.html] [-v] [--max-sources N] [--threads 1|2] "
+	    "FILE...\n");
 }
 
 int
@@ -163,6 +200,7 @@ analyze_main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "max-sources", required_argument, NULL, 'm' },
 		{ "threads", required_argument, NULL, 't' },
@@ -175,20 +213,24 @@ analyze_main(int argc, char **argv)
 	struct net_limits lim;
 	struct net *net = NULL;
 	struct pipeline *pl = NULL;
-	const char *cpath = NULL;
+	const char *cpath = NULL, *html = NULL;
 	char files[1024] = "", err[256];
 	unsigned long max_sources = 20000;
 	int ch, json = 0, i, status = 0, threads;
 	size_t k;
 
 	threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
-	while ((ch = getopt_long(argc, argv, "c:jvm:t:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:jH:vm:t:h", opts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'c':
 			cpath = optarg;
 			break;
 		case 'j':
 			json = 1;
+			break;
+		case 'H':
+			html = optarg;
 			break;
 		case 'v':
 			a.verbose++;
@@ -256,7 +298,11 @@ analyze_main(int argc, char **argv)
 	}
 	pipeline_finish(pl);
 	pl = NULL;
-	if (json)
+	if (html && write_html(a.report, html, files) != 0)
+		status = 1;
+	if (html && strcmp(html, "-") == 0)
+		;
+	else if (json)
 		report_json(a.report, stdout, files);
 	else
 		report_text(a.report, stdout, files);

@@ -868,7 +868,7 @@ sb_verdict(struct sbuf *b, const struct report_source *s)
 		    (unsigned long long)s->packets,
 		    plural(s->packets, "packet", "packets"));
 	if (s->found_dropped && s->found.total)
-		sb_printf(b, ", and the %llu %s that gave extensions away",
+		sb_printf(b, " (and the %llu %s that gave extensions away)",
 		    (unsigned long long)s->found_dropped,
 		    plural(s->found_dropped, "answer", "answers"));
 	if (s->banned_at)
