@@ -6,7 +6,7 @@
 #   make demo        analyze the bundled capture and print the report
 #   make fuzz        run the libFuzzer targets (clang), FUZZ_SECONDS each
 #   make bench       benchmarks, as ratios against baselines of the same run
-#   make install     PREFIX=/usr/local DESTDIR=
+#   make install     PREFIX=/usr/local DESTDIR= (make uninstall)
 #   make SANITIZE=address,undefined   build with sanitizers
 #
 # Objects go to $(B) (build/ by default) so that differently configured builds
@@ -163,12 +163,76 @@ bench:
 	$(MAKE) all
 	bench/run.sh
 
+# Where Debian expects things (PREFIX=/usr for a system install). The
+# configuration goes to /etc whatever the prefix, and only when there is none:
+# an admin's file is never overwritten; the examples go to the doc directory.
+SBINDIR		?= $(PREFIX)/sbin
+DATADIR		?= $(PREFIX)/share/ghostguard
+DOCDIR		?= $(PREFIX)/share/doc/ghostguard
+MANDIR		?= $(PREFIX)/share/man
+SYSCONFDIR	?= /etc
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
+EXAMPLES	= etc/ghostguard.conf etc/examples/pbx-host.conf \
+		  etc/examples/router.conf etc/examples/provider-edge.conf
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/ghostguard \
-	    $(DESTDIR)/etc/ghostguard
-	install -m 755 $(B)/ghostguard $(DESTDIR)$(PREFIX)/sbin/ghostguard
-	install -m 644 data/signatures.conf $(DESTDIR)$(PREFIX)/share/ghostguard/
-	install -m 644 etc/ghostguard.conf $(DESTDIR)/etc/ghostguard/ghostguard.conf.example
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR) \
+	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(SYSCONFDIR)/ghostguard
+	install -m 755 $(B)/ghostguard $(DESTDIR)$(SBINDIR)/ghostguard
+	install -m 644 data/signatures.conf $(DESTDIR)$(DATADIR)/
+	install -m 644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 man/ghostguard.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 man/ghostguard.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	sed -e 's|^ExecStart=[^ ]*/ghostguard |ExecStart=$(SBINDIR)/ghostguard |' \
+	    -e '/^ExecStart=/s|/etc/ghostguard/|$(SYSCONFDIR)/ghostguard/|' \
+	    etc/ghostguard.service > $(DESTDIR)$(UNITDIR)/ghostguard.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/ghostguard.service
+	install -m 644 etc/ghostguard.sysusers \
+	    $(DESTDIR)$(SYSUSERSDIR)/ghostguard.conf
+	@# The daemon starts as user ghostguard: the file must be readable.
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/ghostguard/ghostguard.conf ]; then \
+	    echo "kept $(DESTDIR)$(SYSCONFDIR)/ghostguard/ghostguard.conf" \
+		"(the new example is in $(DOCDIR)/examples/)"; \
+	else \
+	    echo install -m 644 etc/ghostguard.conf \
+		$(DESTDIR)$(SYSCONFDIR)/ghostguard/ghostguard.conf; \
+	    install -m 644 etc/ghostguard.conf \
+		$(DESTDIR)$(SYSCONFDIR)/ghostguard/ghostguard.conf; \
+	fi
+	@[ -n "$(DESTDIR)" ] || echo "next: systemd-sysusers;" \
+	    "systemctl daemon-reload; edit" \
+	    "$(SYSCONFDIR)/ghostguard/ghostguard.conf;" \
+	    "systemctl enable --now ghostguard"
+
+# Removes what install put, but the configuration only when it is still the
+# example, unchanged; the state (/var/lib/ghostguard) and logs stay.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/ghostguard \
+	    $(DESTDIR)$(DATADIR)/signatures.conf \
+	    $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(EXAMPLES))) \
+	    $(DESTDIR)$(DOCDIR)/README.md \
+	    $(DESTDIR)$(MANDIR)/man8/ghostguard.8 \
+	    $(DESTDIR)$(MANDIR)/man8/ghostguard.8.gz \
+	    $(DESTDIR)$(MANDIR)/man5/ghostguard.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man5/ghostguard.conf.5.gz \
+	    $(DESTDIR)$(UNITDIR)/ghostguard.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/ghostguard.conf
+	@c=$(DESTDIR)$(SYSCONFDIR)/ghostguard/ghostguard.conf; \
+	if cmp -s etc/ghostguard.conf $$c; then \
+	    echo rm -f $$c; rm -f $$c; \
+	elif [ -e $$c ]; then \
+	    echo "kept $$c (changed from the example)"; \
+	fi
+	@# Directories only when empty (an admin's file keeps its own).
+	rmdir $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)/examples \
+	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/ghostguard \
+	    2>/dev/null || true
+
+.PHONY: install uninstall
 
 clean:
 	rm -rf build
