@@ -229,7 +229,8 @@ run_count_detection(struct run *r, const struct engine_result *res,
 /*
  * The ban request for a source the engine convicted (lock held): a ban
  * when the engine decided one, a probation when the evidence is one
- * spoofable packet. The kernel work is the main thread's.
+ * spoofable packet; for a trusted address, a request the ban manager
+ * refuses (and counts). The kernel work is the main thread's.
  */
 static void
 run_request_ban(struct worker *w, const struct net_pkt *pkt,
@@ -255,9 +256,11 @@ run_request_ban(struct worker *w, const struct net_pkt *pkt,
 	}
 	if (res->class == ENGINE_SCANNER)
 		run_techniques(q.techniques, q.reason, sizeof(q.reason));
-	else
+	else if (res->policy != POLICY_OK)
 		snprintf(q.reason, sizeof(q.reason), "policy %s",
 		    policy_rule_name(res->policy));
+	else
+		snprintf(q.reason, sizeof(q.reason), "%s", res->reason);
 	snprintf(q.tool, sizeof(q.tool), "%s", tool);
 	snprintf(q.sig, sizeof(q.sig), "%s", signame);
 	if (run_ops_request(r, &q))
@@ -304,6 +307,13 @@ run_sink(void *arg, const struct net_pkt *pkt)
 		if (!r->dry_run && !res.trusted && (res.ban ||
 		    (res.detected && res.verdict != ENGINE_ACCEPT &&
 		    res.peer_sent)))
+			run_request_ban(w, pkt, &res, tool, signame);
+		/*
+		 * A tool's fingerprint with a trusted address (a spoof): the
+		 * ban manager refuses it and counts the refusal, once per
+		 * source the tracker holds, so a flood costs one request.
+		 */
+		if (!r->dry_run && res.trusted && first_drop)
 			run_request_ban(w, pkt, &res, tool, signame);
 		note = run_log_budget(r, pkt->ts_ns, &skipped);
 	}

@@ -5,7 +5,9 @@
                                    address, port 5070) to DST:5060, 5 ms
                                    apart; UA "bans-test" unless given
   tool.py spoof SRC DST N RATE     N UDP SIP requests (OPTIONS and INVITE,
-                                   alternating) with the forged source SRC
+                                   alternating) with the forged source SRC,
+                                   or a random host of SRC when it is an
+                                   IPv4 network (A.B.C.D/LEN: many sources)
                                    (raw socket, IP_HDRINCL) to DST:5060,
                                    RATE a second, carrying sipvicious'
                                    fingerprints (User-Agent friendly-scanner,
@@ -26,6 +28,7 @@
 import json
 import random
 import select
+import signal
 import socket
 import struct
 import sys
@@ -77,15 +80,20 @@ def csum(b):
     return ~s & 0xffff
 
 
-def spoof(src, dst, n, rate):
+def spoof(srcs, dst, n, rate):
+    import ipaddress
+    net = ipaddress.ip_network(srcs, strict=False)
+    hosts = [str(h) for h in net.hosts()] or [str(net.network_address)]
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
     s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
-    sa, da = socket.inet_aton(src), socket.inet_aton(dst)
+    da = socket.inet_aton(dst)
     sport = 5090
     gap = 1.0 / rate
     t0 = time.monotonic()
     sent = 0
     for i in range(n):
+        src = random.choice(hosts)
+        sa = socket.inet_aton(src)
         payload = sip('INVITE' if i % 2 else 'OPTIONS', dst, src, sport,
                       'friendly-scanner', i)
         ulen = 8 + len(payload)
@@ -193,6 +201,8 @@ def get(url):
 
 
 if __name__ == '__main__':
+    # Read by `grep -q` and such: a closed pipe ends us quietly.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     a = sys.argv[1:]
     if a and a[0] == 'send':
         send(a[1], a[2], int(a[3]), a[4] if len(a) > 4 else 'bans-test')
