@@ -225,9 +225,9 @@ lab_capture_start() {
 		LAB_CAP_PIDS="$LAB_CAP_PIDS $!"
 	done
 	# tcpdump says "listening on" once its filter is attached.
-	local n
+	local n want; want=$(echo $LAB_CAP_IFS | wc -w)
 	for n in $(seq 50); do
-		[ "$(cat "$LAB_CAP_DIR"/*.log 2>/dev/null | grep -c 'listening on')" -ge 6 ] && break
+		[ "$(cat "$LAB_CAP_DIR"/*.log 2>/dev/null | grep -c 'listening on')" -ge "$want" ] && break
 		sleep 0.1
 	done
 }
@@ -324,6 +324,10 @@ lab_phones_register() {
 #   lab_rings HOST          INVITEs that reached HOST's phone directly (not
 #                           relayed by the PBX): distinct Call-IDs; "all" as a
 #                           second argument counts relayed ones too
+#   lab_rings_unsolicited HOST  INVITEs (distinct Call-IDs) that reached
+#                           HOST's phone directly or through the PBX, except
+#                           the lab provider's own calls (lab/sipp/provider-*:
+#                           User-Agent LabProvider/): the rings for attackers
 #   lab_phone_requests HOST [METHOD]  requests (of METHOD) that reached HOST's
 #                           phone directly (not relayed by the PBX)
 #   lab_pbx_requests [SRC]  requests Kamailio received (from SRC, a regex on
@@ -400,24 +404,27 @@ lab_gg_stop() {
 # SIPp's message trace (-trace_msg) of a phone: one block per message,
 # "----- date", "UDP message received [N] bytes :", an empty line, the
 # message. Requests relayed by the PBX carry its Via on top.
-_lab_phone_msgs() { # HOST MODE(rings|rings-all|requests) [METHOD]
+_lab_phone_msgs() { # HOST MODE(rings|rings-all|rings-unsolicited|requests) [METHOD]
 	awk -v mode="$2" -v meth="${3:-}" '
 	/^-----------------------------------------------/ { flush(); inmsg = 0; next }
-	/message received/ { inmsg = 1; first = ""; via = ""; cid = ""; next }
+	/message received/ { inmsg = 1; first = ""; via = ""; cid = ""; ua = ""; next }
 	inmsg && first == "" && NF { first = $0; next }
 	inmsg && via == "" && tolower($0) ~ /^(via|v):/ { via = $0 }
 	inmsg && cid == "" && tolower($0) ~ /^(call-id|i):/ { cid = $2 }
+	inmsg && ua == "" && tolower($0) ~ /^user-agent:/ { ua = $0 }
 	function flush() {
 		if (!inmsg || first ~ /^SIP\//) return
 		relayed = (via ~ /192\.0\.2\.10[:;]|2001:db8:2::10\]/)
 		if (mode == "requests") { if (!relayed && (meth == "" || first ~ "^" meth " ")) n++; return }
 		if (first !~ /^INVITE /) return
 		if (mode == "rings" && relayed) return
+		if (mode == "rings-unsolicited" && ua ~ /LabProvider\//) return
 		if (!(cid in seen)) { seen[cid] = 1; n++ }
 	}
 	END { flush(); print n + 0 }' "$LAB_WORK/sipp-$1-uas.msg" 2>/dev/null || echo 0
 }
 lab_rings() { _lab_phone_msgs "$1" "rings${2:+-all}"; }
+lab_rings_unsolicited() { _lab_phone_msgs "$1" rings-unsolicited; }
 lab_phone_requests() { _lab_phone_msgs "$1" requests "${2:-}"; }
 
 # Kamailio logs one line per request it receives (lab/kamailio.cfg):
@@ -462,11 +469,14 @@ lab_provider_keepalive() { # COUNT RATE [ARGS...]
 # lab_attacker_add NAME LAST_OCTET: one more attacker host on the attackers'
 # network, 203.0.113.LAST_OCTET and 2001:db8:203::LAST_OCTET (sipvicious
 # 0.3.3's svwar and svcrack ignore -b, so a test that wants each attack from
-# its own address gives each its own host). Removed by lab_down.
+# its own address gives each its own host). Removed by lab_down; captured by
+# lab_capture_start.
 lab_attacker_add() {
 	local h=$1 n=$2
 	ip netns add "$(lab_ns "$h")" || return 1
 	LAB_HOSTS="$LAB_HOSTS $h"
+	# Its router port is captured like the others (lab_capture_start).
+	LAB_CAP_IFS="$LAB_CAP_IFS a-$h"
 	ip -n "$(lab_ns "$h")" link set lo up
 	_lab_link "a-$h" "$h" && ip -n "$(lab_ns r)" link set "a-$h" master br-att &&
 		_lab_host "$h" "203.0.113.$n/24" "2001:db8:203::$n/64" $LAB_ROUTER4_ATT 2001:db8:203::1
