@@ -3,7 +3,10 @@
 #   make             build build/ghostguard
 #   make check       install test dependencies, build, run every test (also
 #                    under ASan+UBSan, and each fuzz target briefly)
-#   make demo        analyze the bundled capture and print the report
+#   make demo        the lab in network namespaces (root): real scanners
+#                    against a PBX and phones, without and with ghostguard
+#                    inline; a table of both and a report (lab/demo.sh)
+#   make demo-offline  analyze the bundled capture and print the report
 #   make fuzz        run the libFuzzer targets (clang), FUZZ_SECONDS each
 #   make bench       benchmarks, as ratios against baselines of the same run
 #   make install     PREFIX=/usr/local DESTDIR= (make uninstall)
@@ -154,6 +157,12 @@ fuzz: fuzz-build
 	done
 
 demo:
+	scripts/deps.sh lab
+	$(MAKE) all
+	lab/demo.sh $(B)/ghostguard
+
+# No root, no lab: the report of a capture bundled with the sources.
+demo-offline:
 	scripts/deps.sh run
 	$(MAKE) all
 	$(B)/ghostguard analyze -c etc/ghostguard.conf tests/captures/mixed.pcap
@@ -237,8 +246,8 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all check deps tests fuzz fuzz-build demo bench install clean \
-	inline-smoke
+.PHONY: all check deps tests fuzz fuzz-build demo demo-offline bench install \
+	clean inline-smoke
 # Keep every object, also those make considers intermediate.
 .SECONDARY:
 
