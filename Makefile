@@ -128,7 +128,7 @@ $(B)/fuzz/%_fuzz: $(FUZZ_MAIN)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(FUZZ_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 tests: $(B)/ghostguard $(UNIT_TESTS:%=$(B)/tests/%_test) \
-	$(FUZZ_TARGETS:%=$(B)/fuzz/%_fuzz)
+	$(B)/tests/backend_test $(FUZZ_TARGETS:%=$(B)/fuzz/%_fuzz)
 
 # The whole suite: the normal build, the same tests under ASan+UBSan, and each
 # libFuzzer target for a bounded time. CI runs exactly this.

@@ -7,7 +7,7 @@ set -eu
 build="libpcap-dev pkg-config libnetfilter-queue-dev libmnl-dev libnftables-dev libnftnl-dev libipset-dev libnetfilter-conntrack-dev libcap-dev iptables nftables ipset conntrack"
 lab="$build tshark tcpdump sipvicious sip-tester sipsak nmap kamailio iproute2 python3"
 # The tests include the lab's (real scanners, SIPp, Kamailio in namespaces).
-test="$lab clang llvm libclang-rt-14-dev valgrind python3-prometheus-client chromium"
+test="$lab clang llvm libclang-rt-14-dev valgrind python3-prometheus-client chromium man-db groff-base systemd"
 run="$build"
 bench="$test hyperfine tshark time"
 case "${1:-build}" in

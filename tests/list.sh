@@ -32,6 +32,8 @@ else
 	echo "echo 'ok 1 - kernel ban backends # SKIP needs root (network namespaces, netfilter)'"
 fi
 [ -x tests/net/tshark_count.sh ] && echo "tests/net/tshark_count.sh"
+# make install into a temporary DESTDIR: files, man pages, unit, uninstall.
+echo "tests/install/install.sh $1"
 for t in sip net conf pcap state; do
 	f=build/fuzz/fuzz/${t}_fuzz
 	[ -x "$f" ] && echo "tests/fuzz/run.sh $f $t $fuzz_seconds"
