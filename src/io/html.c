@@ -137,7 +137,7 @@ fmt_dur(uint64_t ns, char *buf, size_t len)
 	else if (s < 172800)
 		snprintf(buf, len, "%.3g h", s / 3600);
 	else
-		snprintf(buf, len, "%.3g days", s / 86400);
+		snprintf(buf, len, "%.4g days", s / 86400);
 }
 
 static const char *
@@ -208,24 +208,28 @@ summary(FILE *out, const struct report_summary *sum, const char *files)
 	fputs("</div>\n</section>\n", out);
 }
 
-/* A nice step for axis ticks: 1, 2 or 5 times a power of ten, in ns,
- * giving at most about 8 ticks over span. */
+/* A step for axis ticks in round units of time, giving at most about 8
+ * ticks over span. */
 static uint64_t
 tick_step(uint64_t span)
 {
-	uint64_t p = 1;
+	static const uint64_t us = 1000, ms = 1000 * us, sec = 1000 * ms,
+	    min = 60 * sec, hour = 60 * min, day = 24 * hour;
+	static const uint64_t steps[] = {
+		1 * us, 2 * us, 5 * us, 10 * us, 20 * us, 50 * us, 100 * us,
+		200 * us, 500 * us, 1 * ms, 2 * ms, 5 * ms, 10 * ms, 20 * ms,
+		50 * ms, 100 * ms, 200 * ms, 500 * ms, 1 * sec, 2 * sec,
+		5 * sec, 10 * sec, 15 * sec, 30 * sec, 1 * min, 2 * min,
+		5 * min, 10 * min, 15 * min, 30 * min, 1 * hour, 2 * hour,
+		3 * hour, 6 * hour, 12 * hour, 1 * day, 2 * day, 7 * day,
+		14 * day, 28 * day, 91 * day, 182 * day, 365 * day
+	};
+	size_t i;
 
-	for (;;) {
-		if (span / p <= 8)
-			return p;
-		if (span / (2 * p) <= 8)
-			return 2 * p;
-		if (span / (5 * p) <= 8)
-			return 5 * p;
-		if (p > UINT64_MAX / 100)
-			return p * 10;
-		p *= 10;
-	}
+	for (i = 0; i < GG_NELEM(steps); i++)
+		if (span / steps[i] <= 8)
+			return steps[i];
+	return span / 8 + 1;
 }
 
 /* The counts of t's buckets, re-binned onto n columns covering
@@ -340,13 +344,66 @@ axis(FILE *out, uint64_t span, double x0, double x1, double y,
 	}
 }
 
+/* One row: background, label, midline, bars, ban mark. */
+static void
+timeline_row(FILE *out, const struct report_source *s, size_t i,
+    const uint64_t *pass, const uint64_t *drop, double lmax, uint64_t t0,
+    uint64_t span)
+{
+	double y = TL_AXIS + (double)i * TL_ROW, x;
+	double cw = (double)(TL_X1 - TL_X0) / REPORT_BUCKETS;
+
+	fputs("<g class=\"row\" data-addr=\"", out);
+	esc(out, s ? s->addr : "all");
+	fprintf(out, "\">\n<rect x=\"0\" y=\"%.1f\" width=\"%d\" "
+	    "height=\"%d\" fill=\"%s\"/>\n", y, TL_W, TL_ROW,
+	    s == NULL ? "#e9edf2" : i % 2 ? "#f6f8fa" : "#ffffff");
+	fprintf(out, "<text x=\"6\" y=\"%.1f\" font-size=\"13\" "
+	    "font-weight=\"600\" fill=\"%s\">", y + 16, s == NULL ?
+	    "#1d2430" : s->class == ENGINE_SCANNER ? "#a1261b" :
+	    s->class == ENGINE_POLICY ? "#8a5a00" : "#1f6b3a");
+	if (s == NULL) {
+		fputs("All traffic</text>\n<text x=\"6\" y=\"", out);
+		fprintf(out, "%.1f\" font-size=\"11\" fill=\"#5a6473\">"
+		    "every source</text>\n", y + 31);
+	} else {
+		esc(out, s->addr);
+		fprintf(out, "</text>\n<text x=\"6\" y=\"%.1f\" "
+		    "font-size=\"11\" fill=\"#5a6473\">%s", y + 31,
+		    class_name(s->class));
+		if (s->tool) {
+			fputs(" &middot; ", out);
+			esc(out, s->tool);
+		}
+		fprintf(out, " &middot; %llu/%llu dropped</text>\n",
+		    (unsigned long long)s->dropped,
+		    (unsigned long long)(s->packets + s->answers));
+	}
+	fprintf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+	    "stroke=\"#c5ccd5\"/>\n", TL_X0, y + TL_ROW / 2.0, TL_X1,
+	    y + TL_ROW / 2.0);
+	bars(out, pass, drop, REPORT_BUCKETS, TL_X0, cw, y + TL_ROW / 2.0,
+	    lmax);
+	if (s && s->banned_ns) {
+		x = TL_X0 + (TL_X1 - TL_X0) * ((double)(s->banned_ns -
+		    (s->banned_ns > t0 ? t0 : s->banned_ns)) / (double)span);
+		ban_mark(out, x, y, TL_ROW, s->banned_at);
+	}
+	fputs("</g>\n", out);
+}
+
+/*
+ * The timeline: all traffic, then a row per source (the first HTML_ROWS),
+ * on one time axis. Each source's buckets are re-binned onto the axis'
+ * columns; the scale is shared by the source rows, so that rows compare.
+ */
 static int
 timeline(FILE *out, const struct report_source *v, size_t n,
     const struct report_summary *sum)
 {
 	uint64_t *pass, *drop, t0 = sum->tot.first_ns, span, col;
 	size_t rows = n < HTML_ROWS ? n : HTML_ROWS, i;
-	double cw = (double)(TL_X1 - TL_X0) / REPORT_BUCKETS, lmax, y, x;
+	double lmax;
 	char t[40];
 
 	if (rows == 0)
@@ -354,68 +411,42 @@ timeline(FILE *out, const struct report_source *v, size_t n,
 	span = sum->tot.last_ns > t0 ? sum->tot.last_ns - t0 : 0;
 	col = span / REPORT_BUCKETS + 1;
 	span = col * REPORT_BUCKETS;
-	pass = calloc(rows * REPORT_BUCKETS, sizeof(*pass));
-	drop = calloc(rows * REPORT_BUCKETS, sizeof(*drop));
+	pass = calloc((rows + 1) * REPORT_BUCKETS, sizeof(*pass));
+	drop = calloc((rows + 1) * REPORT_BUCKETS, sizeof(*drop));
 	if (pass == NULL || drop == NULL) {
 		free(pass);
 		free(drop);
 		return -1;
 	}
+	rebin(sum->all, t0, col, pass, drop, REPORT_BUCKETS);
 	for (i = 0; i < rows; i++)
-		rebin(v[i].timeline, t0, col, pass + i * REPORT_BUCKETS,
-		    drop + i * REPORT_BUCKETS, REPORT_BUCKETS);
-	lmax = rows_lmax(pass, drop, rows * REPORT_BUCKETS);
+		rebin(v[i].timeline, t0, col, pass + (i + 1) * REPORT_BUCKETS,
+		    drop + (i + 1) * REPORT_BUCKETS, REPORT_BUCKETS);
 	fmt_clock(t0, t, sizeof(t));
 	fprintf(out, "<h2>Timeline</h2>\n<div class=\"panel\">\n"
 	    "<svg id=\"timeline\" viewBox=\"0 0 %d %zu\" role=\"img\" "
 	    "aria-label=\"packets per source over time\">\n", TL_W,
-	    (size_t)TL_AXIS + rows * TL_ROW + 4);
-	axis(out, span, TL_X0, TL_X1, 14, TL_AXIS + rows * TL_ROW);
+	    (size_t)TL_AXIS + (rows + 1) * TL_ROW + 4);
+	axis(out, span, TL_X0, TL_X1, 14, TL_AXIS + (rows + 1) * TL_ROW);
 	fprintf(out, "<text x=\"4\" y=\"14\" font-size=\"11\" "
 	    "fill=\"#5a6473\">from %s</text>\n", t);
-	for (i = 0; i < rows; i++) {
-		y = TL_AXIS + (double)i * TL_ROW;
-		fprintf(out, "<g class=\"row\" data-addr=\"");
-		esc(out, v[i].addr);
-		fprintf(out, "\">\n<rect x=\"0\" y=\"%.1f\" width=\"%d\" "
-		    "height=\"%d\" fill=\"%s\"/>\n", y, TL_W, TL_ROW,
-		    i % 2 ? "#ffffff" : "#f6f8fa");
-		fprintf(out, "<text x=\"6\" y=\"%.1f\" font-size=\"13\" "
-		    "font-weight=\"600\" fill=\"%s\">", y + 16,
-		    v[i].class == ENGINE_SCANNER ? "#a1261b" :
-		    v[i].class == ENGINE_POLICY ? "#8a5a00" : "#1f6b3a");
-		esc(out, v[i].addr);
-		fprintf(out, "</text>\n<text x=\"6\" y=\"%.1f\" font-size=\"11\" "
-		    "fill=\"#5a6473\">%s", y + 31, class_name(v[i].class));
-		if (v[i].tool) {
-			fputs(" &middot; ", out);
-			esc(out, v[i].tool);
-		}
-		fprintf(out, " &middot; %llu/%llu dropped</text>\n",
-		    (unsigned long long)v[i].dropped,
-		    (unsigned long long)(v[i].packets + v[i].answers));
-		fprintf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
-		    "stroke=\"#c5ccd5\"/>\n", TL_X0, y + TL_ROW / 2.0, TL_X1,
-		    y + TL_ROW / 2.0);
-		bars(out, pass + i * REPORT_BUCKETS, drop + i * REPORT_BUCKETS,
-		    REPORT_BUCKETS, TL_X0, cw, y + TL_ROW / 2.0, lmax);
-		if (v[i].banned_ns) {
-			x = TL_X0 + (TL_X1 - TL_X0) * ((double)(v[i].banned_ns -
-			    (v[i].banned_ns > t0 ? t0 : v[i].banned_ns)) /
-			    (double)span);
-			ban_mark(out, x, y, TL_ROW, v[i].banned_at);
-		}
-		fputs("</g>\n", out);
-	}
-	fputs("</svg>\n<p class=\"legend\">Each row is one source, busiest "
-	    "attackers first; bar length grows with the number of packets "
-	    "to and from it (log scale)."
+	timeline_row(out, NULL, 0, pass, drop, rows_lmax(pass, drop,
+	    REPORT_BUCKETS), t0, span);
+	lmax = rows_lmax(pass + REPORT_BUCKETS, drop + REPORT_BUCKETS,
+	    rows * REPORT_BUCKETS);
+	for (i = 0; i < rows; i++)
+		timeline_row(out, &v[i], i + 1, pass + (i + 1) * REPORT_BUCKETS,
+		    drop + (i + 1) * REPORT_BUCKETS, lmax, t0, span);
+	fputs("</svg>\n<p class=\"legend\">The first row is all traffic; "
+	    "then one row per source, attackers first. A bar grows with the "
+	    "number of packets to and from the source (log scale)."
 	    "<i style=\"background:#4f86c6\"></i>passed (above the line)"
 	    "<i style=\"background:#d0392b\"></i>dropped by ghostguard (below "
 	    "the line)<i style=\"background:#111\"></i>the moment it would be "
 	    "banned", out);
-	if (n > rows)
-		fprintf(out, "; %zu further sources are not drawn", n - rows);
+	if (sum->sources > rows)
+		fprintf(out, "; %zu further sources are not drawn",
+		    sum->sources - rows);
 	fputs(".</p>\n</div>\n", out);
 	free(pass);
 	free(drop);

@@ -71,6 +71,7 @@ struct report {
 	size_t		 cap;		/* slots: 2 * max_sources */
 	size_t		 n, max;
 	struct report_totals tot;
+	struct report_timeline tl;	/* every payload over time */
 	uint64_t	 others[OTHERS_BITS / 64]; /* sources past max, by
 					 * linear counting */
 };
@@ -358,6 +359,7 @@ report_add(struct report *r, const struct engine *e,
 		r->tot.dropped++;
 	if (res->ban)
 		r->tot.bans++;
+	timeline_add(&r->tl, pkt->ts_ns, res->verdict != ENGINE_ACCEPT);
 	if (res->internal || res->allowed || res->peer.family == 0)
 		return;
 	if ((s = rsrc_get(r, &res->peer)) == NULL)
@@ -639,6 +641,7 @@ summary_fill(const struct report *r, struct rsrc *const *v,
 	sum->banned = c->banned;
 	sum->others = r->tot.sources_untracked ? others_estimate(r) : 0;
 	sum->tot = r->tot;
+	sum->all = &r->tl;
 	for (i = 0; i < r->n; i++)
 		if (v[i]->class == ENGINE_BENIGN)
 			sum->benign_dropped += v[i]->dropped;
@@ -958,9 +961,14 @@ report_summary_sentence(const struct report_summary *sum, char *buf,
 		    "", sum->k[ENGINE_POLICY], plural(sum->k[ENGINE_POLICY],
 		    "policy offender", "policy offenders"));
 	sb_printf(&b, " went after your phones and PBX; inline, ghostguard "
-	    "would have dropped %llu packets and banned %zu %s",
-	    (unsigned long long)sum->tot.dropped, sum->banned,
-	    plural(sum->banned, "source", "sources"));
+	    "would have dropped %llu packets and ",
+	    (unsigned long long)sum->tot.dropped);
+	if (sum->banned)
+		sb_printf(&b, "banned %zu %s", sum->banned,
+		    plural(sum->banned, "source", "sources"));
+	else
+		sb_printf(&b, "banned none: too few packets to rule out "
+		    "a forged address");
 	if (ben && sum->benign_dropped == 0)
 		sb_printf(&b, ", while the traffic of the %zu ordinary %s "
 		    "went through untouched", ben,

@@ -108,6 +108,7 @@ struct report_summary {
 	size_t		 banned;
 	uint64_t	 others;	/* sources not described (estimate) */
 	uint64_t	 benign_dropped; /* packets of benign sources dropped */
+	const struct report_timeline *all; /* every payload, all sources */
 	struct report_totals tot;
 };
 

@@ -91,8 +91,8 @@ python3 "$here/mkpcap.py" many 2000 "$tmp/many.pcap"
 "$bin" analyze --html "$tmp/many.html" "$tmp/many.pcap" >/dev/null
 cards=$(grep -c '<section class="card' "$tmp/many.html")
 rows=$(grep -c '<g class="row"' "$tmp/many.html")
-check "2000 sources: 300 cards ($cards), 40 timeline rows ($rows)" \
-    test "$cards" = 300 -a "$rows" = 40
+check "2000 sources: 300 cards ($cards), 40 timeline rows and all traffic ($rows)" \
+    test "$cards" = 300 -a "$rows" = 41
 check "2000 sources: the page says 1700 further sources are in the text and JSON reports" \
     grep -q '1700 further sources are in the text and JSON' "$tmp/many.html"
 size=$(stat -c %s "$tmp/many.html")
