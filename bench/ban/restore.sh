@@ -13,7 +13,11 @@
 # Each run (hyperfine, RUNS each, default 5) starts in a fresh network
 # namespace (gg-bench-<pid>, removed after), so no state accumulates. The
 # goal: (c)/(a) and (c)/(b) <= 1.5. Needs root, hyperfine, nft, ipset,
-# python3. Results also go to BUILD_DIR/bench/ban-restore.txt.
+# python3. Results also go to BUILD_DIR/bench/ban-restore.txt. The kernel
+# sets are checked after one more ghostguard run of each backend: ipset's
+# header count, and for nft SPOT (default 200) spot checks with
+# bench/ban/setprobe.c (`nft list set` or `nft get element` dump the whole
+# set, which takes minutes with a million elements).
 #
 # Environment: N (default 1000000), RUNS (default 5), TIMEOUT (3600).
 set -eu
@@ -22,6 +26,7 @@ B=${1:-build}
 N=${N:-1000000}
 RUNS=${RUNS:-5}
 TIMEOUT=${TIMEOUT:-3600}
+SPOT=${SPOT:-200}
 OUT=$B/bench/ban
 NS=gg-bench-$$
 RES=$B/bench/ban-restore.txt
@@ -34,11 +39,16 @@ done
 mkdir -p "$OUT"
 make -s B="$B" "$B/bench/restore_bench" >"$OUT/build.log" 2>&1 ||
 	die "make $B/bench/restore_bench failed: $(tail -5 "$OUT/build.log")"
+cc -O2 -Wall -o "$B/bench/setprobe" bench/ban/setprobe.c -lmnl ||
+	die "cc bench/ban/setprobe.c failed"
 trap 'ip netns del $NS 2>/dev/null || true' EXIT
 python3 bench/ban/gen.py nft "$N" "$TIMEOUT" >"$OUT/bans.nft"
 python3 bench/ban/gen.py ipset "$N" "$TIMEOUT" >"$OUT/bans.ipset"
 
-prep="sh -c 'ip netns del $NS 2>/dev/null; ip netns add $NS'"
+# The previous run's namespace is freed by the kernel in the background
+# (a million elements take seconds): SETTLE seconds (default 3) for that
+# before the next run, so it does not eat into the one being timed.
+prep="sh -c 'ip netns del $NS 2>/dev/null; sleep ${SETTLE:-3}; ip netns add $NS'"
 x="ip netns exec $NS"
 hyperfine -N --runs "$RUNS" --export-json "$OUT/restore.json" \
 	--prepare "$prep" \
@@ -51,7 +61,16 @@ hyperfine -N --runs "$RUNS" --export-json "$OUT/restore.json" \
 ip netns del $NS 2>/dev/null || true
 ip netns add $NS
 gnft=$($x "$B/bench/restore_bench" nft "$N" "$TIMEOUT" 2>&1)
-nnft=$($x nft list set inet ghostguard ban6 | grep -c ' timeout ' || true)
+spots=""
+for i in $(seq 0 $((SPOT - 1))); do
+	idx=$(( i * (N / SPOT) + (i * 7919) % (N / SPOT) ))
+	spots="$spots $(printf '2001:db8:%x:%x::1' $((idx >> 16)) $((idx & 65535)))"
+done
+# shellcheck disable=SC2086
+nnft=$($x "$B/bench/setprobe" ban6 $spots | awk '{ print $2 }')
+nnft="$nnft of $SPOT spot checks present, $($x "$B/bench/setprobe" ban6 \
+	"$(printf '2001:db8:%x:%x::1' $((N >> 16)) $((N & 65535)))" |
+	awk '{ print $4 }') of 1 never banned absent"
 ip netns del $NS
 ip netns add $NS
 gips=$($x "$B/bench/restore_bench" ipset "$N" "$TIMEOUT" 2>&1)
@@ -73,8 +92,8 @@ for a, b, goal in (('ghostguard nft', 'nft -f', 1.5),
     q = m(a) / m(b)
     print('  (%s)/(%s) = %.2f  goal <= %.1f: %s'
           % (a, b, q, goal, 'met' if q <= goal else 'MISSED'))
-print('  elements in the kernel after a ghostguard run: nft ban6 %s, '
-      'ipset gg-ban6 %s' % (sys.argv[4], sys.argv[5]))
+print('  in the kernel after a ghostguard run: nft ban6 %s; ipset gg-ban6 '
+      '%s entries (ipset list -t)' % (sys.argv[4], sys.argv[5]))
 PY
 echo "  $gnft" | tee -a "$RES"
 echo "  $gips" | tee -a "$RES"
