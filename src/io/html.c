@@ -278,14 +278,16 @@ bars(FILE *out, const uint64_t *pass, const uint64_t *drop, unsigned n,
 
 	for (i = 0; i < n; i++) {
 		if ((h = bar_len(pass[i], lmax)) > 0)
-			fprintf(out, "<rect class=\"pass\" x=\"%.1f\" y=\"%.1f\" "
-			    "width=\"%.1f\" height=\"%.1f\" fill=\"#4f86c6\">"
+			fprintf(out, "<rect class=\"pass\" x=\"%.1f\" "
+			    "y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+			    "fill=\"#4f86c6\">"
 			    "<title>%llu passed</title></rect>\n",
 			    x0 + i * cw, y - h, cw > 2 ? cw - 0.6 : cw, h,
 			    (unsigned long long)pass[i]);
 		if ((h = bar_len(drop[i], lmax)) > 0)
-			fprintf(out, "<rect class=\"drop\" x=\"%.1f\" y=\"%.1f\" "
-			    "width=\"%.1f\" height=\"%.1f\" fill=\"#d0392b\">"
+			fprintf(out, "<rect class=\"drop\" x=\"%.1f\" "
+			    "y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+			    "fill=\"#d0392b\">"
 			    "<title>%llu dropped</title></rect>\n",
 			    x0 + i * cw, y, cw > 2 ? cw - 0.6 : cw, h,
 			    (unsigned long long)drop[i]);

@@ -85,8 +85,10 @@ struct report_source {
 	uint64_t	 answers;	/* packets sent to it */
 	uint64_t	 dropped;	/* of both, dropped */
 	uint64_t	 dropped_sent;	/* of those it sent, dropped */
-	uint64_t	 detected_at, banned_at; /* its packet number, 0: never */
-	uint64_t	 detected_ns, banned_ns; /* when, 0: never */
+	uint64_t	 detected_at;	/* its packet number, 0: never */
+	uint64_t	 banned_at;	/* its packet number, 0: never */
+	uint64_t	 detected_ns;	/* when, 0: never */
+	uint64_t	 banned_ns;	/* when, 0: never */
 	uint64_t	 first_ns, last_ns;
 	uint64_t	 auth;		/* requests carrying credentials: the
 					 * passwords it tried */
