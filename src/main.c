@@ -16,7 +16,8 @@ usage(FILE *out)
 	fprintf(out,
 	    "usage: ghostguard run [-c CONF] [--foreground] [--dry-run] "
 	    "[--queue-balance N]\n"
-	    "       ghostguard analyze [-c CONF] [--json] [-v] FILE...\n"
+	    "       ghostguard analyze [-c CONF] [--json] [--html OUT.html] [-v] "
+	    "FILE...\n"
 	    "       ghostguard ctl [-s SOCKET] COMMAND [ARGS...]\n"
 	    "       ghostguard check-config [-c CONF] [-v]\n"
 	    "       ghostguard version\n"

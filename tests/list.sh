@@ -20,6 +20,7 @@ for b in "$@"; do
 	echo "tests/analyze/check.py $b/ghostguard $corpus tests/analyze/expect-behaviour.tsv tests/analyze/behaviour-only.conf"
 	echo "tests/analyze/golden.sh $b/ghostguard"
 	echo "tests/inline/run_smoke.sh $b/ghostguard"
+	echo "tests/html/html.sh $b/ghostguard"
 done
 # The lab suite (real scanners against ghostguard inline, in network
 # namespaces: about 3 minutes), once, with the first build. It needs root;
