@@ -109,6 +109,7 @@ struct ctl_list {
 	FILE	*out;
 	bool	 json;
 	size_t	 n;
+	uint64_t now;		/* bans ended by then are left out */
 };
 
 static void
@@ -134,6 +135,12 @@ ctl_list_one(void *arg, const struct ban_entry *e)
 	struct ctl_list *l = arg;
 	char net[GG_ADDRSTRLEN + 8], since[32], exp[32];
 
+	/*
+	 * Its time is up but the once-a-second sweep has not run yet: the
+	 * kernel has dropped the element already, and so does the list.
+	 */
+	if (e->expires_ns <= l->now)
+		return;
 	ctl_net(&e->addr, e->plen, net, sizeof(net));
 	ctl_time(e->since_ns, since, sizeof(since));
 	ctl_time(e->expires_ns, exp, sizeof(exp));
@@ -160,7 +167,7 @@ ctl_list_one(void *arg, const struct ban_entry *e)
 static int
 ctl_bans(struct run *r, int argc, char **argv, FILE *out)
 {
-	struct ctl_list l = { out, false, 0 };
+	struct ctl_list l = { out, false, 0, run_clock() };
 
 	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json"))) {
 		fprintf(out, "usage: bans [--json]");

@@ -259,14 +259,24 @@ ctl_peer_allowed(const struct ctl *c, int fd)
 	    ctl_peer_in_group(&uc, c->gid);
 }
 
-/* A one-line answer at accept (busy, refused): best effort, then close. */
+/*
+ * A one-line answer at accept (busy, refused): best effort, then close.
+ * A socket closed with unread bytes resets its peer (ECONNRESET), and the
+ * client would lose the answer to the request it sent at once: so no more
+ * bytes may come in (SHUT_RD: the client's later send gets EPIPE), and
+ * those already in are read away, a bounded number of times, first.
+ */
 static void
 ctl_refuse(int fd, const char *msg)
 {
 	ssize_t n = send(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
+	char sink[4096];
+	int i;
 
-	(void)n;
-	shutdown(fd, SHUT_WR);
+	shutdown(fd, SHUT_RDWR);
+	for (i = 0; i < 64 && n != 0; i++)
+		if ((n = recv(fd, sink, sizeof(sink), MSG_DONTWAIT)) < 0)
+			break;
 	close(fd);
 }
 
