@@ -212,7 +212,7 @@ fl_packet(uint8_t *b, struct fl_src *s, const uint8_t *d, const char *dst)
 		ph[39] = IPPROTO_UDP;
 		sum = fl_sum(ph, 40, 0);
 	}
-	u->check = fl_fold(fl_sum(u, ul, sum));
+	u->check = htons(fl_fold(fl_sum(u, ul, sum)));
 	if (u->check == 0)
 		u->check = 0xffff;
 	return ipl + ul;

@@ -178,15 +178,17 @@ kq=$(lab_queue_drops r)
 # ban6net).
 mapfile -t SRCS <"$LAB_WORK/sources"
 nsrc=${#SRCS[@]}
-read -r d_banned d_missing <<<"$(python3 - "$LAB_WORK/gg.bans.json" "$LAB_WORK/sources" <<'PY'
+read -r d_banned d_missing d_prob <<<"$(python3 - "$LAB_WORK/gg.bans.json" "$LAB_WORK/sources" <<'PY'
 import ipaddress, json, sys
-bans = [ipaddress.ip_network(b['addr'], strict=False)
-        for b in json.load(open(sys.argv[1]))]
+js = json.load(open(sys.argv[1]))
+bans = [ipaddress.ip_network(b['addr'], strict=False) for b in js]
 hosts = {n.network_address for n in bans if n.num_addresses == 1}
+prob = {ipaddress.ip_network(b['addr'], strict=False).network_address
+        for b in js if b['probation']}
 nets = [n for n in bans if n.num_addresses > 1]
 srcs = [ipaddress.ip_address(l.strip()) for l in open(sys.argv[2]) if l.strip()]
 ok = [s for s in srcs if s in hosts or any(s in n for n in nets)]
-print(len(ok), len(srcs) - len(ok))
+print(len(ok), len(srcs) - len(ok), len([s for s in ok if s in prob]))
 PY
 )"
 v4=() v6=()
@@ -208,9 +210,9 @@ read -r fa_sent fa_secs fa_rate <<<"$(sed -n 's/^sent \([0-9]*\) in \([0-9.]*\) 
 pct() { calc "'%.1f%%' % (100.0 * $1 / max($2, 1))"; }
 echo "(a) no ghostguard: flood $(cat "$LAB_WORK/base.flood"); at the router: $a_pre arrived, $a_out forwarded to the site ($(pct "$a_out" "$a_pre")); Kamailio logged $a_pbx requests from flood sources; calls: $a_calls"
 echo "(b) ghostguard: flood $(cat "$LAB_WORK/gg.flood"); at the router: $b_pre arrived, $((b_pre - b_fwdq)) dropped before the queue by the ban sets ($(pct "$((b_pre - b_fwdq))" "$b_pre"); ghostguard's ban chain counters: $b_drops), $b_fwdq reached the queue hook, $b_out forwarded to the site ($(pct "$b_out" "$b_pre")); Kamailio logged $b_pbx requests from flood sources; calls: $b_calls"
-echo "(b) daemon: queue packets judged $(st queue_0_packets), dropped by verdict $(st packets_dropped), accepted $(st packets_accepted); queue ENOBUFS $(st queue_0_enobufs), fail-open $(st queue_0_failopen), kernel queue drops $kq; bans made $(st bans_made), in force $(st bans_active) (prefixes $(st bans_active_prefixes)), refused for rate $(st bans_refused_rate), for trust $(st bans_refused_trust); tracker sources $(st tracker_sources)"
+echo "(b) daemon: queue packets judged $(st queue_0_packets), dropped by verdict $(st packets_dropped) + $(st packets_ban_decided) (the packet that decided a ban), accepted $(st packets_accepted) (the calls: the provider is trusted); queue ENOBUFS $(st queue_0_enobufs), fail-open $(st queue_0_failopen), kernel queue drops $kq; bans made $(st bans_made), in force $(st bans_active) (prefixes $(st bans_active_prefixes)), refused for rate $(st bans_refused_rate), for trust $(st bans_refused_trust); tracker sources $(st tracker_sources)"
 echo "flood rate achieved: $f_rate/s with ghostguard, $fa_rate/s without ($(calc "round($f_rate / $RATE, 2)")x and $(calc "round(${fa_rate:-0} / $RATE, 2)")x of the $RATE/s asked; sender, router, Kamailio, SIPp and the daemon share $(nproc) CPUs)"
-echo "flood sources banned: $d_banned of $nsrc by the daemon's view (ctl bans --json), $kern of $nsrc in the kernel sets (ban4 $k4 of ${#v4[@]}, ban6 $k6 + ban6net $k6net of ${#v6[@]}); goal $([ "$d_banned" = "$nsrc" ] && [ "$kern" = "$nsrc" ] && echo met || echo MISSED)"
+echo "flood sources banned: $d_banned of $nsrc by the daemon's view (ctl bans --json; $d_prob of them on probation, the rest on the ladder), $kern of $nsrc in the kernel sets (ban4 $k4 of ${#v4[@]}, ban6 $k6 + ban6net $k6net of ${#v6[@]}); goal $([ "$d_banned" = "$nsrc" ] && [ "$kern" = "$nsrc" ] && echo met || echo MISSED)"
 echo "flood reaching the site: $b_out with ghostguard vs $a_out without = $(calc "'%.4f' % ($b_out / max($a_out, 1))")x; flood packets that reached the queue: $(pct "$b_fwdq" "$b_pre") of those that arrived (the rest dropped in the kernel by the ban sets)"
 b_fail=$(echo "$b_calls" | awk '{ print $6 }')
 b_att=$(echo "$b_calls" | awk '{ print $2 }')
