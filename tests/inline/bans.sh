@@ -52,6 +52,16 @@ if [ -n "$T_NO_GG" ]; then
 fi
 t_lab_up
 T_PASS=gg
+# Our own background jobs outside the lab's namespaces (ctl loops) end
+# with the test too; then common.sh's cleanup.
+BANS_PIDS=""
+bans_cleanup() {
+	local p
+	for p in $BANS_PIDS; do kill "$p" 2>/dev/null; done
+	for p in $BANS_PIDS; do wait "$p" 2>/dev/null; done
+	t_cleanup
+}
+trap bans_cleanup EXIT
 # nobody must reach the control socket's directory to be refused by the
 # daemon and not by a path it cannot walk.
 chmod 0711 "$LAB_WORK"
@@ -265,9 +275,11 @@ churn 1 >"$LAB_WORK/churn1" & c1=$!
 churn 2 >"$LAB_WORK/churn2" & c2=$!
 lab_exec att1 timeout 20 $TOOL spoof 203.0.113.0/25 "$LAB_PBX" 3000 1500 >/dev/null &
 scan=$!
+BANS_PIDS="$c1 $c2 $scan"
 sleep 1.5
 kill -KILL "$LAB_GG_PID"; wait "$LAB_GG_PID" 2>/dev/null; LAB_GG_PID=""
 wait "$c1" "$c2" "$scan"
+BANS_PIDS=""
 t_check "4: kill -9 came in the middle of the churn (both ctl loops cut)" \
     eval '[ "$(cat "$LAB_WORK/churn1" "$LAB_WORK/churn2" | grep -c cut)" = 2 ]'
 nack=$(wc -l <"$ACK")

@@ -5,6 +5,6 @@
 # without ghostguard and a pass with `ghostguard run`, and prints TAP.
 # About 3 minutes in all on 2 cores.
 gg=${1:-build/ghostguard}
-for t in attack_tour host_mode v6_tcp behaviour kill9; do
+for t in attack_tour host_mode v6_tcp behaviour kill9 bans; do
 	echo "tests/inline/$t.sh $gg"
 done
