@@ -6,17 +6,32 @@
 # hyperfine, tshark, GNU time and python3 (scripts/deps.sh bench). Never uses
 # the network; every step is bounded by `timeout`.
 #
+# Sections 4-6 are the kernel bans of issue 4 (bench/ban/*.sh, in network
+# namespaces of their own; they need root, nft, ipset, Kamailio and SIPp).
+#
+# Usage: bench/run.sh [all|analyze|ban] (default all; also env PART):
+# `analyze` runs sections 1-3 only, `ban` sections 4-6 only (a few minutes
+# instead of about ten; its table goes to build/bench/results-ban.txt).
+#
 # Environment: B (build directory, default build), PACKETS (packets in the
 # large capture, default 1000000), SOURCES (sources for the tracker figure,
-# default 1000000).
+# default 1000000), BANS (bans restored in sections 4 and 5, default
+# 1000000), FLOOD_RATE (packets/s of section 6, default 100000), FLOOD_S
+# (its seconds, default 30).
 set -eu
 cd "$(dirname "$0")/.."
 
 B=${B:-build}
+PART=${1:-${PART:-all}}
+case $PART in all|analyze|ban) ;; *) echo "usage: bench/run.sh [all|analyze|ban]" >&2; exit 2 ;; esac
+BANS=${BANS:-1000000}
+FLOOD_RATE=${FLOOD_RATE:-100000}
+FLOOD_S=${FLOOD_S:-30}
 PACKETS=${PACKETS:-1000000}
 SOURCES=${SOURCES:-1000000}
 OUT=$B/bench
 RES=$OUT/results.txt
+[ "$PART" = ban ] && RES=$OUT/results-ban.txt
 CORPUS=${CORPUS:-/work/shared/corpus/pcap}
 # A private build, so that others rebuilding $B/ghostguard during the run
 # cannot mix two versions into one set of figures.
@@ -36,10 +51,13 @@ ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys
 calc() { python3 -c "print($1)"; }
 goal() { if [ "$(calc "$1")" = True ]; then echo met; else echo MISSED; fi; }
 
-for t in valgrind callgrind_annotate hyperfine tshark python3; do
+need="hyperfine python3"
+[ "$PART" = ban ] || need="$need valgrind callgrind_annotate tshark"
+[ "$PART" = analyze ] || need="$need nft ipset sipp kamailio"
+for t in $need; do
 	command -v $t >/dev/null || die "$t missing (scripts/deps.sh bench)"
 done
-[ -x /usr/bin/time ] || die "/usr/bin/time missing (package time)"
+[ "$PART" = ban ] || [ -x /usr/bin/time ] || die "/usr/bin/time missing (package time)"
 mkdir -p "$OUT"
 make -s -j"$(nproc)" all B="$OBJ" >"$OUT/build.log" 2>&1 ||
 	die "make all B=$OBJ failed: $(tail -5 "$OUT/build.log")"
@@ -47,8 +65,11 @@ make -s -j"$(nproc)" all B="$OBJ" >"$OUT/build.log" 2>&1 ||
 T0=$(date +%s)
 say "ghostguard benchmarks, $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src 2>/dev/null || echo ' (src/ modified)')"
 say "build: make all B=$OBJ (the working tree at the start of the run)"
-say "host: $(nproc) CPUs, $(uname -sr), $(cc --version | head -1)"
+say "host: $(nproc) CPUs, $(uname -sr), $(cc --version | head -1); part: $PART"
 say ""
+parse_fail=0
+ban_fail=0
+if [ "$PART" != ban ]; then
 
 # ---------------------------------------------------------------------------
 # 1. sip_parse() against a memchr line split of the same bytes.
@@ -76,7 +97,6 @@ allocs() {
 say "== 1. SIP parse cost: sip_parse() vs a memchr line split of the same bytes"
 say "   (instructions per message = (I(N2) - I(N1)) / (N2 - N1), N1=$N1, N2=$N2;"
 say "    heap allocations per message from memcheck with $M1 and $M2 iterations)"
-parse_fail=0
 for msg in bench/msg/invite_yealink.sip bench/msg/register_yealink.sip \
     bench/msg/invite_heplify.sip bench/msg/register_aaa.sip; do
 	name=$(basename "$msg" .sip)
@@ -210,7 +230,45 @@ say "   capture: $SRC, $SOURCES copies of svmap's OPTIONS, each from its own sou
 say "   command: python3 bench/mkpcap.py sources $SRC $SOURCES $tpl"
 say "   command: /usr/bin/time -v $GG analyze -c CONF $SRC  (CONF: 'tracker-sources $SOURCES', then 'tracker-sources 1000')"
 say ""
+fi
+
+# ---------------------------------------------------------------------------
+# 4-6. Kernel bans (issue 4): bench/ban/*.sh, each in namespaces of its own,
+# each under timeout; their lines go into the table as they print them.
+# ---------------------------------------------------------------------------
+# ban_step N TITLE SECONDS SCRIPT [ENV...]: runs SCRIPT with the private
+# build; a failure (exit status, timeout) is a line of the table too.
+ban_step() {
+	local n=$1 title=$2 secs=$3 script=$4 rc log; shift 4
+	log=$OUT/ban-$n.log
+	say "== $n. $title"
+	set +e
+	env "$@" timeout -k 10 "$secs" "$script" "$OBJ" >"$log" 2>"$log.err"
+	rc=$?
+	set -e
+	# The scripts' own "== title" line is the one above.
+	grep -v '^== ' "$log" | tee -a "$RES.tmp"
+	if [ $rc != 0 ]; then
+		ban_fail=1
+		say "   FAILED: $script exited $rc$([ $rc = 124 ] && echo " (timeout $secs s)"): $(tail -3 "$log.err" | tr '\n' ' ')"
+	fi
+	say "   run: $* timeout $secs $script $OBJ  (output $log)"
+	say ""
+}
+if [ "$PART" != analyze ]; then
+	if [ "$(id -u)" != 0 ]; then
+		say "== 4-6. kernel bans: SKIP, needs root (network namespaces)"
+		ban_fail=1
+	else
+		ban_step 4 "Restore of $BANS bans: ghostguard's backends vs nft -f and ipset restore (goal: at most 1.5x)" \
+		    3600 bench/ban/restore.sh N="$BANS"
+		ban_step 5 "Daemon memory with $BANS bans (goal: at most 150 MB)" \
+		    900 bench/ban/memory.sh N="$BANS"
+		ban_step 6 "Scan flood: $FLOOD_RATE packets/s for $FLOOD_S s from thousands of sources during SIPp calls (goal: every source banned, zero failed calls)" \
+		    $((FLOOD_S * 2 + 300)) bench/ban/flood.sh RATE="$FLOOD_RATE" FLOOD_S="$FLOOD_S"
+	fi
+fi
 say "total bench time: $(( $(date +%s) - T0 )) s"
 mv "$RES.tmp" "$RES"
 echo "results: $RES"
-exit $parse_fail
+[ $parse_fail = 0 ] && [ $ban_fail = 0 ]

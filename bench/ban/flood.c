@@ -8,7 +8,8 @@
  * lab's attacker hosts; at most 250) and N6 IPv6 addresses
  * 2001:db8:dead:I::1 (I = 1..N6, each in a /64 of its own, so that bans stay
  * per address and nothing aggregates; at most 65535), shuffled with a fixed
- * seed and written to LIST, one a line. IPv4 sources send to DST4:5060,
+ * seed. At the end, those that sent at least one packet are written to
+ * LIST, one a line. IPv4 sources send to DST4:5060,
  * IPv6 ones to [DST6]:5060, from port 5060.
  *
  * Each source is one of four scanners, by its index:
@@ -24,7 +25,8 @@
  * sendmmsg() call. Sources join linearly over the first RAMP seconds (0: all
  * at once); packets go round robin over the sources that have joined. It
  * stops after COUNT packets or SECONDS seconds and prints
- * "sent N in T s (R/s), sources N4+N6, not sent F (E failed calls)". Needs CAP_NET_RAW; meant
+ * "sent N in T s (R/s), sources S4+S6, not sent F (E failed calls)" (S4,
+ * S6: the sources that sent). Needs CAP_NET_RAW; meant
  * for a network namespace of one's own.
  */
 #ifndef _GNU_SOURCE
@@ -285,18 +287,9 @@ main(int argc, char **argv)
 		src[i] = src[j];
 		src[j] = x;
 	}
-	if ((list = fopen(argv[9], "w")) == NULL) {
-		perror(argv[9]);
-		return 1;
-	}
 	for (i = 0; i < nsrc; i++) {
 		src[i].kind = (unsigned)(i % 4);
 		inet_ntop(src[i].family, src[i].a, src[i].s, sizeof(src[i].s));
-		fprintf(list, "%s\n", src[i].s);
-	}
-	if (fclose(list) != 0) {
-		perror(argv[9]);
-		return 1;
 	}
 	fd[0] = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
 	fd[1] = socket(AF_INET6, SOCK_RAW, IPPROTO_RAW);
@@ -371,6 +364,26 @@ main(int argc, char **argv)
 		}
 	}
 	t = fl_now() - t0;
+	/* The sources that sent at least one packet (a short run may end
+	 * before the ramp has brought in all of them). */
+	if ((list = fopen(argv[9], "w")) == NULL) {
+		perror(argv[9]);
+		return 1;
+	}
+	n4 = n6 = 0;
+	for (i = 0; i < nsrc; i++) {
+		if (src[i].n == 0)
+			continue;
+		fprintf(list, "%s\n", src[i].s);
+		if (src[i].family == AF_INET)
+			n4++;
+		else
+			n6++;
+	}
+	if (fclose(list) != 0) {
+		perror(argv[9]);
+		return 1;
+	}
 	printf("sent %lu in %.3f s (%.0f/s), sources %u+%u, not sent %lu "
 	    "(%lu failed calls)\n", sent, t, t > 0 ? (double)sent / t : 0.0,
 	    n4, n6, tried - sent, errors);

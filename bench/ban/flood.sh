@@ -46,6 +46,9 @@ N6=${N6:-3000}
 CALL_RATE=${CALL_RATE:-2}
 GG=$ROOT/$B/ghostguard
 case $B in /*) GG=$B/ghostguard ;; esac
+# Sources must have time to be banned after joining: the ramp is at most a
+# third of the flood.
+RAMP=$(python3 -c "print(min(float('$RAMP'), $FLOOD_S / 3))")
 COUNT=$((RATE * FLOOD_S))
 CALLS=$(python3 -c "print(int($CALL_RATE * ($FLOOD_S + 4)))")
 export LAB_PREFIX=gg-fl-$$
