@@ -7,8 +7,8 @@
 #   (b) ipset restore of the same into hash:ip family inet6 timeout 0;
 #   (c) ghostguard: bench/ban/restore_bench.c, ban_nft_new() or
 #       ban_ipset_new() then replace() with the same N bans (sets created,
-#       the whole restore in one batch) - everything `ghostguard restore`
-#       does at boot.
+#       the whole restore in one batch) - what `ghostguard run` does with
+#       its saved bans at start.
 #
 # Each run (hyperfine, RUNS each, default 5) starts in a fresh network
 # namespace (gg-bench-<pid>, removed after), so no state accumulates. The
@@ -19,7 +19,8 @@
 # bench/ban/setprobe.c (`nft list set` or `nft get element` dump the whole
 # set, which takes minutes with a million elements).
 #
-# Environment: N (default 1000000), RUNS (default 5), TIMEOUT (3600).
+# Environment: N (default 1000000), RUNS (default 5), TIMEOUT (each ban's,
+# 3600 s), SPOT (200), SETTLE (3 s between runs).
 set -eu
 cd "$(dirname "$0")/../.."
 B=${1:-build}
