@@ -79,6 +79,7 @@ ctl() { "$GG" ctl -s "$SOCK" "$@"; }
 # r_nft ARGS...: nft in the router's namespace.
 r_nft() { lab_exec r nft "$@"; }
 # elems [SET...]: "SET ADDR TIMEOUT EXPIRES" per element of our table.
+BANSETS="ban4 ban6 ban4net ban6net"
 elems() { r_nft -j list ruleset | $TOOL elems "$@"; }
 # drop_count SET: the packets the drop rule of SET counted.
 drop_count() {
@@ -183,6 +184,19 @@ send att1 "$LAB_ATT1" 5
 sleep 0.3
 a1=$(pbx_from "$LAB_ATT1")
 t_check "2: after expiry the source passes again (PBX: $a0 -> $a1)" [ "$((a1 - a0))" = 5 ]
+# ev TYPE: the event log's lines of TYPE for att1, as JSON checked by python.
+ev() {
+	python3 -c 'import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e.get("type") == sys.argv[2] and e.get("addr") == sys.argv[3] and \
+       (sys.argv[2] != "ban" or e.get("evidence", {}).get("packets", 0) > 0):
+        n += 1
+print(n)' "$LAB_WORK/gg-events.jsonl" "$1" "$LAB_ATT1" 2>&1
+}
+t_check "2: the event log has its ban (with the evidence) and its expiry: $(ev ban) and $(ev expiry) lines" \
+    eval '[ "$(ev ban)" = 1 ] && [ "$(ev expiry)" = 1 ]'
 
 # ---------------------------------------------------------------- 3
 # Its second offence: the second rung, 60 s.
@@ -257,11 +271,11 @@ t_check "9: packets by verdict: $pv" \
 # middle. Acknowledged = ctl answered ok.
 ACK=$LAB_WORK/acked
 : >"$ACK"
-# churn FIRST: ctl ban of 2001:db8:203::FIRST:1 .. :400 (and 203.0.113.x),
+# churn FIRST: ctl ban of 2001:db8:203::FIRST:1 .. :2000 (and 203.0.113.x),
 # until the daemon stops answering; prints "cut" when it did.
 churn() {
 	local i a
-	for i in $(seq 1 400); do
+	for i in $(seq 1 2000); do
 		a=2001:db8:203::$1:$i
 		[ $((i % 4)) = 0 ] && a=203.0.113.$((100 + (i / 4 + $1 * 50) % 150))
 		if ctl ban "$a" 10m >/dev/null 2>&1; then
@@ -276,7 +290,8 @@ churn 2 >"$LAB_WORK/churn2" & c2=$!
 lab_exec att1 timeout 20 $TOOL spoof 203.0.113.0/25 "$LAB_PBX" 3000 1500 >/dev/null &
 scan=$!
 BANS_PIDS="$c1 $c2 $scan"
-sleep 1.5
+# The kill when 300 bans are acknowledged (or after 10 s).
+wait_until 10 eval '[ "$(wc -l <"$ACK")" -ge 300 ]'
 kill -KILL "$LAB_GG_PID"; wait "$LAB_GG_PID" 2>/dev/null; LAB_GG_PID=""
 wait "$c1" "$c2" "$scan"
 BANS_PIDS=""
@@ -287,12 +302,12 @@ gg_start || gg_fatal "4: ghostguard restarts after kill -9"
 # few LIST: its first 8 words, and how many more.
 few() { echo "$@" | awk '{ for (i = 1; i <= NF && i <= 8; i++) printf "%s ", $i; if (NF > 8) printf "and %d more", NF - 8 }'; }
 lost_ctl=$(few $(bans_json | awk '{ print $1 }' | sort -u | comm -23 <(sort -u "$ACK") -))
-lost_k=$(few $(elems | awk '{ print $2 }' | sort -u | comm -23 <(sort -u "$ACK") -))
+lost_k=$(few $(elems $BANSETS | awk '{ print $2 }' | sort -u | comm -23 <(sort -u "$ACK") -))
 t_check "4: kill -9 during churn: all $nack acknowledged bans are in ctl bans after the restart${lost_ctl:+ (lost: $lost_ctl)}" \
     eval '[ "$nack" -gt 20 ] && [ -z "$lost_ctl" ]'
 t_check "4: ... and in the kernel sets${lost_k:+ (missing: $lost_k)}" [ -z "$lost_k" ]
 t_check "4: ... without duplicates (ctl bans and the sets)" \
-    eval '[ -z "$(bans_json | awk "{ print \$1 }" | sort | uniq -d)" ] && [ -z "$(elems | awk "{ print \$2 }" | sort | uniq -d)" ]'
+    eval '[ -z "$(bans_json | awk "{ print \$1 }" | sort | uniq -d)" ] && [ -z "$(elems $BANSETS | awk "{ print \$2 }" | sort | uniq -d)" ]'
 
 # ---------------------------------------------------------------- 8
 lab_gg_stop
@@ -325,6 +340,10 @@ missing=$(bans_json | awk '{ print $1 }' | sort -u | comm -23 <(printf '%s\n' "$
 t_check "8: it keeps the $(echo "$keep" | grep -c .) undamaged bans${missing:+ (missing: $(few $missing))}" \
     [ -z "$missing" ]
 t_check "8: ... and ctl answers" eval 'ctl status >/dev/null'
+# The kernel was left with the records the file lost: the start's resync
+# makes the sets what the daemon knows, no more, no less.
+diffk=$(few $( (bans_json | awk '{ print $1 }'; elems $BANSETS | awk '{ print $2 }') | sort | uniq -u))
+t_check "8: the kernel sets resynced to exactly the daemon's bans${diffk:+ (differ: $diffk)}" [ -z "$diffk" ]
 
 # ---------------------------------------------------------------- 10
 lab_gg_stop
@@ -339,6 +358,8 @@ ipt_drops() {
 }
 out=$(ctl ban "$LAB_ATT1" 10m 2>&1)
 t_check "10: ipset: ctl ban $LAB_ATT1: in set gg-ban4" ipset_has "$LAB_ATT1"
+act=$(m_get | m_val 'ghostguard_bans_active{backend="ipset"}')
+t_check "10: ipset: ghostguard_bans_active{backend=\"ipset\"} ${act:-none} = 1" [ "$act" = 1 ]
 a0=$(pbx_from "$LAB_ATT1"); d0=$(ipt_drops); q0=$(queue_packets)
 send att1 "$LAB_ATT1" 5
 sleep 0.5
