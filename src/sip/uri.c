@@ -312,6 +312,94 @@ uri_tail(struct sip_uri *uri, const char *p, const char *e)
 	return p == e ? 0 : -1;
 }
 
+/* ":port" (1-5 digits, at most 65535) at p, if any, then the tail. */
+static inline int
+uri_port_tail(struct sip_uri *uri, const char *p, const char *e)
+{
+	unsigned v, n;
+
+	if (p < e && *p == ':') {
+		for (p++, v = n = 0; p < e && IS_DIGIT(*p); p++) {
+			v = v * 10 + (unsigned)(*p - '0');
+			if (++n > 5)
+				return -1;
+		}
+		if (n == 0 || v > 65535)
+			return -1;
+		uri->port = (uint16_t)v;
+	}
+	return uri_tail(uri, p, e);
+}
+
+#ifdef SCAN_SSE2
+/* Host-name bytes ([0-9A-Za-z._-]) among the 16 in x; digits and dots too. */
+static inline unsigned
+host_bits(__m128i x, unsigned *dig, unsigned *dot)
+{
+	__m128i lc, al, dg, dt, ot;
+
+	lc = _mm_or_si128(x, _mm_set1_epi8(0x20));
+	al = _mm_cmpgt_epi8(_mm_set1_epi8(26 - 128),
+	    _mm_sub_epi8(lc, _mm_set1_epi8('a' - 128)));
+	dg = _mm_cmpgt_epi8(_mm_set1_epi8(10 - 128),
+	    _mm_sub_epi8(x, _mm_set1_epi8('0' - 128)));
+	dt = _mm_cmpeq_epi8(x, _mm_set1_epi8('.'));
+	ot = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
+	*dig = (unsigned)_mm_movemask_epi8(dg);
+	*dot = (unsigned)_mm_movemask_epi8(dt);
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(al, dg),
+	    _mm_or_si128(dt, ot)));
+}
+
+/*
+ * uri_sip() for the common shapes, from bit masks of the 32 bytes at p
+ * (readable: lim - p >= 32): [user@]host with a user of host bytes, and
+ * both inside the window. Returns uri_sip()'s result, or -2 before writing
+ * anything when the URI needs the general path.
+ */
+static int
+uri_sip_fast(struct sip_uri *uri, const char *p, const char *e)
+{
+	__m128i x0 = scan_load(p), x1 = scan_load(p + 16);
+	unsigned d0, d1, t0, t1, hm, dig, dot, atm, stop, s, h;
+	ptrdiff_t n = e - p;
+	bool v4;
+
+	hm = host_bits(x0, &d0, &t0) | host_bits(x1, &d1, &t1) << 16;
+	dig = d0 | d1 << 16;
+	dot = t0 | t1 << 16;
+	atm = scan_eq(x0, '@') | scan_eq(x1, '@') << 16;
+	if (n < 32) {
+		atm &= (1u << n) - 1;
+		hm &= (1u << n) - 1;
+	}
+	/* A '@' past the window may still end a userinfo. */
+	if ((stop = ~hm) == 0 || (atm == 0 && n > 32))
+		return -2;
+	s = (unsigned)__builtin_ctz(stop);
+	h = 0;
+	if (atm != 0) {
+		/* Only "host-bytes@" is ours: a ':' (password) or another
+		 * user byte before the '@' takes the general path. */
+		if ((atm & (0u - atm)) != 1u << s)
+			return -2;
+		if ((h = s + 1) == 32 || (stop &= ~0u << h) == 0)
+			return -2;
+		uri->user = (struct gg_str){ p, s };
+		s = (unsigned)__builtin_ctz(stop);
+	}
+	/* The host is [h, s): empty is an error the general path reports. */
+	if (s == h)
+		return -2;
+	dot >>= h;
+	v4 = ipv4_bits(p + h, s - h, dig >> h, dot);
+	uri->host = (struct gg_str){ p + h, s - h };
+	uri->host_is_ipv4 = v4;
+	return uri_port_tail(uri, p + s, e);
+}
+#endif
+
 /*
  * sip: and sips: after the scheme: [user[:password]@]hostport tail.
  *
@@ -328,6 +416,11 @@ uri_sip(struct sip_uri *uri, const char *p, const char *e, const char *lim)
 	bool v4;
 	int kind;
 
+#ifdef SCAN_SSE2
+	if (lim - p >= 32 && (n = (unsigned)uri_sip_fast(uri, p, e)) !=
+	    (unsigned)-2)
+		return (int)n;
+#endif
 	q = he = host_run(p, e, lim, &v4);
 	if (q < e && *q != '@' && (UCLS(*q) & U_USER))
 		q = urun(q, e, U_USER);
