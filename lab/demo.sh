@@ -61,7 +61,8 @@ trap d_cleanup EXIT
 trap 'echo; say "interrupted: cleaning up"; exit 130' INT TERM
 
 # ---------------------------------------------------------------- checks
-[ "$(id -u)" = 0 ] || die "the lab needs root (network namespaces): sudo $0 $*"
+[ "$(id -u)" = 0 ] ||
+	die "the lab needs root (network namespaces): sudo make demo (without root: make demo-offline)"
 for tool in ip kamailio sipp svmap svwar svcrack nmap iptables tcpdump mergecap python3; do
 	command -v "$tool" >/dev/null 2>&1 ||
 		die "$tool is not installed: run scripts/deps.sh lab (or make demo)"
@@ -108,7 +109,9 @@ d_extensions() { # LOG...: svwar's "| 101 | reqauth |", nmap's "|   101: Auth re
 	cat "$@" 2>/dev/null | sed -nE -e 's/^\| ([0-9]+) +\| .*/\1/p' \
 		-e 's/^\|_? +([0-9]+): Auth required.*/\1/p' | sort -u | grep -c .
 }
-d_passwords() { # LOG...: svcrack's "The password for 100 is ...", nmap's "100:pw - Valid credentials"
+# LOG...: svcrack's "The password for 100 is ...", nmap's
+# "100:pw - Valid credentials".
+d_passwords() {
 	cat "$@" 2>/dev/null | sed -nE -e 's/.*The password for ([^ ]+) .*/\1/p' \
 		-e 's/^\|_? +([^ :]+):.* - Valid credentials.*/\1/p' | sort -u | grep -c .
 }
@@ -203,7 +206,9 @@ res() { awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "$LAB_WORK/res
 
 # ---------------------------------------------------------------- the lab
 say "ghostguard demo: the same attacks on a small office, without and with ghostguard"
-say "building the lab: network namespaces $LAB_PREFIX-* (router, PBX, 2 phones, provider, attackers)"
+say "(one to two minutes; Ctrl-C stops it and removes everything it made)"
+say "building the lab: network namespaces $LAB_PREFIX-*"
+say "  (a router, a PBX, 2 phones, the provider, one host per attacker)"
 D_STARTED=1
 lab_up >/dev/null 2>&1 || die "lab_up (network namespaces)"
 LAB_LOG=$LAB_WORK/demo-lab.log
@@ -228,11 +233,14 @@ t_conf "$LAB_WORK/gg.conf"
 CAP=$OUT/demo-capture.pcap
 say "  recording the router's traffic for the report (tcpdump)"
 lab_capture_start "$CAP"
-say "  starting: ghostguard run -c gg.conf (provider $LAB_PROV trusted, site 192.0.2.0/24 protected)"
-lab_gg_start r "$LAB_WORK/gg.conf" 2>>"$LAB_LOG" || die "ghostguard did not start: $(tail -3 "$LAB_WORK/gg.log")"
+say "  starting: ghostguard run -c gg.conf on the router"
+say "  (provider $LAB_PROV trusted, the site 192.0.2.0/24 protected)"
+lab_gg_start r "$LAB_WORK/gg.conf" 2>>"$LAB_LOG" ||
+	die "ghostguard did not start: $(tail -3 "$LAB_WORK/gg.log")"
 tour gg
 say "  asking ghostguard what it banned: ghostguard ctl bans"
-lab_gg_ctl bans >"$LAB_WORK/bans.txt" 2>&1 || say "  ghostguard ctl bans failed: $(head -1 "$LAB_WORK/bans.txt")"
+lab_gg_ctl bans >"$LAB_WORK/bans.txt" 2>&1 ||
+	say "  ghostguard ctl bans failed: $(head -1 "$LAB_WORK/bans.txt")"
 say "  stopping ghostguard and the recording"
 lab_gg_stop || say "  warning: ghostguard's queue rules were still there after it stopped"
 lab_capture_stop >>"$LAB_LOG" 2>&1 || say "  warning: the capture could not be merged"
@@ -254,8 +262,10 @@ fi
 # `ctl bans` ends with "N bans in force".
 NBANS=$(sed -n 's/^\([0-9][0-9]*\) bans\{0,1\} in force.*/\1/p' "$LAB_WORK/bans.txt")
 NBANS=${NBANS:-?}
-PROVBAN=no
-grep -qE "(^|[[:space:]])$(echo "$LAB_PROV" | sed 's/\./\\./g')(/32)?([[:space:]]|$)" "$LAB_WORK/bans.txt" && PROVBAN=YES
+PROVBAN="The provider, whose address was forged, is not banned (trusted)."
+prov_re=$(echo "$LAB_PROV" | sed 's/\./\\./g')
+grep -qE "^[[:space:]]*$prov_re(/32)?[[:space:]]" "$LAB_WORK/bans.txt" &&
+	PROVBAN="The provider, whose address was forged, IS BANNED: a bug."
 calls() { set -- $(res "$1" calls); echo "$1 of $2"; }
 
 row() { printf '%-44s %15s | %-15s\n' "$1" "$2" "$3"; shift 3; printf '    %s\n' "$@"; }
@@ -279,12 +289,14 @@ row "Attackers' requests that reached the PBX" "$(res base pbx)" "$(res gg pbx)"
 row "Provider's calls that completed" "$(calls base)" "$(calls gg)" \
 	"Real calls placed during and after the attacks: none may be lost."
 row "Attackers banned now (ghostguard ctl bans)" "-" "$NBANS" \
-	"Banned addresses are dropped by the kernel. The provider, whose address" \
-	"was forged, is banned: $PROVBAN (it is trusted: forged packets are dropped)."
+	"The kernel drops banned addresses before ghostguard sees them." "$PROVBAN"
 printf '%.0s-' $(seq 78); echo
 echo
 echo "What ghostguard has banned now (ghostguard ctl bans):"
 sed 's/^/    /' "$LAB_WORK/bans.txt"
+echo "A ban lasts 10 minutes the first time and longer for a repeat offender"
+echo "(ban-ladder); 1-minute bans are probation, for evidence that packets with"
+echo "a forged source address could have produced (ban-probation)."
 echo
 echo "Report of the pass with ghostguard ($REPORT_NOTE):"
 echo "    $REPORT"
