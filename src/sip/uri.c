@@ -392,8 +392,9 @@ uri_sip_fast(struct sip_uri *uri, const char *p, const char *e)
 	/* The host is [h, s): empty is an error the general path reports. */
 	if (s == h)
 		return -2;
-	dot >>= h;
-	v4 = ipv4_bits(p + h, s - h, dig >> h, dot);
+	/* A host that does not start and end in a digit is a name. */
+	v4 = (dig >> h & 1) && (dig >> (s - 1) & 1) &&
+	    ipv4_bits(p + h, s - h, dig >> h, dot >> h);
 	uri->host = (struct gg_str){ p + h, s - h };
 	uri->host_is_ipv4 = v4;
 	return uri_port_tail(uri, p + s, e);
