@@ -201,9 +201,11 @@ def get(url):
 
 
 if __name__ == '__main__':
-    # Read by `grep -q` and such: a closed pipe ends us quietly.
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     a = sys.argv[1:]
+    # Printers read by `grep -q` and such: a closed pipe ends them quietly
+    # (not junk: its sockets must see EPIPE, not die of SIGPIPE).
+    if a and a[0] in ('elems', 'json', 'get'):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     if a and a[0] == 'send':
         send(a[1], a[2], int(a[3]), a[4] if len(a) > 4 else 'bans-test')
     elif a and a[0] == 'spoof':
