@@ -406,7 +406,10 @@ param_next(const char **pp, const char *e, struct param *pr)
 		if (*p != ';')
 			return -1;
 	}
-	p = skip_ws(p + 1, e);
+	/* LWS around ';' and '=' is rare: test a byte before skipping. */
+	p++;
+	if (p < e && !IS(*p, C_TOKEN))
+		p = skip_ws(p, e);
 	q = skip_token(p, e);
 	*pp = p;
 	if (q == p)
@@ -414,9 +417,11 @@ param_next(const char **pp, const char *e, struct param *pr)
 	pr->name = mkstr(p, q);
 	pr->value = GG_STR_NULL;
 	pr->has_value = false;
-	p = skip_ws(q, e);
+	p = q < e && (*q == '=' || *q == ';') ? q : skip_ws(q, e);
 	if (p < e && *p == '=') {
-		p = skip_ws(p + 1, e);
+		p++;
+		if (p < e && IS(*p, C_WS))
+			p = skip_ws(p, e);
 		*pp = p;
 		if (p < e && *p == '"') {
 			if ((q = quoted_end(p + 1, e)) == NULL)
@@ -804,10 +809,12 @@ auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
 		if ((q = skip_token(p, e)) == p)
 			goto bad;
 		n = mkstr(p, q);
-		p = skip_ws(q, e);
+		p = q < e && *q == '=' ? q : skip_ws(q, e);
 		if (p == e || *p != '=')
 			goto bad;
-		p = skip_ws(p + 1, e);
+		p++;
+		if (p < e && *p != '"')
+			p = skip_ws(p, e);
 		if (p < e && *p == '"') {
 			if ((q = quoted_end_in(p + 1, e, c->end)) == NULL)
 				goto bad;
@@ -819,15 +826,26 @@ auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
 			v = mkstr(p, q);
 			p = q;
 		}
-		if (NAME_IS(n.p, n.len, "username"))
-			a->username = v;
-		else if (NAME_IS(n.p, n.len, "realm"))
-			a->realm = v;
-		else if (NAME_IS(n.p, n.len, "uri"))
-			a->uri = v;
-		else if (NAME_IS(n.p, n.len, "response"))
-			a->response = v;
-		p = skip_ws(p, e);
+		/* By length first: most names are none of the four. */
+		switch (n.len) {
+		case 3:
+			if (NAME_IS(n.p, n.len, "uri"))
+				a->uri = v;
+			break;
+		case 5:
+			if (NAME_IS(n.p, n.len, "realm"))
+				a->realm = v;
+			break;
+		case 8:
+			if (NAME_IS(n.p, n.len, "username"))
+				a->username = v;
+			else if (NAME_IS(n.p, n.len, "response"))
+				a->response = v;
+			break;
+		}
+		/* Usually ',' follows at once. */
+		if (p < e && *p != ',')
+			p = skip_ws(p, e);
 		if (p < e) {
 			if (*p != ',')
 				goto bad;
