@@ -413,7 +413,7 @@ static int
 uri_sip(struct sip_uri *uri, const char *p, const char *e, const char *lim)
 {
 	const char *h, *q, *at, *c, *he;
-	unsigned v, n;
+	unsigned n;
 	bool v4;
 	int kind;
 
@@ -459,17 +459,7 @@ uri_sip(struct sip_uri *uri, const char *p, const char *e, const char *lim)
 		return -1;
 	uri->host = (struct gg_str){ h, (size_t)(p - h) };
 	uri->host_is_ipv4 = v4;
-	if (p < e && *p == ':') {
-		for (p++, v = n = 0; p < e && IS_DIGIT(*p); p++) {
-			v = v * 10 + (unsigned)(*p - '0');
-			if (++n > 5)
-				return -1;
-		}
-		if (n == 0 || v > 65535)
-			return -1;
-		uri->port = (uint16_t)v;
-	}
-	return uri_tail(uri, p, e);
+	return uri_port_tail(uri, p, e);
 }
 
 /* The rest of a tel: or other URI: no CTL, SP, '"', '<', '>' or 8-bit. */
