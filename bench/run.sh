@@ -9,9 +9,10 @@
 # Sections 4-6 are the kernel bans of issue 4 (bench/ban/*.sh, in network
 # namespaces of their own; they need root, nft, ipset, Kamailio and SIPp).
 #
-# Usage: bench/run.sh [all|analyze|ban] (default all; also env PART):
+# Usage: bench/run.sh [all|analyze|ban|inline] (default all; also env PART):
 # `analyze` runs sections 1-3 only, `ban` sections 4-6 only (a few minutes
-# instead of about ten; its table goes to build/bench/results-ban.txt).
+# instead of about ten; its table goes to build/bench/results-ban.txt),
+# `inline` section 7 only (results-inline.txt).
 #
 # Environment: B (build directory, default build), PACKETS (packets in the
 # large capture, default 1000000), SOURCES (sources for the tracker figure,
@@ -23,7 +24,7 @@ cd "$(dirname "$0")/.."
 
 B=${B:-build}
 PART=${1:-${PART:-all}}
-case $PART in all|analyze|ban) ;; *) echo "usage: bench/run.sh [all|analyze|ban]" >&2; exit 2 ;; esac
+case $PART in all|analyze|ban|inline) ;; *) echo "usage: bench/run.sh [all|analyze|ban|inline]" >&2; exit 2 ;; esac
 BANS=${BANS:-1000000}
 FLOOD_RATE=${FLOOD_RATE:-100000}
 FLOOD_S=${FLOOD_S:-30}
@@ -32,7 +33,8 @@ SOURCES=${SOURCES:-1000000}
 OUT=$B/bench
 RES=$OUT/results.txt
 [ "$PART" = ban ] && RES=$OUT/results-ban.txt
-CORPUS=${CORPUS:-/work/shared/corpus/pcap}
+[ "$PART" = inline ] && RES=$OUT/results-inline.txt
+CORPUS=${CORPUS:-$(pwd)/../shared/corpus/pcap}
 # A private build, so that others rebuilding $B/ghostguard during the run
 # cannot mix two versions into one set of figures.
 OBJ=$OUT/obj
@@ -51,13 +53,14 @@ ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys
 calc() { python3 -c "print($1)"; }
 goal() { if [ "$(calc "$1")" = True ]; then echo met; else echo MISSED; fi; }
 
+an=no; { [ "$PART" = all ] || [ "$PART" = analyze ]; } && an=yes
 need="hyperfine python3"
-[ "$PART" = ban ] || need="$need valgrind callgrind_annotate tshark"
+[ $an = no ] || need="$need valgrind callgrind_annotate tshark"
 [ "$PART" = analyze ] || need="$need nft ipset sipp kamailio"
 for t in $need; do
 	command -v $t >/dev/null || die "$t missing (scripts/deps.sh bench)"
 done
-[ "$PART" = ban ] || [ -x /usr/bin/time ] || die "/usr/bin/time missing (package time)"
+[ $an = no ] || [ -x /usr/bin/time ] || die "/usr/bin/time missing (package time)"
 mkdir -p "$OUT"
 make -s -j"$(nproc)" all B="$OBJ" >"$OUT/build.log" 2>&1 ||
 	die "make all B=$OBJ failed: $(tail -5 "$OUT/build.log")"
@@ -69,7 +72,7 @@ say "host: $(nproc) CPUs, $(uname -sr), $(cc --version | head -1); part: $PART"
 say ""
 parse_fail=0
 ban_fail=0
-if [ "$PART" != ban ]; then
+if [ $an = yes ]; then
 
 # ---------------------------------------------------------------------------
 # 1. sip_parse() against a memchr line split of the same bytes.
@@ -236,14 +239,15 @@ fi
 # 4-6. Kernel bans (issue 4): bench/ban/*.sh, each in namespaces of its own,
 # each under timeout; their lines go into the table as they print them.
 # ---------------------------------------------------------------------------
-# ban_step N TITLE SECONDS SCRIPT [ENV...]: runs SCRIPT with the private
-# build; a failure (exit status, timeout) is a line of the table too.
-ban_step() {
-	local n=$1 title=$2 secs=$3 script=$4 rc log; shift 4
+# ns_step N TITLE SECONDS SCRIPT ARG [ENV...]: runs SCRIPT ARG (ARG: the
+# private build or its binary); a failure (exit status, timeout) is a line
+# of the table too.
+ns_step() {
+	local n=$1 title=$2 secs=$3 script=$4 arg=$5 rc log; shift 5
 	log=$OUT/ban-$n.log
 	say "== $n. $title"
 	set +e
-	env "$@" timeout -k 10 "$secs" "$script" "$OBJ" >"$log" 2>"$log.err"
+	env "$@" timeout -k 10 "$secs" "$script" "$arg" >"$log" 2>"$log.err"
 	rc=$?
 	set -e
 	# The scripts' own "== title" line is the one above.
@@ -252,20 +256,34 @@ ban_step() {
 		ban_fail=1
 		say "   FAILED: $script exited $rc$([ $rc = 124 ] && echo " (timeout $secs s)"): $(tail -3 "$log.err" | tr '\n' ' ')"
 	fi
-	say "   run: $* timeout $secs $script $OBJ  (output $log)"
+	say "   run: $* timeout $secs $script $arg  (output $log)"
 	say ""
 }
-if [ "$PART" != analyze ]; then
+if [ "$PART" = all ] || [ "$PART" = ban ]; then
 	if [ "$(id -u)" != 0 ]; then
 		say "== 4-6. kernel bans: SKIP, needs root (network namespaces)"
 		ban_fail=1
 	else
-		ban_step 4 "Restore of $BANS bans: ghostguard's backends vs nft -f and ipset restore (goal: at most 1.5x)" \
-		    3600 bench/ban/restore.sh N="$BANS"
-		ban_step 5 "Daemon memory with $BANS bans (goal: at most 150 MB)" \
-		    900 bench/ban/memory.sh N="$BANS"
-		ban_step 6 "Scan flood: $FLOOD_RATE packets/s for $FLOOD_S s from thousands of sources during SIPp calls (goal: every source banned, zero failed calls)" \
-		    $((FLOOD_S * 2 + 300)) bench/ban/flood.sh RATE="$FLOOD_RATE" FLOOD_S="$FLOOD_S"
+		ns_step 4 "Restore of $BANS bans: ghostguard's backends vs nft -f and ipset restore (goal: at most 1.5x)" \
+		    3600 bench/ban/restore.sh "$OBJ" N="$BANS"
+		ns_step 5 "Daemon memory with $BANS bans (goal: at most 150 MB)" \
+		    900 bench/ban/memory.sh "$OBJ" N="$BANS"
+		ns_step 6 "Scan flood: $FLOOD_RATE packets/s for $FLOOD_S s from thousands of sources during SIPp calls (goal: every source banned, zero failed calls)" \
+		    $((FLOOD_S * 2 + 300)) bench/ban/flood.sh "$OBJ" RATE="$FLOOD_RATE" FLOOD_S="$FLOOD_S"
+	fi
+fi
+
+# ---------------------------------------------------------------------------
+# 7. Inline (issue 3): SIP packets/s across a router namespace through
+# ghostguard run against no queue and a pass-through queue loop.
+# ---------------------------------------------------------------------------
+if [ "$PART" = all ] || [ "$PART" = inline ]; then
+	if [ "$(id -u)" != 0 ]; then
+		say "== 7. inline throughput: SKIP, needs root (network namespaces)"
+		ban_fail=1
+	else
+		ns_step 7 "Inline: SIP packets/s through ghostguard run vs (a) no queue, (b) a pass-through queue loop (goal: at least 0.85x (b), 0.75x (a), +20 us median latency)" \
+		    600 bench/inline/run.sh "$GG"
 	fi
 fi
 say "total bench time: $(( $(date +%s) - T0 )) s"
