@@ -878,8 +878,9 @@ sb_verdict(struct sbuf *b, const struct report_source *s)
 		sb_printf(b, " and banned it at its %llu%s packet.",
 		    (unsigned long long)s->banned_at, ordinal(s->banned_at));
 	else if (s->packets <= 2)
-		sb_printf(b, ", but not banned it: so few UDP packets could "
-		    "carry a forged address.");
+		sb_printf(b, ", but held it off for a short probation at "
+		    "most (ban-probation), not banned it: so few UDP packets "
+		    "could carry a forged address.");
 	else
 		sb_printf(b, ", but not banned it.");
 }
