@@ -3,7 +3,7 @@
  *
  * Both run on the main thread (run_ops.c's loop), which owns the ban
  * manager; the engine is read or changed under r->lock. Every command
- * answers in words first; `bans --json` and `explain --json` for programs.
+ * answers in words first; `bans --json` for programs.
  */
 #include <errno.h>
 #include <inttypes.h>
