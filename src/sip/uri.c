@@ -149,6 +149,28 @@ ipv4_bits(const char *p, unsigned n, unsigned dig, unsigned dot)
 }
 #endif
 
+#ifdef SCAN_SSE2
+/* Host-name bytes ([0-9A-Za-z._-]) among the 16 in x; digits and dots too. */
+static inline unsigned
+host_bits(__m128i x, unsigned *dig, unsigned *dot)
+{
+	__m128i lc, al, dg, dt, ot;
+
+	lc = _mm_or_si128(x, _mm_set1_epi8(0x20));
+	al = _mm_cmpgt_epi8(_mm_set1_epi8(26 - 128),
+	    _mm_sub_epi8(lc, _mm_set1_epi8('a' - 128)));
+	dg = _mm_cmpgt_epi8(_mm_set1_epi8(10 - 128),
+	    _mm_sub_epi8(x, _mm_set1_epi8('0' - 128)));
+	dt = _mm_cmpeq_epi8(x, _mm_set1_epi8('.'));
+	ot = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
+	*dig = (unsigned)_mm_movemask_epi8(dg);
+	*dot = (unsigned)_mm_movemask_epi8(dt);
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(al, dg),
+	    _mm_or_si128(dt, ot)));
+}
+#endif
+
 /*
  * The end of the run of host-name bytes (U_HOST: [0-9A-Za-z._-]) from p, at
  * most e; *v4 tells whether the run is an IPv4 literal. With SSE2 the bytes
@@ -162,28 +184,15 @@ host_run(const char *p, const char *e, const char *lim, bool *v4)
 
 #ifdef SCAN_SSE2
 	const char *b = p;
-	__m128i x, lc, al, dg, dt, ot;
 	unsigned stop, dig, dot;
 
 	while (lim - p >= 16) {
-		x = scan_load(p);
-		lc = _mm_or_si128(x, _mm_set1_epi8(0x20));
-		al = _mm_cmpgt_epi8(_mm_set1_epi8(26 - 128),
-		    _mm_sub_epi8(lc, _mm_set1_epi8('a' - 128)));
-		dg = _mm_cmpgt_epi8(_mm_set1_epi8(10 - 128),
-		    _mm_sub_epi8(x, _mm_set1_epi8('0' - 128)));
-		dt = _mm_cmpeq_epi8(x, _mm_set1_epi8('.'));
-		ot = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')),
-		    _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
-		stop = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(
-		    _mm_or_si128(al, dg), _mm_or_si128(dt, ot)));
+		stop = ~host_bits(scan_load(p), &dig, &dot);
 		if (e - p < 16)
 			stop |= ~0u << (e - p);
 		stop &= 0xffff;
 		if (stop != 0) {
 			q = p + __builtin_ctz(stop);
-			dig = (unsigned)_mm_movemask_epi8(dg);
-			dot = (unsigned)_mm_movemask_epi8(dt);
 			*v4 = p == b && ipv4_bits(b, (unsigned)(q - b), dig,
 			    dot);
 			return q;
@@ -332,26 +341,6 @@ uri_port_tail(struct sip_uri *uri, const char *p, const char *e)
 }
 
 #ifdef SCAN_SSE2
-/* Host-name bytes ([0-9A-Za-z._-]) among the 16 in x; digits and dots too. */
-static inline unsigned
-host_bits(__m128i x, unsigned *dig, unsigned *dot)
-{
-	__m128i lc, al, dg, dt, ot;
-
-	lc = _mm_or_si128(x, _mm_set1_epi8(0x20));
-	al = _mm_cmpgt_epi8(_mm_set1_epi8(26 - 128),
-	    _mm_sub_epi8(lc, _mm_set1_epi8('a' - 128)));
-	dg = _mm_cmpgt_epi8(_mm_set1_epi8(10 - 128),
-	    _mm_sub_epi8(x, _mm_set1_epi8('0' - 128)));
-	dt = _mm_cmpeq_epi8(x, _mm_set1_epi8('.'));
-	ot = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')),
-	    _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
-	*dig = (unsigned)_mm_movemask_epi8(dg);
-	*dot = (unsigned)_mm_movemask_epi8(dt);
-	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(al, dg),
-	    _mm_or_si128(dt, ot)));
-}
-
 /*
  * uri_sip() for the common shapes, from bit masks of the 32 bytes at p
  * (readable: lim - p >= 32): [user@]host with a user of host bytes, and
