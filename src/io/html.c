@@ -109,15 +109,11 @@ esc(FILE *out, const char *s)
 	}
 }
 
+/* A time as people read it on the page. */
 static void
 fmt_clock(uint64_t ns, char *buf, size_t len)
 {
-	time_t t = (time_t)(ns / 1000000000ULL);
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(buf, len, "?");
+	report_fmt_time(ns, true, buf, len);
 }
 
 /* A duration in the unit that suits it: "350 ms", "2.5 s", "3 min". */

@@ -537,15 +537,24 @@ sorted(const struct report *r, struct counts *c)
 	return v;
 }
 
-static void
-fmt_time(uint64_t ns, char *buf, size_t len)
+void
+report_fmt_time(uint64_t ns, bool human, char *buf, size_t len)
 {
 	time_t t = (time_t)(ns / 1000000000ULL);
 	struct tm tm;
+	size_t n = 0;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (gmtime_r(&t, &tm) != NULL)
+		n = human ? strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) :
+		    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (n == 0)
 		snprintf(buf, len, "?");
+}
+
+static void
+fmt_time(uint64_t ns, char *buf, size_t len)
+{
+	report_fmt_time(ns, false, buf, len);
 }
 
 /* What each technique means, for someone who never heard of SIPVicious. */

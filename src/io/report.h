@@ -134,5 +134,12 @@ void		 report_summary_sentence(const struct report_summary *sum,
 		    char *buf, size_t len);
 /* What a technique means, in a few plain words. */
 const char	*report_tech_explain(enum engine_tech t);
+/*
+ * A capture time (nanoseconds since the epoch) in UTC: ISO 8601
+ * (2026-11-25T04:23:44Z) for the text and JSON reports, or for people
+ * (2026-11-25 04:23:44 UTC) when human; "?" when it cannot be written.
+ */
+void		 report_fmt_time(uint64_t ns, bool human, char *buf,
+		    size_t len);
 
 #endif /* REPORT_H */
