@@ -282,7 +282,7 @@ if [ "$PART" = all ] || [ "$PART" = inline ]; then
 		say "== 7. inline throughput: SKIP, needs root (network namespaces)"
 		ban_fail=1
 	else
-		ns_step 7 "Inline: SIP packets/s through ghostguard run vs (a) no queue, (b) a pass-through queue loop (goal: at least 0.85x (b), 0.75x (a), +20 us median latency)" \
+		ns_step 7 "Inline: SIP packets/s through ghostguard run vs (a) no queue, (b) a pass-through queue loop (goal: at least 0.85x (b), 0.75x (a), +20 us one-way median latency; bisection per set-up, interleaved, the router on its own CPU)" \
 		    600 bench/inline/run.sh "$GG"
 	fi
 fi

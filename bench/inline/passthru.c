@@ -4,7 +4,8 @@
  * bench/inline/run.sh. libnetfilter_queue's libmnl API; packets read with
  * recvmmsg(MSG_WAITFORONE) in batches; every packet accepted, with one
  * NFQNL_MSG_VERDICT_BATCH per batch (the highest packet id of the run).
- * The queue is opened fail-open, like ghostguard's.
+ * The queue is opened like ghostguard's (src/io/nfq.c, src/run.c):
+ * fail-open, 65536 packets long, a 16 MiB receive buffer.
  *
  *   passthru QUEUE SECONDS
  *
@@ -26,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BATCH	64
+#define BATCH	32	/* NFQUEUE_BATCH of src/io/nfq.h */
 #define BUFSZ	(0xffff + 4096)
 
 static volatile sig_atomic_t stop;
@@ -71,7 +72,7 @@ main(int argc, char **argv)
 	struct nlmsghdr *nlh;
 	unsigned long long npkt = 0, nbatch = 0;
 	unsigned int portid, qnum;
-	int i, n, one = 1, rcvbuf = 8 << 20, secs;
+	int i, n, one = 1, rcvbuf = 16 << 20, secs;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: passthru QUEUE SECONDS\n");
@@ -103,6 +104,7 @@ main(int argc, char **argv)
 	}
 	nlh = nfq_nlmsg_put(sbuf, NFQNL_MSG_CONFIG, qnum);
 	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
+	nfq_nlmsg_cfg_put_qmaxlen(nlh, 65536);
 	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(NFQA_CFG_F_FAIL_OPEN));
 	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_FAIL_OPEN));
 	if (send_nlh(nl, nlh) < 0) {
