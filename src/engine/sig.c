@@ -12,6 +12,8 @@
 #define SHAPE_MAX_TOK	48	/* tokens in one shape pattern */
 #define SHAPE_MAX_LEN	1024	/* longest field a shape is tried on */
 #define ORDER_MAX	SIP_ORDER_MAX
+#define MEMO_ATOMS	1024	/* distinct conditions memoised per message */
+#define ATOM_NONE	UINT16_MAX
 
 enum sig_field {
 	F_METHOD, F_RURI, F_RURI_USER, F_RURI_HOST, F_RURI_SCHEME,
@@ -71,6 +73,11 @@ struct sig_cond {
 	size_t		 litlen;
 	size_t		 shape_min;	/* shortest field the shape matches */
 	size_t		 shape_max;	/* longest */
+	bool		 greedy;	/* the shape matches greedily (see
+					 * shape_is_greedy) */
+	uint16_t	 atom;		/* id shared by identical conditions of
+					 * the set, for the per-message memo;
+					 * ATOM_NONE: not memoised */
 	uint8_t		 order[ORDER_MAX]; /* header ids, for F_ORDER */
 	size_t		 norder;
 };
@@ -300,14 +307,60 @@ shape_literal(const struct shape_tok *t, size_t nt)
 	return strdup(buf);
 }
 
+/* True when no byte is in both token sets. */
+static bool
+sets_disjoint(const struct shape_tok *a, const struct shape_tok *b)
+{
+	return ((a->set[0] & b->set[0]) | (a->set[1] & b->set[1]) |
+	    (a->set[2] & b->set[2]) | (a->set[3] & b->set[3])) == 0;
+}
+
+/*
+ * Can the shape be matched greedily, each token taking the longest run of
+ * its bytes (up to its maximum)? Yes when every token of variable width
+ * but the last is followed by a token of at least one byte from a disjoint
+ * set ("D+-D+@.+", "D+SIPpTagD+"): a shorter run would leave the next byte
+ * to a token that cannot take it, so the longest run is the only one that
+ * can lead to a match.
+ */
+static bool
+shape_is_greedy(const struct shape_tok *t, size_t nt)
+{
+	size_t k;
+
+	for (k = 0; k + 1 < nt; k++)
+		if (t[k].min != t[k].max && (t[k + 1].min == 0 ||
+		    !sets_disjoint(&t[k], &t[k + 1])))
+			return false;
+	return true;
+}
+
+/* The greedy match of a shape for which shape_is_greedy() holds: linear. */
+static bool
+shape_greedy_run(const struct shape_tok *t, size_t nt, struct gg_str s)
+{
+	size_t k, i = 0;
+
+	for (k = 0; k < nt; k++) {
+		size_t start = i, lim = s.len - i > t[k].max ? i + t[k].max :
+		    s.len;
+
+		while (i < lim && in_set(&t[k], (unsigned char)s.p[i]))
+			i++;
+		if (i - start < t[k].min)
+			return false;
+	}
+	return i == s.len;
+}
+
 /*
  * shape_run with cheap rejections first: the leading tokens of fixed width
  * ("z9hG4bK-", "[36]H") are compared byte by byte, which rejects nearly
- * every field at once, and a single-token shape ("D{16,25}") needs no
- * dynamic programming at all.
+ * every field at once; a greedy shape needs no dynamic programming at all.
  */
 static bool
-shape_match(const struct shape_tok *t, size_t nt, struct gg_str s)
+shape_match(const struct shape_tok *t, size_t nt, bool greedy,
+    struct gg_str s)
 {
 	size_t k, i = 0, j;
 
@@ -319,16 +372,11 @@ shape_match(const struct shape_tok *t, size_t nt, struct gg_str s)
 	}
 	if (k == nt)
 		return i == s.len;
-	if (k == nt - 1) {
-		size_t rest = s.len - i;
-
-		if (rest < t[k].min || rest > t[k].max)
-			return false;
-		for (; i < s.len; i++)
-			if (!in_set(&t[k], (unsigned char)s.p[i]))
-				return false;
-		return true;
-	}
+	/* One token left is greedy whatever it is; the dynamic programming
+	 * has a ceiling on the length, which the greedy run keeps. */
+	if (k == nt - 1 || (greedy && s.len <= SHAPE_MAX_LEN))
+		return shape_greedy_run(t + k, nt - k,
+		    (struct gg_str){ s.p + i, s.len - i });
 	return shape_run(t, nt, s);
 }
 
@@ -338,7 +386,8 @@ sig_shape_match(const char *pat, struct gg_str s)
 	struct shape_tok t[SHAPE_MAX_TOK];
 	int n = shape_compile(pat, t, SHAPE_MAX_TOK);
 
-	return n >= 0 && shape_match(t, (size_t)n, s);
+	return n >= 0 && shape_match(t, (size_t)n,
+	    shape_is_greedy(t, (size_t)n), s);
 }
 
 /* Returns the field of m as a string and, where it has one, a number. */
@@ -421,16 +470,39 @@ field_get(const struct sip_msg *m, enum sig_field f, struct gg_str *s,
 #define LC_ARENA	2048	/* bytes of lower-cased fields per message */
 
 /*
- * String fields lower-cased once per message, so that each of the many
- * case-insensitive comparisons is a memcmp or memmem. A field that does not
- * fit the arena is compared the slow way.
+ * What matching one message has worked out so far. String fields are
+ * lower-cased once, so that each of the many case-insensitive comparisons
+ * is a memcmp or memmem (a field that does not fit the arena is compared
+ * the slow way), and each distinct condition of the set (an atom) is
+ * evaluated once: several signatures test the same branch shape.
  */
 struct lc_cache {
 	uint64_t	 tried;		/* bit per field: looked at */
+	uint64_t	 known[MEMO_ATOMS / 64]; /* bit per atom: evaluated */
+	uint64_t	 val[MEMO_ATOMS / 64];	/* its result, where known */
 	struct gg_str	 v[F_MAX];	/* lower-cased copy, p NULL: none */
 	size_t		 used;		/* bytes of arena used */
 	char		 arena[LC_ARENA];
 };
+
+/* Starts a message: nothing lowered, the first natoms atoms unknown. */
+static void
+lc_init(struct lc_cache *lc, size_t natoms)
+{
+	lc->tried = 0;
+	lc->used = 0;
+	memset(lc->known, 0, (natoms + 63) / 64 * sizeof(lc->known[0]));
+}
+
+/* Records the result of atom a. */
+static void
+memo_set(struct lc_cache *lc, uint16_t a, bool v)
+{
+	uint64_t bit = 1ULL << (a & 63);
+
+	lc->known[a >> 6] |= bit;
+	lc->val[a >> 6] = v ? lc->val[a >> 6] | bit : lc->val[a >> 6] & ~bit;
+}
 
 /* Lower-cases 8 ASCII bytes at once: a byte gets 0x20 added when it lies
  * in 'A'..'Z' (bytes >= 0x80 are left alone). */
@@ -633,10 +705,27 @@ cond_match(const struct sig_cond *c, const struct sip_msg *m,
 		/* Most fields are rejected on their length alone. */
 		if (s.len < c->shape_min || s.len > c->shape_max)
 			return false;
-		return shape_match(c->shape, c->nshape, s);
+		return shape_match(c->shape, c->nshape, c->greedy, s);
 	default:
 		return false;
 	}
+}
+
+/* cond_match through the memo. */
+static bool
+cond_eval(const struct sig_cond *c, const struct sip_msg *m,
+    struct lc_cache *lc)
+{
+	uint16_t a = c->atom;
+	bool v;
+
+	if (a == ATOM_NONE)
+		return cond_match(c, m, lc);
+	if ((lc->known[a >> 6] >> (a & 63)) & 1)
+		return (lc->val[a >> 6] >> (a & 63)) & 1;
+	v = cond_match(c, m, lc);
+	memo_set(lc, a, v);
+	return v;
 }
 
 static bool
@@ -648,7 +737,7 @@ sig_match_lc(const struct sig *sig, const struct sip_msg *m,
 	if (sig->requests_only && !m->is_request)
 		return false;
 	for (i = 0; i < sig->nconds; i++)
-		if (!cond_match(&sig->conds[i], m, lc))
+		if (!cond_eval(&sig->conds[i], m, lc))
 			return false;
 	return sig->nconds > 0;
 }
@@ -658,8 +747,7 @@ sig_match(const struct sig *sig, const struct sip_msg *m)
 {
 	struct lc_cache lc;
 
-	lc.tried = 0;
-	lc.used = 0;
+	lc_init(&lc, MEMO_ATOMS);
 	return sig_match_lc(sig, m, &lc);
 }
 
@@ -708,12 +796,42 @@ cond_cost_cmp(const void *a, const void *b)
 
 /* One indexed literal. */
 struct fp_entry {
-	const char	*needle;	/* lower-cased, the condition's arg */
+	const char	*needle;	/* lower-cased, the condition's arg;
+					 * header ids for order */
 	size_t		 len;
+	const struct sig_cond *cond;	/* the condition it comes from */
 	uint16_t	 sig;		/* index in the set */
 	uint8_t		 field;		/* enum sig_field */
-	uint8_t		 anywhere;	/* contains: any offset; else 0 only */
-	int32_t		 next;		/* next entry in the bucket, -1 */
+	uint8_t		 anywhere;	/* contains: any offset (automaton);
+					 * else offset 0 only (bucket) */
+	uint8_t		 whole;		/* is: the whole field is the literal */
+	uint8_t		 proves;	/* finding the literal proves cond (not
+					 * a shape's leading bytes) */
+	uint8_t		 same;		/* field, literal, anywhere and whole
+					 * as the previous entry of its chain:
+					 * same outcome, not compared again */
+	int32_t		 next;		/* next entry in the bucket, or of the
+					 * same automaton state; -1 */
+};
+
+/*
+ * The 'contains' literals of one field as an Aho-Corasick automaton: one
+ * pass over the field, one table step per byte, finds every literal that
+ * occurs. Bytes are mapped to classes first (case folded; bytes in no
+ * literal share class 0), so a row is short.
+ */
+struct fp_ac {
+	uint8_t		 cls[256];	/* byte -> class */
+	size_t		 ncls;		/* classes, 0 included */
+	size_t		 n;		/* states; 0 is the start */
+	uint16_t	*delta;		/* next state: delta[state * ncls +
+					 * class] */
+	int32_t		*own;		/* first entry whose literal ends at the
+					 * state, -1 */
+	uint16_t	*dict;		/* the longest proper suffix state with
+					 * entries of its own, 0: none */
+	uint16_t	*rep;		/* the state itself if it has entries,
+					 * else dict; 0: nothing ends here */
 };
 
 struct sig_index {
@@ -722,11 +840,13 @@ struct sig_index {
 	int32_t		 head[FP_BUCKETS]; /* first entry per bucket, -1 */
 	uint64_t	 fields;	/* fields with 'contains' entries: the
 					 * whole field is searched */
-	uint64_t	 anchored;	/* fields with only is/prefix entries:
+	uint64_t	 anchored;	/* fields with is/prefix/order entries:
 					 * one look-up at offset 0 */
+	struct fp_ac	*ac[F_MAX];	/* automaton of each searched field */
 	uint16_t	*plain;		/* signatures without a fast pattern,
 					 * always evaluated */
 	size_t		 nplain;
+	size_t		 natoms;	/* distinct conditions (memoised) */
 };
 
 static size_t
@@ -736,11 +856,16 @@ fp_bucket(unsigned field, unsigned char a, unsigned char b)
 	    (FP_BUCKETS - 1);
 }
 
-/* Can c serve as a fast pattern: a literal that must occur in a field? */
+/*
+ * Can c serve as a fast pattern: a literal that must occur in a field, or
+ * the first two header names of an order?
+ */
 static bool
 fp_usable(const struct sig_cond *c)
 {
-	if (c->field >= F_ORDER)
+	if (c->field == F_ORDER)
+		return c->norder >= 2;
+	if (c->field > F_ORDER)
 		return false;
 	if (c->op == OP_SHAPE)
 		return c->litlen >= 2;
@@ -753,28 +878,269 @@ fp_usable(const struct sig_cond *c)
 static const char *
 fp_lit(const struct sig_cond *c, size_t *len)
 {
+	if (c->field == F_ORDER) {
+		*len = c->norder;
+		return (const char *)c->order;
+	}
 	*len = c->op == OP_SHAPE ? c->litlen : c->arglen;
 	return c->op == OP_SHAPE ? c->lit : c->arg;
+}
+
+/*
+ * How good a fast pattern c makes: a literal that decides the condition
+ * found by one look-up (is, prefix, order) beats a shape's leading bytes,
+ * which beat a search of the whole field.
+ */
+static int
+fp_rank(const struct sig_cond *c)
+{
+	if (c->op == OP_CONTAINS)
+		return 0;
+	return c->op == OP_SHAPE ? 1 : 2;
+}
+
+static void
+fp_ac_free(struct fp_ac *a)
+{
+	if (a == NULL)
+		return;
+	free(a->delta);
+	free(a->own);
+	free(a->dict);
+	free(a->rep);
+	free(a);
 }
 
 static void
 sig_index_free(struct sig_index *x)
 {
+	size_t f;
+
 	if (x == NULL)
 		return;
+	for (f = 0; f < F_MAX; f++)
+		fp_ac_free(x->ac[f]);
 	free(x->e);
 	free(x->plain);
 	free(x);
 }
 
+/* Do a and b test the same thing (so one result serves both)? */
+static bool
+cond_same(const struct sig_cond *a, const struct sig_cond *b)
+{
+	if (a->field != b->field || a->op != b->op || a->num != b->num ||
+	    a->field2 != b->field2 || a->arglen != b->arglen ||
+	    a->hlen != b->hlen || a->norder != b->norder)
+		return false;
+	if (a->arglen && memcmp(a->arg, b->arg, a->arglen) != 0)
+		return false;
+	if (a->hlen && memcmp(a->hname, b->hname, a->hlen) != 0)
+		return false;
+	return memcmp(a->order, b->order, a->norder) == 0;
+}
+
+/* Numbers the distinct conditions of the set, the first MEMO_ATOMS. */
+static size_t
+atoms_assign(struct sigset *s)
+{
+	const struct sig_cond **rep;
+	size_t i, k, j, n = 0;
+
+	if ((rep = calloc(MEMO_ATOMS, sizeof(*rep))) == NULL)
+		return 0;
+	for (i = 0; i < s->n; i++) {
+		for (k = 0; k < s->v[i].nconds; k++) {
+			struct sig_cond *c = &s->v[i].conds[k];
+
+			for (j = 0; j < n && !cond_same(rep[j], c); j++)
+				;
+			if (j == n && n == MEMO_ATOMS) {
+				c->atom = ATOM_NONE;
+				continue;
+			}
+			if (j == n)
+				rep[n++] = c;
+			c->atom = (uint16_t)j;
+		}
+	}
+	free(rep);
+	return n;
+}
+
+/*
+ * Puts entry i into its bucket's chain, right after an entry with the same
+ * literal if there is one, so that the literal is compared once.
+ */
+static void
+fp_link(struct sig_index *x, size_t i)
+{
+	struct fp_entry *e = &x->e[i];
+	size_t k = fp_bucket(e->field, (unsigned char)e->needle[0],
+	    (unsigned char)e->needle[1]);
+	int32_t j;
+
+	for (j = x->head[k]; j >= 0; j = x->e[j].next) {
+		struct fp_entry *o = &x->e[j];
+
+		if (o->field == e->field && o->anywhere == e->anywhere &&
+		    o->whole == e->whole && o->len == e->len &&
+		    memcmp(o->needle, e->needle, e->len) == 0) {
+			e->same = 1;
+			e->next = o->next;
+			o->next = (int32_t)i;
+			return;
+		}
+	}
+	e->next = x->head[k];
+	x->head[k] = (int32_t)i;
+}
+
+#define AC_MAX_STATES	UINT16_MAX	/* states of one automaton */
+#define AC_MAX_CELLS	(1u << 20)	/* its table entries (2 MiB) */
+
+/* Byte classes of the literals of field f (lower-case; both cases map to
+ * a letter's class). Returns the number of classes, 0 included. */
+static size_t
+fp_ac_classes(struct fp_ac *a, const struct sig_index *x, unsigned f,
+    size_t *total)
+{
+	size_t i, k, n = 1;
+
+	*total = 0;
+	for (i = 0; i < x->n; i++) {
+		const struct fp_entry *e = &x->e[i];
+
+		if (e->field != f || !e->anywhere)
+			continue;
+		*total += e->len;
+		for (k = 0; k < e->len; k++) {
+			unsigned char b = (unsigned char)e->needle[k];
+
+			if (a->cls[b] != 0 || n > UINT8_MAX)
+				continue;
+			a->cls[b] = (uint8_t)n;
+			if (b >= 'a' && b <= 'z')
+				a->cls[b - 32] = (uint8_t)n;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Adds the literals of field f to the trie; false when it is too big. */
+static bool
+fp_ac_trie(struct fp_ac *a, struct sig_index *x, unsigned f)
+{
+	size_t i, k;
+
+	for (i = 0; i < x->n; i++) {
+		struct fp_entry *e = &x->e[i];
+		size_t st = 0;
+
+		if (e->field != f || !e->anywhere)
+			continue;
+		for (k = 0; k < e->len; k++) {
+			uint16_t *d = &a->delta[st * a->ncls +
+			    a->cls[(unsigned char)e->needle[k]]];
+
+			if (*d == 0) {
+				if (a->n == AC_MAX_STATES)
+					return false;
+				*d = (uint16_t)a->n++;
+			}
+			st = *d;
+		}
+		e->next = a->own[st];
+		a->own[st] = (int32_t)i;
+	}
+	return true;
+}
+
+/*
+ * Turns the trie into the automaton: breadth first, each missing step
+ * becomes the step of the state's failure state (its longest proper
+ * suffix in the trie), which is complete by then.
+ */
+static bool
+fp_ac_links(struct fp_ac *a)
+{
+	uint16_t *queue, *fail;
+	size_t head = 0, tail = 0, c;
+
+	queue = calloc(a->n, sizeof(*queue));
+	fail = calloc(a->n, sizeof(*fail));
+	if (queue == NULL || fail == NULL) {
+		free(queue);
+		free(fail);
+		return false;
+	}
+	for (c = 0; c < a->ncls; c++)
+		if (a->delta[c] != 0)
+			queue[tail++] = a->delta[c];
+	while (head < tail) {
+		size_t st = queue[head++], fs = fail[st];
+
+		a->dict[st] = a->own[fs] >= 0 ? (uint16_t)fs : a->dict[fs];
+		a->rep[st] = a->own[st] >= 0 ? (uint16_t)st : a->dict[st];
+		for (c = 0; c < a->ncls; c++) {
+			uint16_t *d = &a->delta[st * a->ncls + c];
+
+			if (*d != 0) {
+				fail[*d] = st == 0 ? 0 :
+				    a->delta[fs * a->ncls + c];
+				queue[tail++] = *d;
+			} else {
+				*d = a->delta[fs * a->ncls + c];
+			}
+		}
+	}
+	free(queue);
+	free(fail);
+	return true;
+}
+
+/* The automaton of the 'contains' literals of field f, or NULL when it
+ * would be too big or memory is short. */
+static struct fp_ac *
+fp_ac_build(struct sig_index *x, unsigned f)
+{
+	struct fp_ac *a = calloc(1, sizeof(*a));
+	size_t total, st;
+
+	if (a == NULL)
+		return NULL;
+	a->ncls = fp_ac_classes(a, x, f, &total);
+	if (a->ncls > UINT8_MAX || total + 1 > AC_MAX_STATES ||
+	    (total + 1) * a->ncls > AC_MAX_CELLS)
+		goto out_free;
+	a->n = 1;
+	a->delta = calloc((total + 1) * a->ncls, sizeof(*a->delta));
+	a->own = malloc((total + 1) * sizeof(*a->own));
+	a->dict = calloc(total + 1, sizeof(*a->dict));
+	a->rep = calloc(total + 1, sizeof(*a->rep));
+	if (a->delta == NULL || a->own == NULL || a->dict == NULL ||
+	    a->rep == NULL)
+		goto out_free;
+	for (st = 0; st <= total; st++)
+		a->own[st] = -1;
+	if (!fp_ac_trie(a, x, f) || !fp_ac_links(a))
+		goto out_free;
+	return a;
+out_free:
+	fp_ac_free(a);
+	return NULL;
+}
+
 /*
  * Builds the index. A signature is indexed by one literal that must occur
- * in a field: an 'is' or 'prefix' literal (anchored: found by one look-up
- * of the field's first two bytes) if it has one, else its longest
- * 'contains' literal (the field is searched) when its cheapest condition
- * is such a search. A signature whose cheapest condition is a number, a
- * shape or an equality is not indexed by a search: that test rejects it
- * faster than the field can be searched.
+ * in a field: an 'is' or 'prefix' literal or an order (anchored: found by
+ * one look-up of the field's first two bytes) if it has one, else a shape's
+ * leading bytes, else its longest 'contains' literal (the field is
+ * searched) when its cheapest condition is such a search. A signature
+ * whose cheapest condition is a number, a shape or an equality is not
+ * indexed by a search: that test rejects it faster than the field can be
+ * searched.
  */
 static void
 sig_index_build(struct sigset *s)
@@ -792,31 +1158,30 @@ sig_index_build(struct sigset *s)
 		sig_index_free(x);
 		return;	/* no index: every signature is evaluated */
 	}
+	x->natoms = atoms_assign(s);
 	for (k = 0; k < FP_BUCKETS; k++)
 		x->head[k] = -1;
 	for (i = 0; i < s->n; i++) {
 		struct sig *g = &s->v[i];
 		const struct sig_cond *best = NULL;
-
 		size_t blen = 0, clen;
 		const char *lit = NULL;
 
 		g->fp_field = -1;
 		for (k = 0; k < g->nconds; k++) {
 			const struct sig_cond *c = &g->conds[k];
-			bool anch = c->op != OP_CONTAINS;
 
 			if (!fp_usable(c))
 				continue;
 			/* Searching a field costs more than a number, a shape
 			 * or an equality that comes first: search only when
 			 * nothing cheaper can reject the signature. */
-			if (!anch && cond_cost(&g->conds[0]) < cond_cost(c))
+			if (c->op == OP_CONTAINS &&
+			    cond_cost(&g->conds[0]) < cond_cost(c))
 				continue;
 			fp_lit(c, &clen);
-			/* Anchored beats searched; then the longer. */
-			if (best == NULL || (anch && best->op == OP_CONTAINS) ||
-			    (anch == (best->op != OP_CONTAINS) && clen > blen)) {
+			if (best == NULL || fp_rank(c) > fp_rank(best) ||
+			    (fp_rank(c) == fp_rank(best) && clen > blen)) {
 				best = c;
 				blen = clen;
 			}
@@ -827,67 +1192,136 @@ sig_index_build(struct sigset *s)
 		}
 		lit = fp_lit(best, &blen);
 		g->fp_field = (int)best->field;
-		x->e[x->n] = (struct fp_entry){ lit, blen, (uint16_t)i,
-		    (uint8_t)best->field, best->op == OP_CONTAINS, -1 };
-		k = fp_bucket(best->field, (unsigned char)lit[0],
-		    (unsigned char)lit[1]);
-		x->e[x->n].next = x->head[k];
-		x->head[k] = (int32_t)x->n;
-		if (best->op == OP_CONTAINS)
+		x->e[x->n] = (struct fp_entry){ lit, blen, best, (uint16_t)i,
+		    (uint8_t)best->field, best->op == OP_CONTAINS,
+		    best->op == OP_IS, best->op != OP_SHAPE &&
+		    best->atom != ATOM_NONE, 0, -1 };
+		if (best->op == OP_CONTAINS) {
 			x->fields |= 1ULL << best->field;
-		else
+		} else {
+			fp_link(x, x->n);
 			x->anchored |= 1ULL << best->field;
+		}
 		x->n++;
 	}
-	/* A searched field finds its anchored entries at offset 0 too. */
-	x->anchored &= ~x->fields;
+	for (k = 0; k < F_MAX; k++) {
+		if (!(x->fields & (1ULL << k)))
+			continue;
+		if ((x->ac[k] = fp_ac_build(x, (unsigned)k)) == NULL) {
+			sig_index_free(x);
+			return;	/* no index: every signature is evaluated */
+		}
+	}
 	s->index = x;
 }
 
-/*
- * Marks in cand the signatures whose fast pattern occurs in m. A field too
- * long for the lower-case arena goes into *unindexed: its signatures are
- * then all candidates.
- */
 static char
 lower1(char c)
 {
 	return (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 }
 
-static void
-fp_mark(const struct sig_index *x, unsigned f, const char *p, size_t len,
-    size_t i, uint64_t *cand)
+/* Are the n bytes at p, lower-cased, the lower-case lit? Eight at once. */
+static bool
+lit_caseeq(const char *p, const char *lit, size_t n)
 {
-	int32_t j = x->head[fp_bucket(f, (unsigned char)p[i],
-	    (unsigned char)p[i + 1])];
+	uint64_t a, b;
 
-	for (; j >= 0; j = x->e[j].next) {
-		const struct fp_entry *e = &x->e[j];
+	for (; n >= 8; n -= 8, p += 8, lit += 8) {
+		memcpy(&a, p, 8);
+		memcpy(&b, lit, 8);
+		if (lower8(a) != b)
+			return false;
+	}
+	for (; n > 0; n--)
+		if (lower1(*p++) != *lit++)
+			return false;
+	return true;
+}
 
-		if (e->field != f || (i > 0 && !e->anywhere) ||
-		    e->len > len - i || memcmp(p + i, e->needle, e->len) != 0)
-			continue;
-		cand[e->sig >> 6] |= 1ULL << (e->sig & 63);
+/* Marks signature e->sig a candidate; its condition holds if e proves it. */
+static void
+fp_hit(const struct fp_entry *e, struct lc_cache *lc, uint64_t *cand)
+{
+	cand[e->sig >> 6] |= 1ULL << (e->sig & 63);
+	if (e->proves)
+		memo_set(lc, e->cond->atom, true);
+}
+
+/* The entries whose literals end at state st of a, all found. */
+static void
+fp_ac_hits(const struct sig_index *x, const struct fp_ac *a, size_t st,
+    struct lc_cache *lc, uint64_t *cand)
+{
+	for (st = a->rep[st]; st != 0; st = a->dict[st]) {
+		int32_t j;
+
+		for (j = a->own[st]; j >= 0; j = x->e[j].next)
+			fp_hit(&x->e[j], lc, cand);
 	}
 }
 
+/* Runs the automaton of a searched field over its bytes. */
 static void
-fp_scan(const struct sig_index *x, const struct sip_msg *m,
-    struct lc_cache *lc, uint64_t *cand, uint64_t *unindexed)
+fp_ac_run(const struct sig_index *x, const struct fp_ac *a, struct gg_str v,
+    struct lc_cache *lc, uint64_t *cand)
+{
+	size_t i, st = 0;
+
+	for (i = 0; i < v.len; i++) {
+		st = a->delta[st * a->ncls + a->cls[(unsigned char)v.p[i]]];
+		if (a->rep[st] != 0)
+			fp_ac_hits(x, a, st, lc, cand);
+	}
+}
+
+/* The order entries: the message's first two header names. */
+static void
+fp_order(const struct sig_index *x, const struct sip_msg *m,
+    struct lc_cache *lc, uint64_t *cand)
+{
+	int32_t j;
+	bool hit = false;
+
+	if (m->hdr_count < 2)
+		return;
+	j = x->head[fp_bucket(F_ORDER, m->hdr_order[0], m->hdr_order[1])];
+	for (; j >= 0; j = x->e[j].next) {
+		const struct fp_entry *e = &x->e[j];
+
+		if (e->field != F_ORDER)
+			continue;
+		if (!e->same)
+			hit = order_match(e->cond, m);
+		if (e->cond->atom != ATOM_NONE)
+			memo_set(lc, e->cond->atom, hit);
+		if (hit)
+			cand[e->sig >> 6] |= 1ULL << (e->sig & 63);
+	}
+}
+
+/*
+ * Anchored literals: one look-up by the field's first two bytes, then a
+ * case-insensitive compare with the field's start.
+ */
+static void
+fp_anchored(const struct sig_index *x, const struct sip_msg *m,
+    struct lc_cache *lc, uint64_t *cand)
 {
 	uint64_t fields = x->anchored;
 
-	/* Anchored literals: one look-up by the field's first two bytes,
-	 * then a case-insensitive compare; nothing is lowered. */
-	(void)unindexed;
 	while (fields) {
 		unsigned f = (unsigned)__builtin_ctzll(fields);
 		struct gg_str v;
 		long long num;
 		int32_t j;
+		bool hit = false;
 
 		fields &= fields - 1;
+		if (f == F_ORDER) {
+			fp_order(x, m, lc, cand);
+			continue;
+		}
 		if (!field_get(m, (enum sig_field)f, &v, &num) || v.len < 2)
 			continue;
 		j = x->head[fp_bucket(f, (unsigned char)lower1(v.p[0]),
@@ -895,31 +1329,33 @@ fp_scan(const struct sig_index *x, const struct sip_msg *m,
 		for (; j >= 0; j = x->e[j].next) {
 			const struct fp_entry *e = &x->e[j];
 
-			if (e->field == f && e->len <= v.len &&
-			    strncasecmp(v.p, e->needle, e->len) == 0)
-				cand[e->sig >> 6] |= 1ULL << (e->sig & 63);
+			if (e->field != f)
+				continue;
+			if (!e->same)
+				hit = e->len <= v.len &&
+				    lit_caseeq(v.p, e->needle, e->len);
+			if (hit && (!e->whole || e->len == v.len))
+				fp_hit(e, lc, cand);
 		}
 	}
-	fields = x->fields;
+}
 
+/* Marks in cand the signatures whose fast pattern occurs in m. */
+static void
+fp_scan(const struct sig_index *x, const struct sip_msg *m,
+    struct lc_cache *lc, uint64_t *cand)
+{
+	uint64_t fields = x->fields;
+
+	fp_anchored(x, m, lc, cand);
 	while (fields) {
 		unsigned f = (unsigned)__builtin_ctzll(fields);
-		struct gg_str v, l;
+		struct gg_str v;
 		long long num;
-		size_t i;
 
 		fields &= fields - 1;
-		if (!field_get(m, (enum sig_field)f, &v, &num) || v.len < 2)
-			continue;
-		l = lc_get(lc, (enum sig_field)f, v);
-		if (l.p == NULL) {
-			*unindexed |= 1ULL << f;
-			continue;
-		}
-		for (i = 0; i + 1 < l.len; i++)
-			if (x->head[fp_bucket(f, (unsigned char)l.p[i],
-			    (unsigned char)l.p[i + 1])] >= 0)
-				fp_mark(x, f, l.p, l.len, i, cand);
+		if (field_get(m, (enum sig_field)f, &v, &num) && v.len >= 2)
+			fp_ac_run(x, x->ac[f], v, lc, cand);
 	}
 }
 
@@ -945,18 +1381,17 @@ sigset_match(const struct sigset *s, const struct sip_msg *m)
 {
 	const struct sig *best = NULL;
 	const struct sig_index *x = s->index;
-	uint64_t cand[FP_MAX_SIGS / 64], unindexed = 0;
+	uint64_t cand[FP_MAX_SIGS / 64];
 	struct lc_cache lc;
 	size_t i, w, nw = (s->n + 63) / 64;
 
-	lc.tried = 0;
-	lc.used = 0;
+	lc_init(&lc, x != NULL ? x->natoms : 0);
 	if (x != NULL) {
 		memset(cand, 0, nw * sizeof(cand[0]));
-		fp_scan(x, m, &lc, cand, &unindexed);
+		fp_scan(x, m, &lc, cand);
 	}
-	if (x == NULL || unindexed != 0) {
-		/* No index, or a field too long to index: try them all. */
+	if (x == NULL) {
+		/* No index: try them all. */
 		for (i = 0; i < s->n; i++)
 			consider(s, i, m, &lc, &best);
 		return best;
@@ -1144,6 +1579,7 @@ cond_parse(struct sig_ctx *x, char **w, int nw, struct sig_cond *c)
 	char *end;
 
 	memset(c, 0, sizeof(*c));
+	c->atom = ATOM_NONE;
 	if (nw < 3) {
 		sig_err(x, "usage: match FIELD OPERATOR [ARGUMENT]");
 		return -1;
@@ -1233,6 +1669,7 @@ cond_parse(struct sig_ctx *x, char **w, int nw, struct sig_cond *c)
 			return -1;
 		memcpy(c->shape, t, (size_t)n * sizeof(*t));
 		c->nshape = (size_t)n;
+		c->greedy = shape_is_greedy(t, (size_t)n);
 		for (i = 0; i < (size_t)n; i++) {
 			c->shape_min += t[i].min;
 			c->shape_max += t[i].max;

@@ -91,10 +91,13 @@ void		 sigset_free(struct sigset *s);
 /*
  * Returns the matching signature with the highest confidence (ties: the one
  * earlier in the file), or NULL. Like an IDS, it does not try every
- * signature: each signature's longest literal string (its fast pattern) is
- * indexed by its first two bytes, one pass over each indexed field of the
- * message finds the signatures whose literal occurs, and only those (and
- * the few without a literal) are evaluated in full.
+ * signature: each signature has one literal that any match must contain
+ * (its fast pattern). Literals at the start of a field ('is', 'prefix', a
+ * shape's fixed bytes, an order's first two headers) are found by one
+ * look-up of the field's first two bytes, 'contains' literals by one pass
+ * of an Aho-Corasick automaton over the field; only the signatures whose
+ * literal occurs (and the few without one) are evaluated in full, and a
+ * condition several signatures share is evaluated once per message.
  */
 const struct sig *sigset_match(const struct sigset *s,
 		    const struct sip_msg *m);
