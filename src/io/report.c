@@ -304,19 +304,26 @@ sat_add(uint32_t a, uint32_t b)
 	return a > UINT32_MAX - b ? UINT32_MAX : a + b;
 }
 
-/* Doubles the width of the buckets: pairs merge into the first half. */
+/*
+ * Widens the buckets 2^k times at once: each run of 2^k buckets merges into
+ * one, in a single pass. Saturating sums do not depend on how they are
+ * grouped, so this is k doublings of the width, without their k passes (a
+ * source seen over a second has about thirteen).
+ */
 static void
-timeline_widen(struct report_timeline *t)
+timeline_widen(struct report_timeline *t, unsigned k)
 {
-	unsigned i;
+	unsigned i, d;
 
-	for (i = 0; i < REPORT_BUCKETS / 2; i++) {
-		t->pass[i] = sat_add(t->pass[2 * i], t->pass[2 * i + 1]);
-		t->drop[i] = sat_add(t->drop[2 * i], t->drop[2 * i + 1]);
+	for (i = 1; i < REPORT_BUCKETS; i++) {
+		uint32_t p = t->pass[i], q = t->drop[i];
+
+		d = k < 32 ? i >> k : 0;
+		t->pass[i] = t->drop[i] = 0;
+		t->pass[d] = sat_add(t->pass[d], p);
+		t->drop[d] = sat_add(t->drop[d], q);
 	}
-	memset(t->pass + i, 0, (REPORT_BUCKETS - i) * sizeof(t->pass[0]));
-	memset(t->drop + i, 0, (REPORT_BUCKETS - i) * sizeof(t->drop[0]));
-	t->width_ns *= 2;
+	t->width_ns <<= k;
 }
 
 /* A packet out of capture order, before the first, counts in bucket 0. */
@@ -331,8 +338,17 @@ timeline_add(struct report_timeline *t, uint64_t ts, bool dropped)
 		t->width_ns = TL_WIDTH0;
 	}
 	ts = ts > t->origin_ns ? ts - t->origin_ns : 0;
-	while ((i = ts / t->width_ns) >= REPORT_BUCKETS)
-		timeline_widen(t);
+	if ((i = ts / t->width_ns) >= REPORT_BUCKETS) {
+		uint64_t w = t->width_ns;
+		unsigned k = 0;
+
+		while (ts / w >= REPORT_BUCKETS) {
+			w *= 2;
+			k++;
+		}
+		timeline_widen(t, k);
+		i = ts / t->width_ns;
+	}
 	c = dropped ? &t->drop[i] : &t->pass[i];
 	*c = sat_add(*c, 1);
 }
