@@ -7,12 +7,14 @@
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "pcap.h"
 
 #define PROGRESS_DEFAULT	(1u << 20)
+#define READ_BUF		(1u << 20)	/* stdio buffer of the file */
 
 static void
 progress(const struct pcap_progress *prog, FILE *f, uint64_t total,
@@ -73,6 +75,7 @@ pcap_source_run(const char *path, struct net *n, net_sink sink, void *arg,
 	struct stat sb;
 	pcap_t *pc;
 	FILE *f;
+	char *buf;
 	int rc;
 
 	if (st == NULL)
@@ -86,11 +89,20 @@ pcap_source_run(const char *path, struct net *n, net_sink sink, void *arg,
 	}
 	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
 		st->file_size = (uint64_t)sb.st_size;
+	/* libpcap freads each record: with stdio's default buffer that is a
+	 * read(2) per 4 KiB, 150,000 of them for a 600 MiB capture. Without
+	 * the memory, the default buffer does. */
+	if ((buf = malloc(READ_BUF)) != NULL &&
+	    setvbuf(f, buf, _IOFBF, READ_BUF) != 0) {
+		free(buf);
+		buf = NULL;
+	}
 	/* On success libpcap owns f and closes it in pcap_close(). */
 	pc = pcap_fopen_offline_with_tstamp_precision(f,
 	    PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (pc == NULL) {
 		fclose(f);
+		free(buf);
 		snprintf(err, errlen, "%s: not a capture file libpcap can "
 		    "read: %s", path, ebuf);
 		errno = EINVAL;
@@ -102,6 +114,7 @@ pcap_source_run(const char *path, struct net *n, net_sink sink, void *arg,
 		snprintf(err, errlen, "%s: after %llu records: %s", path,
 		    (unsigned long long)st->records, pcap_geterr(pc));
 	pcap_close(pc);
+	free(buf);	/* after the fclose() in pcap_close() */
 	if (rc != 0)
 		errno = EIO;
 	return rc;
