@@ -390,8 +390,9 @@ sig_shape_match(const char *pat, struct gg_str s)
 	    shape_is_greedy(t, (size_t)n), s);
 }
 
-/* Returns the field of m as a string and, where it has one, a number. */
-static bool
+/* Returns the field of m as a string and, where it has one, a number.
+ * Inlined: the index's look-ups need only the string. */
+static inline __attribute__((always_inline)) bool
 field_get(const struct sip_msg *m, enum sig_field f, struct gg_str *s,
     long long *num)
 {
@@ -800,6 +801,8 @@ struct fp_entry {
 					 * header ids for order */
 	size_t		 len;
 	const struct sig_cond *cond;	/* the condition it comes from */
+	uint64_t	 head8;		/* its first 8 bytes (0 past its end) */
+	uint64_t	 mask8;		/* 0xff for each of those bytes */
 	uint16_t	 sig;		/* index in the set */
 	uint8_t		 field;		/* enum sig_field */
 	uint8_t		 anywhere;	/* contains: any offset (automaton);
@@ -966,6 +969,19 @@ atoms_assign(struct sigset *s)
 	}
 	free(rep);
 	return n;
+}
+
+/* Sets e->head8 and e->mask8 (byte order: as a load of the bytes). */
+static void
+fp_head8(struct fp_entry *e)
+{
+	unsigned char h[8] = { 0 }, mk[8] = { 0 };
+	size_t k = e->len < 8 ? e->len : 8;
+
+	memcpy(h, e->needle, k);
+	memset(mk, 0xff, k);
+	memcpy(&e->head8, h, 8);
+	memcpy(&e->mask8, mk, 8);
 }
 
 /*
@@ -1192,10 +1208,11 @@ sig_index_build(struct sigset *s)
 		}
 		lit = fp_lit(best, &blen);
 		g->fp_field = (int)best->field;
-		x->e[x->n] = (struct fp_entry){ lit, blen, best, (uint16_t)i,
-		    (uint8_t)best->field, best->op == OP_CONTAINS,
-		    best->op == OP_IS, best->op != OP_SHAPE &&
-		    best->atom != ATOM_NONE, 0, -1 };
+		x->e[x->n] = (struct fp_entry){ lit, blen, best, 0, 0,
+		    (uint16_t)i, (uint8_t)best->field,
+		    best->op == OP_CONTAINS, best->op == OP_IS,
+		    best->op != OP_SHAPE && best->atom != ATOM_NONE, 0, -1 };
+		fp_head8(&x->e[x->n]);
 		if (best->op == OP_CONTAINS) {
 			x->fields |= 1ULL << best->field;
 		} else {
@@ -1237,6 +1254,22 @@ lit_caseeq(const char *p, const char *lit, size_t n)
 		if (lower1(*p++) != *lit++)
 			return false;
 	return true;
+}
+
+/* Does field v start with e's literal (case-insensitive)? A field of 8
+ * bytes or more is compared a word at a time. */
+static bool
+fp_prefix(const struct fp_entry *e, struct gg_str v)
+{
+	uint64_t w;
+
+	if (v.len < 8)
+		return lit_caseeq(v.p, e->needle, e->len);
+	memcpy(&w, v.p, 8);
+	if ((lower8(w) & e->mask8) != e->head8)
+		return false;
+	return e->len <= 8 || lit_caseeq(v.p + 8, e->needle + 8,
+	    e->len - 8);
 }
 
 /* Marks signature e->sig a candidate; its condition holds if e proves it. */
@@ -1332,8 +1365,7 @@ fp_anchored(const struct sig_index *x, const struct sip_msg *m,
 			if (e->field != f)
 				continue;
 			if (!e->same)
-				hit = e->len <= v.len &&
-				    lit_caseeq(v.p, e->needle, e->len);
+				hit = e->len <= v.len && fp_prefix(e, v);
 			if (hit && (!e->whole || e->len == v.len))
 				fp_hit(e, lc, cand);
 		}
