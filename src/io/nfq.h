@@ -65,13 +65,14 @@ void		 nfqueue_close(struct nfqueue *q);
 /*
  * Receives one batch (waits for the first packet unless nowait), judges
  * each packet with judge(arg, ...) at ts_ns (the caller's clock, read once
- * per batch by clock_fn), and sends the verdicts. Returns the number of
- * packets judged (0 after an overflow or with nothing waiting under
+ * per batch by clock_fn), calls done(arg) (unless NULL) once the batch is
+ * judged and before its verdicts go, and sends the verdicts. Returns the
+ * number of packets judged (0 after an overflow or with nothing waiting under
  * nowait), or -1 with errno (EINTR when a signal interrupted the wait).
  */
 int		 nfqueue_batch(struct nfqueue *q, int nowait,
 		    nfqueue_judge_fn judge, uint64_t (*clock_fn)(void),
-		    void *arg);
+		    void (*done)(void *), void *arg);
 
 uint16_t	 nfqueue_num(const struct nfqueue *q);
 const struct nfqueue_stats *nfqueue_stats(const struct nfqueue *q);
