@@ -17,9 +17,10 @@
 #   - the sender kept pace (achieved at least 97% of RATE: the sender's CPU
 #     also does the kernel's forwarding and queueing work, so a set-up that
 #     makes that dearer shows as a sender that cannot keep up),
-#   - the receiver got every packet, at that rate (first to last packet:
-#     at least 97% of RATE; else a backlog built up in the queue and a
-#     longer probe would have overflowed it),
+#   - the receiver got every packet, at the rate they were sent (first to
+#     last kernel receive stamp: at least 99% of the achieved send rate,
+#     i.e. no more than 5 ms of backlog built up in a 0.5 s probe; a
+#     growing backlog would overflow the queue in a longer run),
 #   - (b), (c): the kernel queued every packet (the queue's id sequence in
 #     /proc/net/netfilter/nfnetlink_queue grew by the number sent: a full
 #     queue accepts fail-open WITHOUT an id) and the listener's socket
@@ -29,13 +30,16 @@
 #
 # Per set-up the highest carried rate is found by bisection over
 # [0, HI] in ITER steps (HI/2^ITER resolution). Each bisection step probes
-# every set-up at its own midpoint, REPS=3 times, the set-ups interleaved
-# in a rotating order (abc, bca, cab) so drift and the other work on the
-# machine hit them alike; the step passes when the MAJORITY of its probes
-# carried the rate (the third probe is skipped when the first two agree).
-# Majority, not best-of-N: "zero queue drops at that rate" is a claim about
-# the typical run, and one lucky probe in three is not that; the median
-# also ignores a single probe spoilt by another process's burst.
+# every set-up at its own midpoint, up to REPS=3 times, the set-ups
+# interleaved in a rotating order (abc, bca, cab) so drift and the other
+# work on the machine hit them alike. VOTE=any (default): the step passes
+# when one of its probes carried the rate (best of 3; no more probes after
+# a pass). The errors are one-sided: another process's burst on the shared
+# CPUs makes a probe fail, but no burst makes an overload pass (its backlog
+# grows and the receive rate falls short, 1% at most slips through), so
+# the best of N estimates the capacity and the noise only widens it from
+# below. VOTE=majority asks 2 of 3 (the typical probe; lower and more
+# scattered when the machine is busy).
 #
 # Latency, at a low rate (one packet at a time, 5000/s, 2500 packets),
 # REPS times interleaved, the median of the medians:
@@ -44,21 +48,28 @@
 #   round trip: 2000 ping-pongs through an echo on the receiver, the queue
 #     crossed twice (both directions are queued).
 #
-# Pinning (PIN=1, default): sender on CPU_SND (0), the queue listener on
-# CPU_Q (1), the receiver on CPU_SINK (1); PIN=0 leaves it to the
-# scheduler. On 2 cores the kernel's share of the work lands where the
-# softirq runs: the sender's CPU up to the queue (or all of it in (a)), the
-# listener's CPU from the verdict on.
+# The 2 CPUs: the router gets CPU_Q (1), the outside world CPU_SND (0).
+# RPS=1: the router's veths hand their received packets to CPU_Q, so the
+# router's kernel work (forwarding, queueing, the verdicts' reinjection)
+# runs there in every set-up, as on a real router's CPU; the sender's and
+# receiver's veths to CPU_SND/CPU_SINK (0). Without it, (a)'s forwarding
+# runs in the sender's context and (a) measures the sender. PIN=1: the
+# listener pinned to CPU_Q, sender and receiver to CPU_SND and CPU_SINK.
+# NICE=-15: the other work on the machine (2 CPUs shared with a team)
+# takes little from the benchmark's processes (not from the router's
+# softirq work that falls back to ksoftirqd under load, though).
 #
 # Needs root; namespaces bn-<pid>-*, removed on exit; about 1-2 minutes.
-# Env: ITER (7), REPS (3), TRIAL_S (0.5), HI (400000), PIN, CPU_SND,
-# CPU_Q, CPU_SINK, SETUPS_GG ("a b c").
+# Env: ITER (7), REPS (3), VOTE (any), TRIAL_S (0.5), HI (400000), PIN,
+# RPS, NICE (-15; not SCHED_FIFO: a FIFO sender starves the receiver on
+# its CPU), CPU_SND, CPU_Q, CPU_SINK, SETUPS_GG
+# ("a b c").
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 GG=${1:-$ROOT/build/ghostguard}
 case $GG in /*) ;; *) GG=$ROOT/$GG ;; esac
-ITER=${ITER:-7} REPS=${REPS:-3} TRIAL_S=${TRIAL_S:-0.5} HI=${HI:-400000}
+ITER=${ITER:-7} REPS=${REPS:-3} VOTE=${VOTE:-any} TRIAL_S=${TRIAL_S:-0.5} HI=${HI:-400000}
 PIN=${PIN:-1} RPS=${RPS:-1} NICE=${NICE:--15}
 CPU_SND=${CPU_SND:-0} CPU_Q=${CPU_Q:-1} CPU_SINK=${CPU_SINK:-0}
 P=bn-$$
@@ -175,18 +186,18 @@ probe() {
 	OK=no
 	[ "${RECV:-0}" = "$SENT" ] && [ "$SENT" = "$count" ] && [ "$QIDS" = "$SENT" ] &&
 	    [ "$QDROPS" = 0 ] && [ "$ACH" -ge $((rate * 97 / 100)) ] &&
-	    [ "${RRATE:-0}" -ge $((rate * 97 / 100)) ] && OK=yes
+	    [ "${RRATE:-0}" -ge $((ACH * 99 / 100)) ] && OK=yes
 	return 0
 }
 
 SETUPS="a b"
 if "$GG" 2>&1 | grep -q "ghostguard run"; then SETUPS=${SETUPS_GG:-"a b c"}
 else echo "(c) ghostguard: SKIP, no 'ghostguard run' in $GG"; fi
-CMD="$(env | grep -E '^(ITER|REPS|TRIAL_S|HI|PIN|RPS|NICE|CPU_SND|CPU_Q|CPU_SINK|SETUPS_GG)=' | tr '\n' ' ')bench/inline/run.sh $*"
+CMD="$(env | grep -E '^(ITER|REPS|VOTE|TRIAL_S|HI|PIN|RPS|NICE|CPU_SND|CPU_Q|CPU_SINK|SETUPS_GG)=' | tr '\n' ' ')bench/inline/run.sh $*"
 echo "command: $CMD"
 echo "$(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg); pinning: $([ "$PIN" = 1 ] && echo "sender CPU $CPU_SND, queue listener CPU $CPU_Q, receiver CPU $CPU_SINK" || echo none); nice $NICE"
 [ "$RPS" = 1 ] && echo "RPS: the router's packets processed on CPU $CPU_Q, the sender's and receiver's on CPU $CPU_SND and $CPU_SINK"
-echo "bisection over [0, $HI] in $ITER steps, ${TRIAL_S} s probes, majority of $REPS, set-ups interleaved"
+echo "bisection over [0, $HI] in $ITER steps, ${TRIAL_S} s probes, $([ "$VOTE" = any ] && echo "best of" || echo "majority of") $REPS, set-ups interleaved"
 T0=$(date +%s)
 for x in $SETUPS; do chain $x; done
 for x in $SETUPS; do [ $x = a ] || listener $x || exit 1; done
@@ -202,6 +213,15 @@ order() { # REP
 for x in $SETUPS; do probe $x 20000 10000; done
 
 declare -A LO HI_ PASS FAIL BACH BLAT SACH SLAT
+passed() { # X: the step passed for set-up X
+	if [ "$VOTE" = any ]; then [ ${PASS[$1]} -gt 0 ]
+	else [ $((PASS[$1] * 2)) -gt $REPS ]; fi
+}
+decided() { # X: no more probes needed for set-up X in this step
+	passed $1 && return 0
+	if [ "$VOTE" = any ]; then [ ${FAIL[$1]} -ge $REPS ]
+	else [ $((FAIL[$1] * 2)) -gt $REPS ]; fi
+}
 for x in $SETUPS; do LO[$x]=0; HI_[$x]=$HI; BACH[$x]=0; BLAT[$x]="-"; done
 for ((it = 1; it <= ITER; it++)); do
 	declare -A MID
@@ -211,9 +231,8 @@ for ((it = 1; it <= ITER; it++)); do
 	done
 	for ((rep = 0; rep < REPS; rep++)); do
 		for x in $(order $rep); do
-			# Decided: a majority either way already.
-			[ $((PASS[$x] * 2)) -gt $REPS ] && continue
-			[ $((FAIL[$x] * 2)) -gt $REPS ] && continue
+			# Decided already.
+			decided $x && continue
 			r=${MID[$x]}
 			c=$(awk -v r=$r -v t=$TRIAL_S 'BEGIN { print int(r * t) }')
 			probe $x $r $c
@@ -228,7 +247,7 @@ for ((it = 1; it <= ITER; it++)); do
 		done
 	done
 	for x in $SETUPS; do
-		if [ $((PASS[$x] * 2)) -gt $REPS ]; then
+		if passed $x; then
 			LO[$x]=${MID[$x]} BACH[$x]=${SACH[$x]} BLAT[$x]=${SLAT[$x]}
 		else
 			HI_[$x]=${MID[$x]}

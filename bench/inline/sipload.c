@@ -12,7 +12,9 @@
  *   sipload sink BIND SECONDS IDLE [EXPECT]  count datagrams on BIND:5060
  *                                  until SECONDS pass, IDLE seconds of
  *                                  silence, or EXPECT arrived; prints the
- *                                  one-way latency (median, p99) too
+ *                                  rate (first to last kernel receive
+ *                                  stamp) and the one-way latency (median,
+ *                                  p99)
  *   sipload echo BIND SECONDS        send each datagram back to its sender
  *   sipload rtt DST COUNT SRC        COUNT ping-pongs through an echo,
  *                                  one at a time (1 s timeout each); prints
@@ -239,6 +241,7 @@ do_sink(char **argv, int argc)
 	double secs = atof(argv[1]), idle = atof(argv[2]), t0 = now(), first = 0, last = 0;
 	unsigned long n = 0, expect = argc > 3 ? strtoul(argv[3], NULL, 10) : 0;
 	unsigned long nlat = 0, maxlat = 1 << 21;
+	unsigned long long kfirst = 0, klast = 0;
 	unsigned *lat = malloc(maxlat * sizeof(*lat));
 	static char bufs[BURST][2048];
 	static char cbufs[BURST][CMSG_SPACE(sizeof(struct timespec))];
@@ -285,10 +288,19 @@ do_sink(char **argv, int argc)
 				continue;
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
 			r = ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+			if (!kfirst || r < kfirst)
+				kfirst = r;
+			if (r > klast)
+				klast = r;
 			lat[nlat++] = r > s ? (unsigned)(r - s < 4000000000ULL ? r - s : 4000000000U) : 0;
 		}
 	}
 	qsort(lat, nlat, sizeof(*lat), cmp_u32);
+	/* The span by the kernel's stamps: no wake-up of ours in it. */
+	if (klast > kfirst) {
+		first = 0;
+		last = (klast - kfirst) / 1e9;
+	}
 	printf("received %lu in %.3f s (%.0f/s), one-way median %.1f us, p99 %.1f us (%lu stamped)\n",
 	    n, last - first, last > first ? n / (last - first) : 0.0,
 	    nlat ? lat[nlat / 2] / 1e3 : -1.0, nlat ? lat[nlat * 99 / 100] / 1e3 : -1.0, nlat);
