@@ -37,29 +37,51 @@ progress(const struct pcap_progress *prog, FILE *f, uint64_t total,
 	prog->fn(prog->arg, (uint64_t)pos, total);
 }
 
-/* Feeds every record; 0 at the end of the file, -1 on a read error. */
+/* What the per-record callback needs. */
+struct pcap_loop {
+	struct net		*n;
+	net_sink		 sink;
+	void			*arg;	/* for sink */
+	const struct pcap_progress *prog;
+	FILE			*f;
+	struct pcap_source_stats *st;
+	uint64_t		 next;	/* file offset of the next progress
+					 * report */
+};
+
+static void
+pcap_record(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct pcap_loop *l = (struct pcap_loop *)user;
+	struct pcap_source_stats *st = l->st;
+	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000u +
+	    (uint64_t)h->ts.tv_usec;
+
+	if (st->records++ == 0)
+		st->first_ts_ns = ts;
+	st->last_ts_ns = ts;
+	st->bytes += h->caplen;
+	net_feed_frame(l->n, st->dlt, data, h->caplen, ts, l->sink, l->arg);
+	progress(l->prog, l->f, st->file_size, &l->next, false);
+}
+
+/*
+ * Feeds every record; 0 at the end of the file, -1 on a read error. Records
+ * come by pcap_dispatch() in batches: pcap_next_ex() would enter and leave
+ * libpcap's read loop for each one.
+ */
 static int
 pcap_source_loop(pcap_t *pc, FILE *f, struct net *n, net_sink sink,
     void *arg, const struct pcap_progress *prog,
     struct pcap_source_stats *st)
 {
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	uint64_t next = 0, ts;
+	struct pcap_loop l = { n, sink, arg, prog, f, st, 0 };
 	int rc;
 
-	while ((rc = pcap_next_ex(pc, &h, &data)) == 1) {
-		ts = (uint64_t)h->ts.tv_sec * 1000000000u +
-		    (uint64_t)h->ts.tv_usec;
-		if (st->records++ == 0)
-			st->first_ts_ns = ts;
-		st->last_ts_ns = ts;
-		st->bytes += h->caplen;
-		net_feed_frame(n, st->dlt, data, h->caplen, ts, sink, arg);
-		progress(prog, f, st->file_size, &next, false);
-	}
-	if (rc == PCAP_ERROR_BREAK) {
-		progress(prog, f, st->file_size, &next, true);
+	while ((rc = pcap_dispatch(pc, 4096, pcap_record, (u_char *)&l)) > 0)
+		;
+	if (rc == 0 || rc == PCAP_ERROR_BREAK) {
+		progress(prog, f, st->file_size, &l.next, true);
 		return 0;
 	}
 	return -1;
