@@ -198,6 +198,16 @@ echo "command: $CMD"
 echo "$(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg); pinning: $([ "$PIN" = 1 ] && echo "sender CPU $CPU_SND, queue listener CPU $CPU_Q, receiver CPU $CPU_SINK" || echo none); nice $NICE"
 [ "$RPS" = 1 ] && echo "RPS: the router's packets processed on CPU $CPU_Q, the sender's and receiver's on CPU $CPU_SND and $CPU_SINK"
 echo "bisection over [0, $HI] in $ITER steps, ${TRIAL_S} s probes, $([ "$VOTE" = any ] && echo "best of" || echo "majority of") $REPS, set-ups interleaved"
+# The CPU time of the whole machine, of this script with its waited-for
+# children (every sender and receiver, the listeners once stopped) and of
+# ksoftirqd (the router's softirq work it took over): in clock ticks.
+cpu_ticks() {
+	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+	awk '{ print $14 + $15 + $16 + $17 }' /proc/$$/stat
+	for c in $(pgrep -x 'ksoftirqd/[0-9]*'); do awk '{ print $14 + $15 }' /proc/$c/stat; done |
+	    awk '{ s += $1 } END { print s + 0 }'
+}
+read -r -d '' ALL0 MINE0 KSI0 < <(cpu_ticks)
 T0=$(date +%s)
 for x in $SETUPS; do chain $x; done
 for x in $SETUPS; do [ $x = a ] || listener $x || exit 1; done
@@ -293,8 +303,15 @@ cpu_pp() { # "UTIME STIME" PACKETS
 [ -n "$TALLY_C" ] && echo "(c) ghostguard's own tally: $TALLY_C; $(cpu_pp "${CPU[c]:-0 0}" $(echo "$TALLY_C" | awk '{ print $3 }'))"
 [ -s "$W/qc.err" ] && grep -a -i -E 'drop|ban ' "$W/qc.err" | head -3
 
+read -r -d '' ALL1 MINE1 KSI1 < <(cpu_ticks)
+# Busy time that was neither the benchmark's processes nor ksoftirqd: the
+# other jobs on the machine (plus softirq work of the benchmark that
+# interrupted them, which the kernel charges to them).
+OTHERS=$(awk -v a=$((ALL1 - ALL0)) -v m=$((MINE1 - MINE0)) -v k=$((KSI1 - KSI0)) \
+    -v t=$(( $(date +%s) - T0 )) -v hz=$(getconf CLK_TCK) -v n=$(nproc) \
+    'BEGIN { o = (a - m - k) / hz; if (o < 0) o = 0; printf "%.0f%%", t ? 100 * o / (t * n) : 0 }')
 echo
-echo "summary ($(( $(date +%s) - T0 )) s; load now $(cut -d' ' -f1-3 /proc/loadavg)):"
+echo "summary ($(( $(date +%s) - T0 )) s; load now $(cut -d' ' -f1-3 /proc/loadavg); other jobs used about $OTHERS of the $(nproc) CPUs meanwhile):"
 for x in $SETUPS; do
 	case $x in a) name="no queue" ;; b) name="passthru NFQUEUE" ;; c) name="ghostguard run" ;; esac
 	ow=$(med ${OW[$x]}) rt=$(med ${RT[$x]})
