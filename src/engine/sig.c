@@ -657,9 +657,11 @@ cond_match(const struct sig_cond *c, const struct sip_msg *m,
 		present = raw_header(m, c->hname, c->hlen, c->field == F_LINE,
 		    &s);
 		num = -1;
-		/* Raw lines are not cached: compare case-insensitively. */
-		if (present && c->op != OP_PRESENT && c->op != OP_ABSENT &&
-		    c->op != OP_SHAPE && c->op != OP_EXACT)
+		/* Raw lines are not cached: compare case-insensitively. A
+		 * number operator (no string argument) falls through: a
+		 * header has no number, as for any string field. */
+		if (present && (c->op == OP_IS || c->op == OP_CONTAINS ||
+		    c->op == OP_PREFIX || c->op == OP_SUFFIX))
 			return str_op(c, s, GG_STR_NULL);
 	} else {
 		present = field_get(m, c->field, &s, &num);
