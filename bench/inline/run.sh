@@ -63,7 +63,7 @@
 # Env: ITER (7), REPS (3), VOTE (any), TRIAL_S (0.5), HI (400000), PIN,
 # RPS, NICE (-15; not SCHED_FIFO: a FIFO sender starves the receiver on
 # its CPU), CPU_SND, CPU_Q, CPU_SINK, SETUPS_GG
-# ("a b c").
+# ("a b c"), B_BANS (1: (b) with ghostguard's kernel ban filter, empty).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -141,6 +141,20 @@ listener() { # X: start the queue listener of set-up X, wait until bound
 		for n in "--dport 5060" "--sport 5060"; do
 			ip netns exec $R iptables -t mangle -A FORWARD -p udp $n -j NFQUEUE --queue-num 0 --queue-bypass
 		done
+		# B_BANS=1: the kernel ban filter ghostguard installs (src/io/fw.c,
+		# empty sets), to tell its cost from the daemon's.
+		[ "${B_BANS:-0}" = 1 ] && ip netns exec $R nft -f - <<-EON
+			add table inet ghostguard
+			add set inet ghostguard ban4 { type ipv4_addr; flags timeout; }
+			add set inet ghostguard ban6 { type ipv6_addr; flags timeout; }
+			add set inet ghostguard ban4net { type ipv4_addr; flags interval,timeout; }
+			add set inet ghostguard ban6net { type ipv6_addr; flags interval,timeout; }
+			add chain inet ghostguard prerouting { type filter hook prerouting priority raw; policy accept; }
+			add rule inet ghostguard prerouting ip saddr @ban4 counter drop
+			add rule inet ghostguard prerouting ip saddr @ban4net counter drop
+			add rule inet ghostguard prerouting ip6 saddr @ban6 counter drop
+			add rule inet ghostguard prerouting ip6 saddr @ban6net counter drop
+		EON
 		ip netns exec $R $(pin $CPU_Q) "$W/passthru" 0 900 >"$W/q$1.out" 2>"$W/q$1.err" & ;;
 	c)
 		ip netns exec $R $(pin $CPU_Q) "$GG" run -c "$W/gg.conf" --foreground >"$W/q$1.out" 2>"$W/q$1.err" & ;;
@@ -193,7 +207,7 @@ probe() {
 SETUPS="a b"
 if "$GG" 2>&1 | grep -q "ghostguard run"; then SETUPS=${SETUPS_GG:-"a b c"}
 else echo "(c) ghostguard: SKIP, no 'ghostguard run' in $GG"; fi
-CMD="$(env | grep -E '^(ITER|REPS|VOTE|TRIAL_S|HI|PIN|RPS|NICE|CPU_SND|CPU_Q|CPU_SINK|SETUPS_GG)=' | tr '\n' ' ')bench/inline/run.sh $*"
+CMD="$(env | grep -E '^(ITER|REPS|VOTE|TRIAL_S|HI|PIN|RPS|NICE|B_BANS|CPU_SND|CPU_Q|CPU_SINK|SETUPS_GG)=' | tr '\n' ' ')bench/inline/run.sh $*"
 echo "command: $CMD"
 echo "$(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg); pinning: $([ "$PIN" = 1 ] && echo "sender CPU $CPU_SND, queue listener CPU $CPU_Q, receiver CPU $CPU_SINK" || echo none); nice $NICE"
 [ "$RPS" = 1 ] && echo "RPS: the router's packets processed on CPU $CPU_Q, the sender's and receiver's on CPU $CPU_SND and $CPU_SINK"
