@@ -7,7 +7,8 @@
 # orders) with data/signatures.conf, with extra.conf (operators and fields
 # the shipped file does not use: header., line., same, in, exact,
 # non-greedy shapes, contains on via and contact) and with both. Under ASan
-# and UBSan. Usage: diff.sh [B] (a private build directory, default
+# and UBSan; then SECS seconds of differential fuzzing (below; needs
+# clang). Usage: diff.sh [B] (a private build directory, default
 # build/sigdiff). The matcher's cost per packet is measured with
 #   valgrind --tool=callgrind ghostguard analyze --threads 1 SLICE
 #   python3 bench/cgtop.py --inclusive --only sigset_match CG.OUT PACKETS 0
@@ -41,3 +42,28 @@ for conf in data/signatures.conf bench/sig_speed/extra.conf "$OUT/both.conf"; do
 	printf '%s: ' "$conf"
 	"$OUT/sigdiff" "$OUT/msgs" "$conf"
 done
+# Then SECS seconds (default 60; 0: none) of differential fuzzing with
+# clang's libFuzzer: sigdiff_fuzz.c takes a signature file and a message
+# from each input, seeded with both files and some generated messages.
+SECS=${SECS:-60}
+[ "$SECS" -gt 0 ] || exit 0
+FCC="clang -O1 -g -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
+    -fno-sanitize-recover=all"
+# shellcheck disable=SC2086
+$FCC $REN -c -o "$OUT/old_sig_fuzz.o" "$OUT/old/engine/sig.c"
+# shellcheck disable=SC2086
+$FCC -Isrc -o "$OUT/sigdiff_fuzz" bench/sig_speed/sigdiff_fuzz.c \
+    src/engine/sig.c src/sip/sip.c src/sip/uri.c src/sip/frame.c \
+    src/lib/gg.c "$OUT/old_sig_fuzz.o"
+mkdir -p "$OUT/seed" "$OUT/corpus"
+python3 - "$OUT" <<'PY'
+import sys
+out = sys.argv[1]
+msgs = open(out + "/msgs", "rb").read().split(b"\0")[:40]
+confs = [open(f, "rb").read() for f in
+    ("data/signatures.conf", "bench/sig_speed/extra.conf")]
+for i, m in enumerate(msgs):
+    open("%s/seed/%d" % (out, i), "wb").write(confs[i % 2] + b"\0" + m)
+PY
+timeout $((SECS + 60)) "$OUT/sigdiff_fuzz" -max_total_time="$SECS" \
+    -max_len=8192 "$OUT/corpus" "$OUT/seed"
