@@ -60,7 +60,7 @@
 # softirq work that falls back to ksoftirqd under load, though).
 #
 # Needs root; namespaces bn-<pid>-*, removed on exit; about 1-2 minutes.
-# Env: ITER (7), REPS (3), VOTE (any), TRIAL_S (0.5), HI (400000), PIN,
+# Env: ITER (8), REPS (3), VOTE (any), TRIAL_S (0.5), HI (600000), PIN,
 # RPS, NICE (-15; not SCHED_FIFO: a FIFO sender starves the receiver on
 # its CPU), CPU_SND, CPU_Q, CPU_SINK, SETUPS_GG
 # ("a b c"), B_BANS (1: (b) with ghostguard's kernel ban filter, empty).
@@ -69,7 +69,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 GG=${1:-$ROOT/build/ghostguard}
 case $GG in /*) ;; *) GG=$ROOT/$GG ;; esac
-ITER=${ITER:-7} REPS=${REPS:-3} VOTE=${VOTE:-any} TRIAL_S=${TRIAL_S:-0.5} HI=${HI:-400000}
+ITER=${ITER:-8} REPS=${REPS:-3} VOTE=${VOTE:-any} TRIAL_S=${TRIAL_S:-0.5} HI=${HI:-600000}
 PIN=${PIN:-1} RPS=${RPS:-1} NICE=${NICE:--15}
 CPU_SND=${CPU_SND:-0} CPU_Q=${CPU_Q:-1} CPU_SINK=${CPU_SINK:-0}
 P=bn-$$
@@ -307,13 +307,14 @@ for x in $SETUPS; do
 	for n in $(seq 100); do kill -0 $p 2>/dev/null || break; sleep 0.05; done
 done
 TALLY_B=$(awk '/^passthru:/ { print $2 }' "$W/qb.out" 2>/dev/null)
+BATCH_B=$(awk '/^passthru:/ { print $4 }' "$W/qb.out" 2>/dev/null)
 TALLY_C=$(grep -ao 'queue 0: .*' "$W/qc.err" 2>/dev/null | tail -1)
 HZ=$(getconf CLK_TCK)
 cpu_pp() { # "UTIME STIME" PACKETS
 	awk -v u=${1% *} -v s=${1#* } -v n=$2 -v hz=$HZ 'BEGIN {
 		if (n > 0) printf "CPU %.2f us a packet (user %.2f, system %.2f)", (u + s) * 1e6 / hz / n, u * 1e6 / hz / n, s * 1e6 / hz / n }'
 }
-[ -n "$TALLY_B" ] && echo "(b) passthru's own tally: $TALLY_B packets; $(cpu_pp "${CPU[b]:-0 0}" $TALLY_B)"
+[ -n "$TALLY_B" ] && echo "(b) passthru's own tally: $TALLY_B packets, $BATCH_B batches; $(cpu_pp "${CPU[b]:-0 0}" $TALLY_B)"
 [ -n "$TALLY_C" ] && echo "(c) ghostguard's own tally: $TALLY_C; $(cpu_pp "${CPU[c]:-0 0}" $(echo "$TALLY_C" | awk '{ print $3 }'))"
 [ -s "$W/qc.err" ] && grep -a -i -E 'drop|ban ' "$W/qc.err" | head -3
 
