@@ -24,6 +24,10 @@ struct track {
 	size_t		 mask;		/* slots - 1 */
 	uint64_t	 seed;		/* hash seed */
 	uint64_t	 rng;		/* eviction sampling state */
+	uint32_t	 last;		/* record of the last track_get(), if
+					 * still below n and its address still
+					 * matches: a flood comes packet after
+					 * packet from one source */
 	struct track_stats st;
 };
 
@@ -50,6 +54,7 @@ track_new(size_t cap, uint64_t seed)
 	t->mask = slots - 1;
 	t->seed = seed;
 	t->rng = seed | 1;
+	t->last = UINT32_MAX;
 	return t;
 }
 
@@ -153,15 +158,21 @@ track_get(struct track *t, const struct gg_addr *addr, uint64_t now_ns)
 	uint32_t r;
 
 	t->st.lookups++;
+	/* Records move when one is evicted: the address is checked. */
+	if (t->last < t->n && gg_addr_eq(&t->rec[t->last].addr, addr))
+		return &t->rec[t->last];
 	i = probe(t, addr);
-	if (t->slot[i] != SLOT_EMPTY)
-		return &t->rec[t->slot[i]];
+	if (t->slot[i] != SLOT_EMPTY) {
+		t->last = t->slot[i];
+		return &t->rec[t->last];
+	}
 	if (t->n == t->cap) {
 		evict(t);
 		i = probe(t, addr);
 	}
 	r = (uint32_t)t->n++;
 	t->slot[i] = r;
+	t->last = r;
 	s = &t->rec[r];
 	memset(s, 0, sizeof(*s));
 	s->addr = *addr;

@@ -74,6 +74,9 @@ struct report {
 	struct report_timeline tl;	/* every payload over time */
 	uint64_t	 others[OTHERS_BITS / 64]; /* sources past max, by
 					 * linear counting */
+	struct rsrc	*last;		/* the source of the last packet: a
+					 * flood's packets come one after the
+					 * other from the same source */
 };
 
 struct report *
@@ -117,11 +120,14 @@ report_totals(const struct report *r)
 static struct rsrc *
 rsrc_get(struct report *r, const struct gg_addr *a)
 {
-	size_t i = (size_t)gg_addr_hash(a, 7) & (r->cap - 1);
+	size_t i;
 
+	if (r->last != NULL && gg_addr_eq(&r->last->addr, a))
+		return r->last;
+	i = (size_t)gg_addr_hash(a, 7) & (r->cap - 1);
 	while (r->v[i] != NULL) {
 		if (gg_addr_eq(&r->v[i]->addr, a))
-			return r->v[i];
+			return r->last = r->v[i];
 		i = (i + 1) & (r->cap - 1);
 	}
 	if (r->n >= r->max || (r->v[i] = calloc(1, sizeof(**r->v))) == NULL) {
@@ -134,7 +140,7 @@ rsrc_get(struct report *r, const struct gg_addr *a)
 	r->n++;
 	r->v[i]->used = true;
 	r->v[i]->addr = *a;
-	return r->v[i];
+	return r->last = r->v[i];
 }
 
 /* Distinct values added: exact while they fit, else estimated. */
