@@ -324,6 +324,8 @@ timeline_widen(struct report_timeline *t, unsigned k)
 	for (i = 1; i < REPORT_BUCKETS; i++) {
 		uint32_t p = t->pass[i], q = t->drop[i];
 
+		if ((p | q) == 0)
+			continue;	/* most buckets of most sources */
 		d = k < 32 ? i >> k : 0;
 		t->pass[i] = t->drop[i] = 0;
 		t->pass[d] = sat_add(t->pass[d], p);
