@@ -63,7 +63,9 @@
 # Env: ITER (8), REPS (3), VOTE (any), TRIAL_S (0.5), HI (600000), PIN,
 # RPS, NICE (-15; not SCHED_FIFO: a FIFO sender starves the receiver on
 # its CPU), CPU_SND, CPU_Q, CPU_SINK, SETUPS_GG
-# ("a b c"), B_BANS (1: (b) with ghostguard's kernel ban filter, empty).
+# ("a b c"), B_BANS (1: a fourth set-up, (d) passthru behind ghostguard's
+# kernel ban filter, empty sets: (b)->(d) is the filter's cost, (d)->(c)
+# the daemon's).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -80,7 +82,7 @@ cleanup() {
 	local p n x
 	for p in $PIDS; do kill -TERM "$p" 2>/dev/null; done
 	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	for x in a b c; do
+	for x in a b c d; do
 		for n in $P-s$x $P-r$x $P-d$x; do
 			for p in $(ip netns pids $n 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
 			ip netns del $n 2>/dev/null
@@ -137,13 +139,13 @@ EOC
 listener() { # X: start the queue listener of set-up X, wait until bound
 	local R=$P-r$1 n
 	case $1 in
-	b)
+	b|d)
 		for n in "--dport 5060" "--sport 5060"; do
 			ip netns exec $R iptables -t mangle -A FORWARD -p udp $n -j NFQUEUE --queue-num 0 --queue-bypass
 		done
-		# B_BANS=1: the kernel ban filter ghostguard installs (src/io/fw.c,
-		# empty sets), to tell its cost from the daemon's.
-		[ "${B_BANS:-0}" = 1 ] && ip netns exec $R nft -f - <<-EON
+		# (d): passthru behind the kernel ban filter ghostguard installs
+		# (src/io/fw.c, empty sets), to tell its cost from the daemon's.
+		[ $1 = d ] && ip netns exec $R nft -f - <<-EON
 			add table inet ghostguard
 			add set inet ghostguard ban4 { type ipv4_addr; flags timeout; }
 			add set inet ghostguard ban6 { type ipv6_addr; flags timeout; }
@@ -205,7 +207,9 @@ probe() {
 }
 
 SETUPS="a b"
-if "$GG" 2>&1 | grep -q "ghostguard run"; then SETUPS=${SETUPS_GG:-"a b c"}
+if "$GG" 2>&1 | grep -q "ghostguard run"; then
+	SETUPS=${SETUPS_GG:-"a b c"}
+	[ "${B_BANS:-0}" = 1 ] && SETUPS=${SETUPS_GG:-"a b d c"}
 else echo "(c) ghostguard: SKIP, no 'ghostguard run' in $GG"; fi
 CMD="$(env | grep -E '^(ITER|REPS|VOTE|TRIAL_S|HI|PIN|RPS|NICE|B_BANS|CPU_SND|CPU_Q|CPU_SINK|SETUPS_GG)=' | tr '\n' ' ')bench/inline/run.sh $*"
 echo "command: $CMD"
@@ -306,15 +310,17 @@ for x in $SETUPS; do
 	kill -TERM $p 2>/dev/null
 	for n in $(seq 100); do kill -0 $p 2>/dev/null || break; sleep 0.05; done
 done
-TALLY_B=$(awk '/^passthru:/ { print $2 }' "$W/qb.out" 2>/dev/null)
-BATCH_B=$(awk '/^passthru:/ { print $4 }' "$W/qb.out" 2>/dev/null)
 TALLY_C=$(grep -ao 'queue 0: .*' "$W/qc.err" 2>/dev/null | tail -1)
 HZ=$(getconf CLK_TCK)
 cpu_pp() { # "UTIME STIME" PACKETS
 	awk -v u=${1% *} -v s=${1#* } -v n=$2 -v hz=$HZ 'BEGIN {
 		if (n > 0) printf "CPU %.2f us a packet (user %.2f, system %.2f)", (u + s) * 1e6 / hz / n, u * 1e6 / hz / n, s * 1e6 / hz / n }'
 }
-[ -n "$TALLY_B" ] && echo "(b) passthru's own tally: $TALLY_B packets, $BATCH_B batches; $(cpu_pp "${CPU[b]:-0 0}" $TALLY_B)"
+for x in b d; do
+	t=$(awk '/^passthru:/ { print $2 }' "$W/q$x.out" 2>/dev/null)
+	nb=$(awk '/^passthru:/ { print $4 }' "$W/q$x.out" 2>/dev/null)
+	[ -n "$t" ] && echo "($x) passthru's own tally: $t packets, $nb batches; $(cpu_pp "${CPU[$x]:-0 0}" $t)"
+done
 [ -n "$TALLY_C" ] && echo "(c) ghostguard's own tally: $TALLY_C; $(cpu_pp "${CPU[c]:-0 0}" $(echo "$TALLY_C" | awk '{ print $3 }'))"
 [ -s "$W/qc.err" ] && grep -a -i -E 'drop|ban ' "$W/qc.err" | head -3
 
@@ -328,7 +334,8 @@ OTHERS=$(awk -v a=$((ALL1 - ALL0)) -v m=$((MINE1 - MINE0)) -v k=$((KSI1 - KSI0))
 echo
 echo "summary ($(( $(date +%s) - T0 )) s; load now $(cut -d' ' -f1-3 /proc/loadavg); other jobs used about $OTHERS of the $(nproc) CPUs meanwhile):"
 for x in $SETUPS; do
-	case $x in a) name="no queue" ;; b) name="passthru NFQUEUE" ;; c) name="ghostguard run" ;; esac
+	case $x in a) name="no queue" ;; b) name="passthru NFQUEUE" ;; c) name="ghostguard run" ;;
+	d) name="passthru + bans" ;; esac
 	ow=$(med ${OW[$x]}) rt=$(med ${RT[$x]})
 	eval "OW_$x=$ow RT_$x=$rt"
 	printf '(%s) %-16s %6d/s carried (achieved %d/s, one-way median there %s us); one-way %s us, round trip %s us\n' \
@@ -340,7 +347,8 @@ for x in $SETUPS; do
 	[ $x = a ] && continue
 	eval "ow=\$OW_$x rt=\$RT_$x"
 	line="($x) vs (a): $(ratio ${LO[$x]} ${LO[a]}) rate, one-way $(diff_ $ow $OW_a), round trip $(diff_ $rt $RT_a)"
-	[ $x = c ] && [ -n "${LO[b]:-}" ] && line="$line; vs (b): $(ratio ${LO[c]} ${LO[b]}) rate, one-way $(diff_ $ow $OW_b)"
+	[ $x != b ] && [ -n "${LO[b]:-}" ] && line="$line; vs (b): $(ratio ${LO[$x]} ${LO[b]}) rate, one-way $(diff_ $ow $OW_b)"
+	[ $x = c ] && [ -n "${LO[d]:-}" ] && line="$line; vs (d): $(ratio ${LO[c]} ${LO[d]}) rate"
 	echo "$line"
 done
 [ -n "${LO[c]:-}" ] && echo "goal: (c) >= 0.85x (b) and >= 0.75x (a) with zero queue drops; one-way +20 us at most over (a)"
