@@ -2,10 +2,11 @@
  * sip.c - the SIP message parser (sip.h): start line, header section, body
  * boundary.
  *
- * One pass over the header section: memchr finds each line end (and each
- * folded continuation), a switch on the first letter of the name finds the
- * header, and only the headers struct sip_msg holds have their values read.
- * Everything else is skipped at memchr speed. The body is not read.
+ * One pass over the header section: the two 16-byte loads at the start of
+ * each line find both its end and the ':' after its name (memchr the longer
+ * lines' rest and each folded continuation), a switch on the name's length
+ * and first letter finds the header, and only the headers struct sip_msg
+ * holds have their values read. The body is not read.
  *
  * Errors are data: the first one found is kept in msg->err with its offset,
  * and parsing goes on so the engine still gets every field it can use.
@@ -1066,23 +1067,15 @@ colon8(uint64_t x)
 #endif
 }
 
-/* The length of the name at p: the offset of the first ':' (at most 24). */
+/*
+ * The length of the name at p, 8 <= e - p: the offset of the first ':', 8
+ * bytes at a time (at most 24).
+ */
 static inline unsigned
-hname_len(const char *p, const char *e, const char *lim)
+hname_len(const char *p, const char *e)
 {
 	unsigned len;
 
-#ifdef SCAN_SSE2
-	unsigned m;
-
-	if (lim - p >= 32) {
-		m = scan_eq(scan_load(p), ':') |
-		    scan_eq(scan_load(p + 16), ':') << 16;
-		return m != 0 ? (unsigned)__builtin_ctz(m) : 32;
-	}
-#else
-	(void)lim;
-#endif
 	len = colon8(load8(p));
 	if (len == 8 && e - p > 16) {
 		len += colon8(load8(p + 8));
@@ -1093,19 +1086,16 @@ hname_len(const char *p, const char *e, const char *lim)
 }
 
 /*
- * The fast path of header name lookup, for lines of at least 8 bytes: the
- * ':' is found 16 or 8 bytes at a time, and the name's length and first
- * letter leave one candidate of hnames to compare. Returns the id when the
- * name is one of hnames directly followed by ':', with *n set on the ':';
- * -1 otherwise (other names, LWS before ':', compact forms: the slow path).
+ * The header whose name is the len bytes at p, followed by the ':' at p +
+ * len (len < 32, and at least 8 bytes readable at p): the name's length and
+ * first letter leave one candidate of hnames to compare. Returns its id, or
+ * -1 for other names (and compact forms: the slow path).
  */
-static int
-hname_fast(const char *p, const char *e, const char *lim, const char **n)
+static inline __attribute__((always_inline)) int
+hname_id(const char *p, unsigned len)
 {
-	unsigned len = hname_len(p, e, lim), i;
+	unsigned i;
 
-	if (len >= (size_t)(e - p))
-		return -1;
 	switch (len << 5 | (((unsigned)p[0] | 0x20) & 0x1f)) {
 #define K(l, c)	((l) << 5 | ((c) & 0x1f))
 	case K(2, 't'): i = 18; break;
@@ -1133,10 +1123,25 @@ hname_fast(const char *p, const char *e, const char *lim, const char **n)
 	default:
 		return -1;
 	}
-	if (!hname_eq(p, &hnames[i]))
+	return hname_eq(p, &hnames[i]) ? hnames[i].id : -1;
+}
+
+/*
+ * The fast path of header name lookup without vector loads, for lines of at
+ * least 8 bytes: the ':' is found 8 bytes at a time. Returns the id when the
+ * name is one of hnames directly followed by ':', with *n set on the ':';
+ * -1 otherwise (other names, LWS before ':', compact forms: the slow path).
+ */
+static inline int
+hname_fast(const char *p, const char *e, const char **n)
+{
+	unsigned len = hname_len(p, e);
+	int id;
+
+	if (len >= (size_t)(e - p) || (id = hname_id(p, len)) < 0)
 		return -1;
 	*n = p + len;
-	return hnames[i].id;
+	return id;
 }
 
 /*
@@ -1275,17 +1280,21 @@ hdr_is_read(int id)
 	return true;
 }
 
-/* One header line [p, e), folds included, line end excluded. */
-static void
-hdr_line(struct sip_ctx *c, const char *p, const char *e)
+/*
+ * One header line [p, e), folds included, line end excluded. id >= 0 is the
+ * header the fast path found, with n on the ':' after its name; -1 leaves
+ * the name to the slow path.
+ */
+static inline void
+hdr_line(struct sip_ctx *c, const char *p, const char *e, int id,
+    const char *n)
 {
 	struct sip_msg *m = c->msg;
-	const char *n, *v;
+	const char *v;
 	bool compact = false;
-	int id = -1;
 
-	if (e - p >= 8)
-		id = hname_fast(p, e, c->end, &n);
+	if (id < 0 && e - p >= 8)
+		id = hname_fast(p, e, &n);
 	if (id >= 0) {
 		v = n;
 	} else {
@@ -1313,15 +1322,42 @@ hdr_line(struct sip_ctx *c, const char *p, const char *e)
 	hdr_value(c, id, v, rtrim(v, e));
 }
 
+#ifdef SCAN_SSE2
+/*
+ * The first '\n' in [q, end), or NULL: 32 more bytes inline (most lines end
+ * there), then memchr, faster on the long ones (Authorization, Allow).
+ */
+static inline const char *
+nl_find(const char *q, const char *end)
+{
+	unsigned m;
+
+	if (end - q >= 32) {
+		m = scan_eq(scan_load(q), '\n') |
+		    scan_eq(scan_load(q + 16), '\n') << 16;
+		if (m != 0)
+			return q + __builtin_ctz(m);
+		q += 32;
+	}
+	return memchr(q, '\n', (size_t)(end - q));
+}
+#endif
+
 /*
  * Walks the header lines from p. Returns SIP_OK with *body just after the
  * empty line, or SIP_EPARTIAL when the section does not end in the buffer.
+ *
+ * With SSE2 and 32 bytes left, the two loads at the start of a line give
+ * both its '\n' (most lines are shorter than 32 bytes, or not much longer)
+ * and the ':' after its name: a memchr call per line costs more than the
+ * line's whole scan, mostly in its set-up.
  */
 static enum sip_rc
 hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
     const char **body)
 {
-	const char *nl, *le;
+	const char *nl, *le, *n = NULL;
+	int id;
 
 	for (;;) {
 		if (p == end)
@@ -1339,7 +1375,26 @@ hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
 				return SIP_OK;
 			}
 		}
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+		id = -1;
+#ifdef SCAN_SSE2
+		if (end - p >= 32) {
+			__m128i x = scan_load(p), y = scan_load(p + 16);
+			unsigned lm, cm, len;
+
+			lm = scan_eq(x, '\n') | scan_eq(y, '\n') << 16;
+			cm = scan_eq(x, ':') | scan_eq(y, ':') << 16;
+			nl = lm != 0 ? p + __builtin_ctz(lm) :
+			    nl_find(p + 32, end);
+			/* A name hnames knows holds no '\n': its ':' comes
+			 * before the line's end (and before a CR there). */
+			if (cm != 0 && nl != NULL &&
+			    (len = (unsigned)__builtin_ctz(cm)) <
+			    (size_t)(nl - p) && (id = hname_id(p, len)) >= 0)
+				n = p + len;
+		} else
+#endif
+			nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
 			return SIP_EPARTIAL;
 		/* A line starting with SP or HT continues the value. */
 		while (nl + 1 < end && (nl[1] == ' ' || nl[1] == '\t'))
@@ -1353,11 +1408,10 @@ hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
 			le--;
 			c->crlf = true;
 		}
-		hdr_line(c, p, le);
+		hdr_line(c, p, le, id, n);
 		p = nl + 1;
 	}
 }
-
 /* "SIP/2.0", the only version we speak (RFC 3261 7.1); "SIP" is case-blind. */
 static bool
 version_ok(const char *p, const char *e)
