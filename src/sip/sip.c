@@ -1273,21 +1273,24 @@ hdr_value(struct sip_ctx *c, int id, const char *p, const char *e)
 	}
 }
 
-/* Values we do not read need no trimming: this says which ones we read. */
+/*
+ * The ids whose values we read, as bits (a switch cost more): values we do
+ * not read need no trimming. SIP_HDR_OTHER, WWW-Authenticate, Accept,
+ * Allow, Supported, Route and Record-Route are only counted.
+ */
+#define HDR_READ	((1u << SIP_HDR_VIA) | (1u << SIP_HDR_FROM) | \
+	(1u << SIP_HDR_TO) | (1u << SIP_HDR_CALL_ID) | (1u << SIP_HDR_CSEQ) | \
+	(1u << SIP_HDR_CONTACT) | (1u << SIP_HDR_MAX_FORWARDS) | \
+	(1u << SIP_HDR_CONTENT_LENGTH) | (1u << SIP_HDR_CONTENT_TYPE) | \
+	(1u << SIP_HDR_USER_AGENT) | (1u << SIP_HDR_SERVER) | \
+	(1u << SIP_HDR_EXPIRES) | (1u << SIP_HDR_AUTHORIZATION) | \
+	(1u << SIP_HDR_PROXY_AUTHORIZATION) | (1u << SIP_HDR_SUBJECT) | \
+	(1u << HDR_DATE))
+
 static inline bool
 hdr_is_read(int id)
 {
-	switch (id) {
-	case SIP_HDR_OTHER:
-	case SIP_HDR_WWW_AUTHENTICATE:
-	case SIP_HDR_ACCEPT:
-	case SIP_HDR_ALLOW:
-	case SIP_HDR_SUPPORTED:
-	case SIP_HDR_ROUTE:
-	case SIP_HDR_RECORD_ROUTE:
-		return false;
-	}
-	return true;
+	return (HDR_READ >> id) & 1;
 }
 
 /*
@@ -1302,6 +1305,8 @@ hdr_line(struct sip_ctx *c, const char *p, const char *e, int id,
 	struct sip_msg *m = c->msg;
 	const char *v;
 	bool compact = false;
+	unsigned k;
+	int ord;
 
 	if (id < 0 && e - p >= 8)
 		id = hname_fast(p, e, &n);
@@ -1316,17 +1321,16 @@ hdr_line(struct sip_ctx *c, const char *p, const char *e, int id,
 			id = SIP_HDR_OTHER;
 		} else {
 			id = hdr_lookup(p, (size_t)(n - p), &compact);
+			m->compact |= compact;
 		}
 	}
-	if (m->hdr_count < SIP_ORDER_MAX)
-		m->hdr_order[m->hdr_count] =
-		    (uint8_t)(id == HDR_DATE ? SIP_HDR_OTHER : id);
-	if (++m->hdr_count > SIP_MAX_HEADERS)
+	ord = id == HDR_DATE ? SIP_HDR_OTHER : id;
+	if ((k = m->hdr_count++) < SIP_ORDER_MAX)
+		m->hdr_order[k] = (uint8_t)ord;
+	else if (k >= SIP_MAX_HEADERS)
 		ctx_err(c, SIP_ERR_TOO_MANY, p);
-	if (id == SIP_HDR_OTHER || id == HDR_DATE)
-		m->other_count++;
-	m->compact |= compact;
-	if (id == SIP_HDR_OTHER || !hdr_is_read(id))
+	m->other_count += ord == SIP_HDR_OTHER;
+	if (!hdr_is_read(id))
 		return;
 	v = skip_ws(v + 1, e);
 	hdr_value(c, id, v, rtrim(v, e));
@@ -1372,7 +1376,8 @@ hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
 	for (;;) {
 		if (p == end)
 			return SIP_EPARTIAL;
-		if (*p == '\n' || *p == '\r') {
+		/* One compare keeps the common case (a letter) going. */
+		if ((unsigned char)*p <= '\r' && (*p == '\n' || *p == '\r')) {
 			if (*p == '\n') {
 				*body = p + 1;
 				return SIP_OK;
@@ -1406,15 +1411,21 @@ hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
 			nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
 			return SIP_EPARTIAL;
-		/* A line starting with SP or HT continues the value. */
-		while (nl + 1 < end && (nl[1] == ' ' || nl[1] == '\t'))
+		/* A line starting with SP or HT continues the value; the
+		 * byte after the last '\n' must be seen to know. */
+		for (;;) {
+			if (nl + 1 == end)
+				return SIP_EPARTIAL;
+			if ((unsigned char)nl[1] > ' ' ||
+			    (nl[1] != ' ' && nl[1] != '\t'))
+				break;
 			if ((nl = memchr(nl + 1, '\n',
 			    (size_t)(end - nl - 1))) == NULL)
 				return SIP_EPARTIAL;
-		if (nl + 1 == end)
-			return SIP_EPARTIAL;
+		}
+		/* nl > p: a line starting with '\n' was the empty one. */
 		le = nl;
-		if (le > p && le[-1] == '\r') {
+		if (le[-1] == '\r') {
 			le--;
 			c->crlf = true;
 		}
