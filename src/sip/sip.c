@@ -1095,15 +1095,18 @@ hname_len(const char *p, const char *e)
  * The header whose name is the len bytes at p, followed by the ':' at p +
  * len (len < 32, and at least 8 bytes readable at p): the name's length and
  * first letter leave one candidate of hnames to compare. Returns its id, or
- * -1 for other names (and compact forms: the slow path).
+ * -1 for other names (and compact forms: the slow path). The switch key
+ * (len * 20 + letter) mod 64 is distinct for the 21 cases, so gcc makes it
+ * a jump table, where len << 5 | letter took a tree of compares; other
+ * lengths may share a key, hence the length check.
  */
 static inline __attribute__((always_inline)) int
 hname_id(const char *p, unsigned len)
 {
 	unsigned i;
 
-	switch (len << 5 | (((unsigned)p[0] | 0x20) & 0x1f)) {
-#define K(l, c)	((l) << 5 | ((c) & 0x1f))
+	switch ((len * 20 + ((unsigned)p[0] & 0x1f)) & 63) {
+#define K(l, c)	(((l) * 20 + ((c) & 0x1f)) & 63)
 	case K(2, 't'): i = 18; break;
 	case K(3, 'v'): i = 20; break;
 	case K(4, 'c'): i = 7; break;
@@ -1129,7 +1132,8 @@ hname_id(const char *p, unsigned len)
 	default:
 		return -1;
 	}
-	return hname_eq(p, &hnames[i]) ? hnames[i].id : -1;
+	return hnames[i].len == len && hname_eq(p, &hnames[i]) ?
+	    hnames[i].id : -1;
 }
 
 /*
