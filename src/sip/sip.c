@@ -1401,7 +1401,9 @@ hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
 			unsigned lm, cm, len;
 
 			lm = scan_eq(x, '\n') | scan_eq(y, '\n') << 16;
-			cm = scan_eq(x, ':') | scan_eq(y, ':') << 16;
+			/* Names of 16 bytes and more are rare. */
+			if ((cm = scan_eq(x, ':')) == 0)
+				cm = scan_eq(y, ':') << 16;
 			nl = lm != 0 ? p + __builtin_ctz(lm) :
 			    nl_find(p + 32, end);
 			/* A name hnames knows holds no '\n': its ':' comes
@@ -1519,6 +1521,7 @@ start_line_parse(struct sip_ctx *c, const char *p, const char *e)
 {
 	struct sip_msg *m = c->msg;
 	const char *ve, *vb, *sp, *q;
+	bool vok;
 
 	if (sip_slash(p, e)) {
 		status_line_parse(c, p, e);
@@ -1529,10 +1532,8 @@ start_line_parse(struct sip_ctx *c, const char *p, const char *e)
 	for (ve = e; ve > p && (ve[-1] == ' ' || ve[-1] == '\t'); ve--)
 		;
 	/* Mostly the line ends in " SIP/2.0": then that SP is the last. */
-	if (ve - p >= 8 && ve[-8] == ' ' && version_ok(ve - 7, ve))
-		vb = ve - 8;
-	else
-		vb = memrchr(p, ' ', (size_t)(ve - p));
+	vok = ve - p >= 8 && ve[-8] == ' ' && version_ok(ve - 7, ve);
+	vb = vok ? ve - 8 : memrchr(p, ' ', (size_t)(ve - p));
 	if (vb == NULL || !sip_slash(vb + 1, ve))
 		return SIP_ENOTSIP;
 	m->is_request = true;
@@ -1544,7 +1545,7 @@ start_line_parse(struct sip_ctx *c, const char *p, const char *e)
 		ctx_err(c, SIP_ERR_METHOD, q);
 	m->method_id = method_lookup(m->method);
 	m->version = mkstr(vb + 1, ve);
-	if (!version_ok(vb + 1, ve))
+	if (!vok && !version_ok(vb + 1, ve))
 		ctx_err(c, SIP_ERR_VERSION, vb + 1);
 	if (ve != e)	/* RFC 4475 trws */
 		ctx_err(c, SIP_ERR_START_LINE, ve);
