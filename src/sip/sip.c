@@ -1534,7 +1534,7 @@ start_line_parse(struct sip_ctx *c, const char *p, const char *e)
 	/* Mostly the line ends in " SIP/2.0": then that SP is the last. */
 	vok = ve - p >= 8 && ve[-8] == ' ' && version_ok(ve - 7, ve);
 	vb = vok ? ve - 8 : memrchr(p, ' ', (size_t)(ve - p));
-	if (vb == NULL || !sip_slash(vb + 1, ve))
+	if (!vok && (vb == NULL || !sip_slash(vb + 1, ve)))
 		return SIP_ENOTSIP;
 	m->is_request = true;
 	/* The method's first non-token byte is mostly the SP after it. */
