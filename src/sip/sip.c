@@ -1034,8 +1034,9 @@ static const unsigned char lenmask[16] = {
 
 /*
  * True when the h->len bytes at p spell h's name in any case. The caller
- * guarantees 8 <= e - p and h->len < e - p. OR-ing 0x20 folds letters and
- * leaves '-' alone, but also turns CR into '-': hence the dash check.
+ * guarantees that max(8, h->len) bytes at p may be read (bytes after the
+ * name are masked off). OR-ing 0x20 folds letters and leaves '-' alone,
+ * but also turns CR into '-': hence the dash check.
  */
 static inline bool
 hname_eq(const char *p, const struct hname *h)
