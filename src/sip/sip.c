@@ -2,10 +2,11 @@
  * sip.c - the SIP message parser (sip.h): start line, header section, body
  * boundary.
  *
- * One pass over the header section: memchr finds each line end (and each
- * folded continuation), a switch on the first letter of the name finds the
- * header, and only the headers struct sip_msg holds have their values read.
- * Everything else is skipped at memchr speed. The body is not read.
+ * One pass over the header section: the two 16-byte loads at the start of
+ * each line find both its end and the ':' after its name (memchr the longer
+ * lines' rest and each folded continuation), a switch on the name's length
+ * and first letter finds the header, and only the headers struct sip_msg
+ * holds have their values read. The body is not read.
  *
  * Errors are data: the first one found is kept in msg->err with its offset,
  * and parsing goes on so the engine still gets every field it can use.
@@ -15,6 +16,12 @@
 #include "sip.h"
 #include "scan.h"
 #include "sipint.h"
+
+/* AVX2 code is built on x86-64 (and run where the CPU has it). */
+#if defined(__x86_64__) && !defined(GG_NO_SIMD)
+#define SIP_AVX2	1
+#include <immintrin.h>
+#endif
 
 #define C_TOKEN	0x01	/* RFC 3261 token character */
 #define C_WS	0x02	/* SP, HT, CR, LF: LWS inside a (folded) value */
@@ -1027,8 +1034,9 @@ static const unsigned char lenmask[16] = {
 
 /*
  * True when the h->len bytes at p spell h's name in any case. The caller
- * guarantees 8 <= e - p and h->len < e - p. OR-ing 0x20 folds letters and
- * leaves '-' alone, but also turns CR into '-': hence the dash check.
+ * guarantees that max(8, h->len) bytes at p may be read (bytes after the
+ * name are masked off). OR-ing 0x20 folds letters and leaves '-' alone,
+ * but also turns CR into '-': hence the dash check.
  */
 static inline bool
 hname_eq(const char *p, const struct hname *h)
@@ -1066,23 +1074,15 @@ colon8(uint64_t x)
 #endif
 }
 
-/* The length of the name at p: the offset of the first ':' (at most 24). */
+/*
+ * The length of the name at p, 8 <= e - p: the offset of the first ':', 8
+ * bytes at a time (at most 24).
+ */
 static inline unsigned
-hname_len(const char *p, const char *e, const char *lim)
+hname_len(const char *p, const char *e)
 {
 	unsigned len;
 
-#ifdef SCAN_SSE2
-	unsigned m;
-
-	if (lim - p >= 32) {
-		m = scan_eq(scan_load(p), ':') |
-		    scan_eq(scan_load(p + 16), ':') << 16;
-		return m != 0 ? (unsigned)__builtin_ctz(m) : 32;
-	}
-#else
-	(void)lim;
-#endif
 	len = colon8(load8(p));
 	if (len == 8 && e - p > 16) {
 		len += colon8(load8(p + 8));
@@ -1093,21 +1093,21 @@ hname_len(const char *p, const char *e, const char *lim)
 }
 
 /*
- * The fast path of header name lookup, for lines of at least 8 bytes: the
- * ':' is found 16 or 8 bytes at a time, and the name's length and first
- * letter leave one candidate of hnames to compare. Returns the id when the
- * name is one of hnames directly followed by ':', with *n set on the ':';
- * -1 otherwise (other names, LWS before ':', compact forms: the slow path).
+ * The header whose name is the len bytes at p, followed by the ':' at p +
+ * len (len < 32, and at least 8 bytes readable at p): the name's length and
+ * first letter leave one candidate of hnames to compare. Returns its id, or
+ * -1 for other names (and compact forms: the slow path). The switch key
+ * (len * 20 + letter) mod 64 is distinct for the 21 cases, so gcc makes it
+ * a jump table, where len << 5 | letter took a tree of compares; other
+ * lengths may share a key, hence the length check.
  */
-static int
-hname_fast(const char *p, const char *e, const char *lim, const char **n)
+static inline __attribute__((always_inline)) int
+hname_id(const char *p, unsigned len)
 {
-	unsigned len = hname_len(p, e, lim), i;
+	unsigned i;
 
-	if (len >= (size_t)(e - p))
-		return -1;
-	switch (len << 5 | (((unsigned)p[0] | 0x20) & 0x1f)) {
-#define K(l, c)	((l) << 5 | ((c) & 0x1f))
+	switch ((len * 20 + ((unsigned)p[0] & 0x1f)) & 63) {
+#define K(l, c)	(((l) * 20 + ((c) & 0x1f)) & 63)
 	case K(2, 't'): i = 18; break;
 	case K(3, 'v'): i = 20; break;
 	case K(4, 'c'): i = 7; break;
@@ -1133,10 +1133,26 @@ hname_fast(const char *p, const char *e, const char *lim, const char **n)
 	default:
 		return -1;
 	}
-	if (!hname_eq(p, &hnames[i]))
+	return hnames[i].len == len && hname_eq(p, &hnames[i]) ?
+	    hnames[i].id : -1;
+}
+
+/*
+ * The fast path of header name lookup without vector loads, for lines of at
+ * least 8 bytes: the ':' is found 8 bytes at a time. Returns the id when the
+ * name is one of hnames directly followed by ':', with *n set on the ':';
+ * -1 otherwise (other names, LWS before ':', compact forms: the slow path).
+ */
+static inline int
+hname_fast(const char *p, const char *e, const char **n)
+{
+	unsigned len = hname_len(p, e);
+	int id;
+
+	if (len >= (size_t)(e - p) || (id = hname_id(p, len)) < 0)
 		return -1;
 	*n = p + len;
-	return hnames[i].id;
+	return id;
 }
 
 /*
@@ -1172,8 +1188,12 @@ clen_parse(struct sip_ctx *c, const char *p, const char *e)
 	c->seen |= bit;
 }
 
-/* The value of header id at [p, e), trimmed. */
-static void
+/*
+ * The value of header id at [p, e), trimmed. Always inlined, as hdr_line()
+ * is: one call per header line out of line cost 220 instructions per
+ * REGISTER (measured), and gcc's choice flips as the value parsers grow.
+ */
+static inline __attribute__((always_inline)) void
 hdr_value(struct sip_ctx *c, int id, const char *p, const char *e)
 {
 	struct sip_msg *m = c->msg;
@@ -1258,34 +1278,43 @@ hdr_value(struct sip_ctx *c, int id, const char *p, const char *e)
 	}
 }
 
-/* Values we do not read need no trimming: this says which ones we read. */
+/*
+ * The ids whose values we read, as bits (a switch cost more): values we do
+ * not read need no trimming. SIP_HDR_OTHER, WWW-Authenticate, Accept,
+ * Allow, Supported, Route and Record-Route are only counted.
+ */
+#define HDR_READ	((1u << SIP_HDR_VIA) | (1u << SIP_HDR_FROM) | \
+	(1u << SIP_HDR_TO) | (1u << SIP_HDR_CALL_ID) | (1u << SIP_HDR_CSEQ) | \
+	(1u << SIP_HDR_CONTACT) | (1u << SIP_HDR_MAX_FORWARDS) | \
+	(1u << SIP_HDR_CONTENT_LENGTH) | (1u << SIP_HDR_CONTENT_TYPE) | \
+	(1u << SIP_HDR_USER_AGENT) | (1u << SIP_HDR_SERVER) | \
+	(1u << SIP_HDR_EXPIRES) | (1u << SIP_HDR_AUTHORIZATION) | \
+	(1u << SIP_HDR_PROXY_AUTHORIZATION) | (1u << SIP_HDR_SUBJECT) | \
+	(1u << HDR_DATE))
+
 static inline bool
 hdr_is_read(int id)
 {
-	switch (id) {
-	case SIP_HDR_OTHER:
-	case SIP_HDR_WWW_AUTHENTICATE:
-	case SIP_HDR_ACCEPT:
-	case SIP_HDR_ALLOW:
-	case SIP_HDR_SUPPORTED:
-	case SIP_HDR_ROUTE:
-	case SIP_HDR_RECORD_ROUTE:
-		return false;
-	}
-	return true;
+	return (HDR_READ >> id) & 1;
 }
 
-/* One header line [p, e), folds included, line end excluded. */
-static void
-hdr_line(struct sip_ctx *c, const char *p, const char *e)
+/*
+ * One header line [p, e), folds included, line end excluded. id >= 0 is the
+ * header the fast path found, with n on the ':' after its name; -1 leaves
+ * the name to the slow path.
+ */
+static inline __attribute__((always_inline)) void
+hdr_line(struct sip_ctx *c, const char *p, const char *e, int id,
+    const char *n)
 {
 	struct sip_msg *m = c->msg;
-	const char *n, *v;
+	const char *v;
 	bool compact = false;
-	int id = -1;
+	unsigned k;
+	int ord;
 
-	if (e - p >= 8)
-		id = hname_fast(p, e, c->end, &n);
+	if (id < 0 && e - p >= 8)
+		id = hname_fast(p, e, &n);
 	if (id >= 0) {
 		v = n;
 	} else {
@@ -1297,36 +1326,63 @@ hdr_line(struct sip_ctx *c, const char *p, const char *e)
 			id = SIP_HDR_OTHER;
 		} else {
 			id = hdr_lookup(p, (size_t)(n - p), &compact);
+			m->compact |= compact;
 		}
 	}
-	if (m->hdr_count < SIP_ORDER_MAX)
-		m->hdr_order[m->hdr_count] =
-		    (uint8_t)(id == HDR_DATE ? SIP_HDR_OTHER : id);
-	if (++m->hdr_count > SIP_MAX_HEADERS)
+	ord = id == HDR_DATE ? SIP_HDR_OTHER : id;
+	if ((k = m->hdr_count++) < SIP_ORDER_MAX)
+		m->hdr_order[k] = (uint8_t)ord;
+	else if (k >= SIP_MAX_HEADERS)
 		ctx_err(c, SIP_ERR_TOO_MANY, p);
-	if (id == SIP_HDR_OTHER || id == HDR_DATE)
-		m->other_count++;
-	m->compact |= compact;
-	if (id == SIP_HDR_OTHER || !hdr_is_read(id))
+	m->other_count += ord == SIP_HDR_OTHER;
+	if (!hdr_is_read(id))
 		return;
 	v = skip_ws(v + 1, e);
 	hdr_value(c, id, v, rtrim(v, e));
 }
 
+#ifdef SCAN_SSE2
+/*
+ * The first '\n' in [q, end), or NULL: 32 more bytes inline (most lines end
+ * there), then memchr, faster on the long ones (Authorization, Allow).
+ */
+static inline const char *
+nl_find(const char *q, const char *end)
+{
+	unsigned m;
+
+	if (end - q >= 32) {
+		m = scan_eq(scan_load(q), '\n') |
+		    scan_eq(scan_load(q + 16), '\n') << 16;
+		if (m != 0)
+			return q + __builtin_ctz(m);
+		q += 32;
+	}
+	return memchr(q, '\n', (size_t)(end - q));
+}
+#endif
+
 /*
  * Walks the header lines from p. Returns SIP_OK with *body just after the
  * empty line, or SIP_EPARTIAL when the section does not end in the buffer.
+ *
+ * With SSE2 and 32 bytes left, the two loads at the start of a line give
+ * both its '\n' (most lines are shorter than 32 bytes, or not much longer)
+ * and the ':' after its name: a memchr call per line costs more than the
+ * line's whole scan, mostly in its set-up.
  */
 static enum sip_rc
 hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
     const char **body)
 {
-	const char *nl, *le;
+	const char *nl, *le, *n = NULL;
+	int id;
 
 	for (;;) {
 		if (p == end)
 			return SIP_EPARTIAL;
-		if (*p == '\n' || *p == '\r') {
+		/* One compare keeps the common case (a letter) going. */
+		if ((unsigned char)*p <= '\r' && (*p == '\n' || *p == '\r')) {
 			if (*p == '\n') {
 				*body = p + 1;
 				return SIP_OK;
@@ -1339,25 +1395,51 @@ hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
 				return SIP_OK;
 			}
 		}
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+		id = -1;
+#ifdef SCAN_SSE2
+		if (end - p >= 32) {
+			__m128i x = scan_load(p), y = scan_load(p + 16);
+			unsigned lm, cm, len;
+
+			lm = scan_eq(x, '\n') | scan_eq(y, '\n') << 16;
+			/* Names of 16 bytes and more are rare. */
+			if ((cm = scan_eq(x, ':')) == 0)
+				cm = scan_eq(y, ':') << 16;
+			nl = lm != 0 ? p + __builtin_ctz(lm) :
+			    nl_find(p + 32, end);
+			/* A name hnames knows holds no '\n': its ':' comes
+			 * before the line's end (and before a CR there). */
+			if (cm != 0 && nl != NULL &&
+			    (len = (unsigned)__builtin_ctz(cm)) <
+			    (size_t)(nl - p) && (id = hname_id(p, len)) >= 0)
+				n = p + len;
+		} else
+#endif
+			nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
 			return SIP_EPARTIAL;
-		/* A line starting with SP or HT continues the value. */
-		while (nl + 1 < end && (nl[1] == ' ' || nl[1] == '\t'))
+		/* A line starting with SP or HT continues the value; the
+		 * byte after the last '\n' must be seen to know. */
+		for (;;) {
+			if (nl + 1 == end)
+				return SIP_EPARTIAL;
+			if ((unsigned char)nl[1] > ' ' ||
+			    (nl[1] != ' ' && nl[1] != '\t'))
+				break;
 			if ((nl = memchr(nl + 1, '\n',
 			    (size_t)(end - nl - 1))) == NULL)
 				return SIP_EPARTIAL;
-		if (nl + 1 == end)
-			return SIP_EPARTIAL;
+		}
+		/* nl > p: a line starting with '\n' was the empty one. */
 		le = nl;
-		if (le > p && le[-1] == '\r') {
+		if (le[-1] == '\r') {
 			le--;
 			c->crlf = true;
 		}
-		hdr_line(c, p, le);
+		hdr_line(c, p, le, id, n);
 		p = nl + 1;
 	}
 }
-
 /* "SIP/2.0", the only version we speak (RFC 3261 7.1); "SIP" is case-blind. */
 static bool
 version_ok(const char *p, const char *e)
@@ -1426,8 +1508,7 @@ ruri_parse(struct sip_ctx *c, const char *u, const char *ue)
 	 * RFC 4475 escruri). */
 	if (sip_uri_parse_in(&m->ruri, m->ruri_raw, c->end) < 0 ||
 	    m->ruri.headers.p != NULL ||
-	    memchr(u, ' ', (size_t)(ue - u)) != NULL ||
-	    memchr(u, '\t', (size_t)(ue - u)) != NULL)
+	    scan2(u, ue, c->end, ' ', '\t') != ue)
 		ctx_err(c, SIP_ERR_RURI, u);
 }
 
@@ -1441,6 +1522,7 @@ start_line_parse(struct sip_ctx *c, const char *p, const char *e)
 {
 	struct sip_msg *m = c->msg;
 	const char *ve, *vb, *sp, *q;
+	bool vok;
 
 	if (sip_slash(p, e)) {
 		status_line_parse(c, p, e);
@@ -1450,17 +1532,21 @@ start_line_parse(struct sip_ctx *c, const char *p, const char *e)
 		return SIP_ENOTSIP;
 	for (ve = e; ve > p && (ve[-1] == ' ' || ve[-1] == '\t'); ve--)
 		;
-	vb = memrchr(p, ' ', (size_t)(ve - p));
-	if (vb == NULL || !sip_slash(vb + 1, ve))
+	/* Mostly the line ends in " SIP/2.0": then that SP is the last. */
+	vok = ve - p >= 8 && ve[-8] == ' ' && version_ok(ve - 7, ve);
+	vb = vok ? ve - 8 : memrchr(p, ' ', (size_t)(ve - p));
+	if (!vok && (vb == NULL || !sip_slash(vb + 1, ve)))
 		return SIP_ENOTSIP;
 	m->is_request = true;
-	sp = memchr(p, ' ', (size_t)(vb - p + 1));
+	/* The method's first non-token byte is mostly the SP after it. */
+	q = skip_token(p, vb);
+	sp = *q == ' ' ? q : memchr(q, ' ', (size_t)(vb - q + 1));
 	m->method = mkstr(p, sp);
-	if ((q = skip_token(p, sp)) != sp)
+	if (q != sp)
 		ctx_err(c, SIP_ERR_METHOD, q);
 	m->method_id = method_lookup(m->method);
 	m->version = mkstr(vb + 1, ve);
-	if (!version_ok(vb + 1, ve))
+	if (!vok && !version_ok(vb + 1, ve))
 		ctx_err(c, SIP_ERR_VERSION, vb + 1);
 	if (ve != e)	/* RFC 4475 trws */
 		ctx_err(c, SIP_ERR_START_LINE, ve);
@@ -1518,6 +1604,41 @@ body_set(struct sip_ctx *c, const char *b, const char *end)
 	m->msg_len = (size_t)(end - c->base);
 }
 
+#ifdef SIP_AVX2
+/*
+ * struct sip_msg (about 1.4 kB) zeroed by unrolled 32-byte stores: half
+ * the instructions of libc's memset loop, whose set-up and 128-byte steps
+ * are made for any size.
+ */
+__attribute__((target("avx2"))) static void
+msg_clear_avx2(struct sip_msg *msg)
+{
+	char *p = (char *)msg;
+	__m256i z = _mm256_setzero_si256();
+	size_t i;
+
+#pragma GCC unroll 64
+	for (i = 0; i + 32 <= sizeof(*msg); i += 32)
+		_mm256_storeu_si256((__m256i *)(void *)(p + i), z);
+	if (i < sizeof(*msg))
+		_mm256_storeu_si256((__m256i *)(void *)(p + sizeof(*msg) -
+		    32), z);
+}
+#endif
+
+/* AVX2 only where the CPU has it (libgcc decides at start-up). */
+static inline void
+msg_clear(struct sip_msg *msg)
+{
+#ifdef SIP_AVX2
+	if (__builtin_cpu_supports("avx2")) {
+		msg_clear_avx2(msg);
+		return;
+	}
+#endif
+	gg_memset(msg, 0, sizeof(*msg));
+}
+
 enum sip_rc
 sip_parse(struct sip_msg *msg, const char *buf, size_t len)
 {
@@ -1525,7 +1646,7 @@ sip_parse(struct sip_msg *msg, const char *buf, size_t len)
 	const char *p = buf, *end, *nl, *le, *body = NULL;
 	enum sip_rc rc;
 
-	gg_memset(msg, 0, sizeof(*msg));
+	msg_clear(msg);
 	msg->max_forwards = -1;
 	msg->content_length = -1;
 	msg->expires = -1;
