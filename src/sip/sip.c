@@ -14,6 +14,7 @@
 
 #include "sip.h"
 #include "scan.h"
+#include "scan_pb.h"
 #include "sipint.h"
 
 #define C_TOKEN	0x01	/* RFC 3261 token character */
@@ -564,6 +565,174 @@ nameaddr_display(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
 	return lt;
 }
 
+#ifdef SCAN_SSE2
+/* The first stop at or after bit i (i <= 63; a sentinel bit ends stop). */
+static inline unsigned
+stop_next(uint64_t stop, unsigned i)
+{
+	return (unsigned)__builtin_ctzll(stop & (~0ULL << i));
+}
+
+/* "sip:" as load4() reads it (x86, little-endian), "SIP:" or'ed with 0x20. */
+#define SIP_COLON4	(0x3a706973U)
+
+/*
+ * nameaddr_parse() for the common shapes, from the bit masks of one pass
+ * over the value (at most 63 bytes): ["display" | tokens] <sip:[user@]host
+ * [:port][;uri-params]> or sip:[user@]host[:port], then ;name[=value]
+ * header params, where user, host, names and values are host-name bytes.
+ * Only the bytes that are not (the stops) are looked at, one by one.
+ * Everything is checked before anything is written: returns e, or NULL
+ * for anything else (quoted pairs, LWS, passwords, IPv6, other schemes,
+ * lists, errors), which the general path then reads and reports.
+ */
+static const char *
+nameaddr_fast(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
+    const char *e)
+{
+	uint64_t stop, dig, dot;
+	unsigned n, i, j, k, lt, u, h, he, g, ue = 0, up = 0, port = 0;
+	unsigned de = 0, nb, vb = 0, tb = 0, te = 0;
+	bool quoted = false, angle = true, user = false, v4, hv;
+	bool has_tag = false, tag_val = false;
+
+	if (e - p > 63 || c->end - p < 64)
+		return NULL;
+	n = (unsigned)(e - p);
+	stop = stops64(p, n, &dig, &dot);
+	stop = (stop & ((1ULL << n) - 1)) | 1ULL << n;
+
+	/* Display name, then '<'; or "sip:" at once (an addr-spec). */
+	if (p[0] == '"') {
+		for (i = stop_next(stop, 1); i < n && p[i] != '"';
+		    i = stop_next(stop, i + 1))
+			if (p[i] == '\\')
+				return NULL;
+		if (i == n)
+			return NULL;
+		de = i++;
+		quoted = true;
+		if (i < n && p[i] == ' ')
+			i++;
+		if (i == n || p[i] != '<')
+			return NULL;
+	} else {
+		for (i = stop_next(stop, 0); i < n && p[i] != '<' &&
+		    p[i] != ':' && IS(p[i], C_TOKEN | C_WS);
+		    i = stop_next(stop, i + 1))
+			;
+		if (i == n)
+			return NULL;
+		if (p[i] == ':')
+			angle = false;
+		else if (p[i] != '<')
+			return NULL;
+	}
+	lt = i;
+	u = angle ? lt + 1 : 0;
+	if (u + 3 >= n || (load4(p + u) | 0x00202020U) != SIP_COLON4)
+		return NULL;
+
+	/* [user@]host[:port] */
+	h = u + 4;
+	he = stop_next(stop, h);
+	if (he < n && p[he] == '@') {
+		user = true;
+		ue = he;
+		h = he + 1;
+		he = stop_next(stop, h);
+	}
+	if (he == h)
+		return NULL;
+	v4 = ipv4_mask(p + h, he - h, (unsigned)(dig >> h),
+	    (unsigned)(dot >> h));
+	g = he;
+	if (g < n && p[g] == ':') {
+		k = g + 1;
+		g = stop_next(stop, k);
+		if (g - k - 1 > 4 || ((~dig >> k) & ((1u << (g - k)) - 1)))
+			return NULL;
+		for (; k < g; k++)
+			port = port * 10 + (unsigned)(p[k] - '0');
+		if (port > 65535)
+			return NULL;
+	}
+
+	/* The end of the URI (g): '>' after any uri-params, or the ';' (or
+	 * the end) after an addr-spec. A '@' or '?' in the uri-params would
+	 * make a userinfo or headers: the general path reads those. */
+	if (angle) {
+		if (g < n && p[g] == ';') {
+			up = g + 1;
+			for (g = stop_next(stop, up); g < n && p[g] != '>';
+			    g = stop_next(stop, g + 1))
+				if (p[g] == '@' || p[g] == '?')
+					return NULL;
+		}
+		if (g == n || p[g] != '>')
+			return NULL;
+		i = g + 1;
+	} else {
+		if (g < n && p[g] != ';')
+			return NULL;
+		i = g;
+	}
+
+	/* Header params: ;name[=value] up to the end. */
+	if (i < n && p[i] != ';')
+		return NULL;
+	for (k = i; k < n; k = j) {
+		nb = k + 1;
+		if ((j = stop_next(stop, nb)) == nb)
+			return NULL;
+		h = j;
+		hv = j < n && p[j] == '=';
+		if (hv) {
+			vb = j + 1;
+			if ((j = stop_next(stop, vb)) == vb)
+				return NULL;
+		}
+		if (j < n && p[j] != ';')
+			return NULL;
+		if (NAME_IS(p + nb, h - nb, "tag")) {
+			has_tag = true;
+			tag_val = hv;
+			tb = vb;
+			te = j;
+		}
+	}
+
+	na->present = true;
+	na->raw = mkstr(p, rtrim(p, e));
+	if (quoted) {
+		na->display = mkstr(p + 1, p + de);
+		na->display_quoted = true;
+	} else if (angle && lt != 0) {
+		na->display = mkstr(p, rtrim(p, p + lt));
+	}
+	na->angle = angle;
+	na->uri.raw = mkstr(p + u, p + g);
+	na->uri.scheme = mkstr(p + u, p + u + 3);
+	na->uri.scheme_id = SIP_SCHEME_SIP;
+	if (user)
+		na->uri.user = mkstr(p + u + 4, p + ue);
+	h = user ? ue + 1 : u + 4;
+	na->uri.host = mkstr(p + h, p + he);
+	na->uri.port = (uint16_t)port;
+	na->uri.host_is_ipv4 = v4;
+	if (up != 0)
+		na->uri.params = mkstr(p + up, p + g);
+	if (i < n)
+		na->params = mkstr(p + i + 1, e);
+	if (has_tag) {
+		na->has_tag = true;
+		if (tag_val)
+			na->tag = mkstr(p + tb, p + te);
+	}
+	return e;
+}
+#endif
+
 /*
  * Parses one name-addr or addr-spec value (From, To, Contact) at p, LWS
  * skipped, with its header parameters. Returns where it stopped: e, or the
@@ -580,6 +749,10 @@ nameaddr_parse(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
 		ctx_err(c, SIP_ERR_HEADER_VALUE, p);
 		return e;
 	}
+#ifdef SCAN_SSE2
+	if ((q = nameaddr_fast(c, na, p, e)) != NULL)
+		return q;
+#endif
 	if ((p = nameaddr_display(c, na, p, e)) == NULL) {
 		na->raw = mkstr(b, e);
 		return e;

@@ -15,6 +15,7 @@
 #include "sip.h"
 #include "sipint.h"
 #include "scan.h"
+#include "scan_pb.h"
 
 /* Bytes of a userinfo: unreserved, escaped, user-unreserved, ':' (password). */
 #define U_USER	0x01
@@ -111,66 +112,6 @@ is_ipv4_scalar(const char *p, const char *e)
 	}
 }
 
-#ifdef SCAN_SSE2
-/* True when the octet of n digits at p is 1-3 digits and at most 255. */
-static inline bool
-octet_ok(const char *p, unsigned n)
-{
-	if (n - 1 > 2)
-		return false;
-	return n < 3 || p[0] < '2' || ((unsigned)(unsigned char)p[0] << 16 |
-	    (unsigned)(unsigned char)p[1] << 8 | (unsigned char)p[2]) <=
-	    ('2' << 16 | '5' << 8 | '5');
-}
-
-/*
- * is_ipv4_scalar() for the n bytes at p from the bit masks of their digits
- * and dots: exactly three dots, and octets of 1-3 digits up to 255.
- */
-static inline bool
-ipv4_bits(const char *p, unsigned n, unsigned dig, unsigned dot)
-{
-	unsigned all = (1u << n) - 1, d1, d2, d3;
-
-	dot &= all;
-	if (n < 7 || ((dig | dot) & all) != all || dot == 0)
-		return false;
-	d1 = (unsigned)__builtin_ctz(dot);
-	if ((dot &= dot - 1) == 0)
-		return false;
-	d2 = (unsigned)__builtin_ctz(dot);
-	if ((dot &= dot - 1) == 0)
-		return false;
-	d3 = (unsigned)__builtin_ctz(dot);
-	if ((dot & (dot - 1)) != 0)
-		return false;
-	return octet_ok(p, d1) && octet_ok(p + d1 + 1, d2 - d1 - 1) &&
-	    octet_ok(p + d2 + 1, d3 - d2 - 1) && octet_ok(p + d3 + 1, n - d3 - 1);
-}
-#endif
-
-#ifdef SCAN_SSE2
-/* Host-name bytes ([0-9A-Za-z._-]) among the 16 in x; digits and dots too. */
-static inline unsigned
-host_bits(__m128i x, unsigned *dig, unsigned *dot)
-{
-	__m128i lc, al, dg, dt, ot;
-
-	lc = _mm_or_si128(x, _mm_set1_epi8(0x20));
-	al = _mm_cmpgt_epi8(_mm_set1_epi8(26 - 128),
-	    _mm_sub_epi8(lc, _mm_set1_epi8('a' - 128)));
-	dg = _mm_cmpgt_epi8(_mm_set1_epi8(10 - 128),
-	    _mm_sub_epi8(x, _mm_set1_epi8('0' - 128)));
-	dt = _mm_cmpeq_epi8(x, _mm_set1_epi8('.'));
-	ot = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')),
-	    _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
-	*dig = (unsigned)_mm_movemask_epi8(dg);
-	*dot = (unsigned)_mm_movemask_epi8(dt);
-	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(al, dg),
-	    _mm_or_si128(dt, ot)));
-}
-#endif
-
 /*
  * The end of the run of host-name bytes (U_HOST: [0-9A-Za-z._-]) from p, at
  * most e; *v4 tells whether the run is an IPv4 literal. With SSE2 the bytes
@@ -193,7 +134,7 @@ host_run(const char *p, const char *e, const char *lim, bool *v4)
 		stop &= 0xffff;
 		if (stop != 0) {
 			q = p + __builtin_ctz(stop);
-			*v4 = p == b && ipv4_bits(b, (unsigned)(q - b), dig,
+			*v4 = p == b && ipv4_mask(b, (unsigned)(q - b), dig,
 			    dot);
 			return q;
 		}
@@ -381,9 +322,7 @@ uri_sip_fast(struct sip_uri *uri, const char *p, const char *e)
 	/* The host is [h, s): empty is an error the general path reports. */
 	if (s == h)
 		return -2;
-	/* A host that does not start and end in a digit is a name. */
-	v4 = (dig >> h & 1) && (dig >> (s - 1) & 1) &&
-	    ipv4_bits(p + h, s - h, dig >> h, dot >> h);
+	v4 = ipv4_mask(p + h, s - h, dig >> h, dot >> h);
 	uri->host = (struct gg_str){ p + h, s - h };
 	uri->host_is_ipv4 = v4;
 	return uri_port_tail(uri, p + s, e);
