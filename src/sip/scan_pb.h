@@ -36,67 +36,98 @@ host_bits(__m128i x, unsigned *dig, unsigned *dot)
 }
 
 /*
- * The bytes among the first n + 1 (n < 64) at p that are not host-name
- * bytes, and the digits and dots: the "stops" a name-addr is read by. The
- * 16-byte loads past the byte at n are skipped; all 64 bytes at p must be
- * readable.
+ * Alphanumerics, '-' and '.' among the 16 bytes in x: host_bits() without
+ * '_' (rare, so a stop the reader looks at) and without the digit and dot
+ * masks, for two compares fewer.
+ */
+static inline unsigned
+name_bits(__m128i x)
+{
+	__m128i al, dr;
+
+	al = _mm_cmpgt_epi8(_mm_set1_epi8(26 - 128), _mm_sub_epi8(
+	    _mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8('a' - 128)));
+	/* '-' to '9' is "-./0123456789": all but the '/'. */
+	dr = _mm_cmpgt_epi8(_mm_set1_epi8(13 - 128),
+	    _mm_sub_epi8(x, _mm_set1_epi8('-' - 128)));
+	dr = _mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('/')), dr);
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(al, dr));
+}
+
+/*
+ * The bytes among the first n + 1 (n < 64) at p that are not [0-9A-Za-z.-]:
+ * the "stops" a name-addr is read by. The 16-byte loads past the byte at n
+ * are skipped; all 64 bytes at p must be readable.
  */
 static inline uint64_t
-stops64(const char *p, unsigned n, uint64_t *dig, uint64_t *dot)
+stops64(const char *p, unsigned n)
 {
-	unsigned h0, h1, d0, d1, t0, t1;
-	uint64_t hm;
+	uint64_t m;
 
-	h0 = host_bits(scan_load(p), &d0, &t0);
-	h1 = host_bits(scan_load(p + 16), &d1, &t1);
-	hm = h0 | h1 << 16;
-	*dig = d0 | d1 << 16;
-	*dot = t0 | t1 << 16;
-	if (n >= 32) {
-		h0 = host_bits(scan_load(p + 32), &d0, &t0);
-		h1 = n >= 48 ? host_bits(scan_load(p + 48), &d1, &t1) :
-		    (d1 = t1 = 0);
-		hm |= (uint64_t)(h0 | h1 << 16) << 32;
-		*dig |= (uint64_t)(d0 | d1 << 16) << 32;
-		*dot |= (uint64_t)(t0 | t1 << 16) << 32;
-	}
-	return ~hm;
+	m = name_bits(scan_load(p)) | name_bits(scan_load(p + 16)) << 16;
+	if (n >= 32)
+		m |= (uint64_t)(name_bits(scan_load(p + 32)) |
+		    (n >= 48 ? name_bits(scan_load(p + 48)) << 16 : 0)) << 32;
+	return ~m;
 }
+
+/*
+ * The 27 ways three dots can follow octets of 1 to 3 digits, by a
+ * multiplicative hash of their mask (ipv4_mask()): the mask in bits 0-11,
+ * and in bits 12-15 the shortest length such a quad can have (the last dot
+ * + 2). Empty slots are 0, which no mask with a dot matches.
+ */
+static const uint16_t ipv4_dots[64] = {
+	0x908a, 0xa114, 0xb228, 0x0000, 0x0000, 0xb288, 0x9092, 0x0000,
+	0x0000, 0x0000, 0x0000, 0x0000, 0xa124, 0x0000, 0x0000, 0xa128,
+	0x0000, 0x90a2, 0x0000, 0x804a, 0x0000, 0xb244, 0x0000, 0x0000,
+	0xb248, 0x8052, 0x0000, 0x0000, 0x0000, 0xb222, 0x0000, 0xa112,
+	0x0000, 0x0000, 0xa144, 0x0000, 0x0000, 0xa148, 0x0000, 0x9094,
+	0x0000, 0x0000, 0xa122, 0xc488, 0x0000, 0x0000, 0x0000, 0x0000,
+	0x0000, 0x0000, 0x90a4, 0x0000, 0x0000, 0x90a8, 0x0000, 0xd888,
+	0x0000, 0x0000, 0x8054, 0xc444, 0x0000, 0x702a, 0xc448, 0xb224,
+};
+#define IPV4_DOTS_MUL	0xc2cc34e5U
 
 /*
  * True when the n bytes at p are a dotted quad of 1-3 digit numbers up to
  * 255, given the masks of their digits and dots (bit 0 is p[0]): every byte
- * a digit or a dot, digits at both ends, no two dots together, exactly three
- * dots and no four digits together. Only a 3-digit octet from "2" up needs
- * its value read.
+ * a digit or a dot, and the dots where ipv4_dots has them for a quad of n
+ * bytes. Only a 3-digit octet from "2" up needs its value read.
  */
 static inline bool
 ipv4_mask(const char *p, unsigned n, unsigned dig, unsigned dot)
 {
-	unsigned all, d, t, i;
+	unsigned all, ent, t, i;
 
 	if (n - 7 > 8)
 		return false;
 	all = (1u << n) - 1;
-	dig &= all;
 	dot &= all;
-	if ((dig | dot) != all || (~dig & (1u | 1u << (n - 1))) != 0 ||
-	    (dot & dot >> 1) != 0)
+	if (((dig | dot) & all) != all)
 		return false;
-	d = dot & (dot - 1);
-	d &= d - 1;
-	if (d == 0 || (d & (d - 1)) != 0)
+	ent = ipv4_dots[(dot * IPV4_DOTS_MUL) >> 26];
+	if ((ent & 0xfff) != dot || n - (ent >> 12) > 2)
 		return false;
-	t = dig & dig >> 1 & dig >> 2;
-	if ((t & dig >> 3) != 0)
-		return false;
-	for (; t != 0; t &= t - 1) {
+	dig &= all;
+	for (t = dig & dig >> 1 & dig >> 2; t != 0; t &= t - 1) {
 		i = (unsigned)__builtin_ctz(t);
 		if (p[i] >= '2' && (p[i] > '2' || p[i + 1] > '5' ||
 		    (p[i + 1] == '5' && p[i + 2] > '5')))
 			return false;
 	}
 	return true;
+}
+
+/* ipv4_mask() for the n bytes at p, 16 of them readable. */
+static inline bool
+ipv4_at(const char *p, unsigned n)
+{
+	__m128i x = scan_load(p);
+
+	return ipv4_mask(p, n, (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(
+	    _mm_set1_epi8(10 - 128), _mm_sub_epi8(x, _mm_set1_epi8('0' - 128)))),
+	    scan_eq(x, '.'));
 }
 #endif
 

@@ -566,22 +566,26 @@ nameaddr_display(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
 }
 
 #ifdef SCAN_SSE2
-/* The first stop at or after bit i (i <= 63; a sentinel bit ends stop). */
+/*
+ * Drops the lowest stop of *st and returns the next one (st holds a
+ * sentinel bit at the end of the value: never pop past it).
+ */
 static inline unsigned
-stop_next(uint64_t stop, unsigned i)
+stop_pop(uint64_t *st)
 {
-	return (unsigned)__builtin_ctzll(stop & (~0ULL << i));
+	*st &= *st - 1;
+	return (unsigned)__builtin_ctzll(*st);
 }
 
 /* "sip:" as load4() reads it (x86, little-endian), "SIP:" or'ed with 0x20. */
 #define SIP_COLON4	(0x3a706973U)
 
 /*
- * nameaddr_parse() for the common shapes, from the bit masks of one pass
+ * nameaddr_parse() for the common shapes, from the bit mask of one pass
  * over the value (at most 63 bytes): ["display" | tokens] <sip:[user@]host
  * [:port][;uri-params]> or sip:[user@]host[:port], then ;name[=value]
- * header params, where user, host, names and values are host-name bytes.
- * Only the bytes that are not (the stops) are looked at, one by one.
+ * header params, where user, host, names and values are [0-9A-Za-z.-].
+ * Only the other bytes (the stops) are looked at, in order, one by one.
  * Everything is checked before anything is written: returns e, or NULL
  * for anything else (quoted pairs, LWS, passwords, IPv6, other schemes,
  * lists, errors), which the general path then reads and reports.
@@ -590,37 +594,35 @@ static const char *
 nameaddr_fast(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
     const char *e)
 {
-	uint64_t stop, dig, dot;
-	unsigned n, i, j, k, lt, u, h, he, g, ue = 0, up = 0, port = 0;
-	unsigned de = 0, nb, vb = 0, tb = 0, te = 0;
-	bool quoted = false, angle = true, user = false, v4, hv;
-	bool has_tag = false, tag_val = false;
+	uint64_t st;
+	unsigned n, i, k, lt, u, h, he, g, ue = 0, up = 0, port = 0, de = 0;
+	unsigned nb, ne, vb, tb = 0, te = 0;
+	bool angle = true, v4 = false;
 
 	if (e - p > 63 || c->end - p < 64)
 		return NULL;
-	n = (unsigned)(e - p);
-	stop = stops64(p, n, &dig, &dot);
-	stop = (stop & ((1ULL << n) - 1)) | 1ULL << n;
+	n = (unsigned)(e - p);	/* not 0: nameaddr_parse() checked */
+	st = (stops64(p, n) & ((1ULL << n) - 1)) | 1ULL << n;
+	i = (unsigned)__builtin_ctzll(st);
 
 	/* Display name, then '<'; or "sip:" at once (an addr-spec). */
 	if (p[0] == '"') {
-		for (i = stop_next(stop, 1); i < n && p[i] != '"';
-		    i = stop_next(stop, i + 1))
+		while ((i = stop_pop(&st)) < n && p[i] != '"')
 			if (p[i] == '\\')
 				return NULL;
 		if (i == n)
 			return NULL;
-		de = i++;
-		quoted = true;
-		if (i < n && p[i] == ' ')
-			i++;
-		if (i == n || p[i] != '<')
+		de = i;
+		if ((i = stop_pop(&st)) != de + 1 || i == n)
+			return NULL;
+		if (p[i] == ' ' && ((i = stop_pop(&st)) != de + 2 || i == n))
+			return NULL;
+		if (p[i] != '<')
 			return NULL;
 	} else {
-		for (i = stop_next(stop, 0); i < n && p[i] != '<' &&
-		    p[i] != ':' && IS(p[i], C_TOKEN | C_WS);
-		    i = stop_next(stop, i + 1))
-			;
+		while (i < n && p[i] != '<' && p[i] != ':' &&
+		    IS(p[i], C_TOKEN | C_WS))
+			i = stop_pop(&st);
 		if (i == n)
 			return NULL;
 		if (p[i] == ':')
@@ -632,28 +634,35 @@ nameaddr_fast(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
 	u = angle ? lt + 1 : 0;
 	if (u + 3 >= n || (load4(p + u) | 0x00202020U) != SIP_COLON4)
 		return NULL;
+	if (angle)
+		stop_pop(&st);	/* to the ':' after "sip" */
 
 	/* [user@]host[:port] */
 	h = u + 4;
-	he = stop_next(stop, h);
+	he = stop_pop(&st);
 	if (he < n && p[he] == '@') {
-		user = true;
 		ue = he;
 		h = he + 1;
-		he = stop_next(stop, h);
+		he = stop_pop(&st);
 	}
 	if (he == h)
 		return NULL;
-	v4 = ipv4_mask(p + h, he - h, (unsigned)(dig >> h),
-	    (unsigned)(dot >> h));
+	if (he - h - 7 <= 8) {
+		if (c->end - (p + h) < 16)
+			return NULL;
+		v4 = ipv4_at(p + h, he - h);
+	}
 	g = he;
 	if (g < n && p[g] == ':') {
 		k = g + 1;
-		g = stop_next(stop, k);
-		if (g - k - 1 > 4 || ((~dig >> k) & ((1u << (g - k)) - 1)))
+		g = stop_pop(&st);
+		if (g - k - 1 > 4)
 			return NULL;
-		for (; k < g; k++)
+		for (; k < g; k++) {
+			if (!IS_DIGIT(p[k]))
+				return NULL;
 			port = port * 10 + (unsigned)(p[k] - '0');
+		}
 		if (port > 65535)
 			return NULL;
 	}
@@ -664,47 +673,44 @@ nameaddr_fast(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
 	if (angle) {
 		if (g < n && p[g] == ';') {
 			up = g + 1;
-			for (g = stop_next(stop, up); g < n && p[g] != '>';
-			    g = stop_next(stop, g + 1))
+			while ((g = stop_pop(&st)) < n && p[g] != '>')
 				if (p[g] == '@' || p[g] == '?')
 					return NULL;
 		}
 		if (g == n || p[g] != '>')
 			return NULL;
-		i = g + 1;
-	} else {
-		if (g < n && p[g] != ';')
+		if ((i = stop_pop(&st)) != g + 1)
 			return NULL;
+	} else {
 		i = g;
 	}
 
 	/* Header params: ;name[=value] up to the end. */
 	if (i < n && p[i] != ';')
 		return NULL;
-	for (k = i; k < n; k = j) {
-		nb = k + 1;
-		if ((j = stop_next(stop, nb)) == nb)
+	while (i < n) {
+		nb = i + 1;
+		if ((ne = stop_pop(&st)) == nb)
 			return NULL;
-		h = j;
-		hv = j < n && p[j] == '=';
-		if (hv) {
-			vb = j + 1;
-			if ((j = stop_next(stop, vb)) == vb)
+		i = ne;
+		vb = 0;
+		if (i < n && p[i] == '=') {
+			vb = i + 1;
+			if ((i = stop_pop(&st)) == vb)
 				return NULL;
 		}
-		if (j < n && p[j] != ';')
+		if (i < n && p[i] != ';')
 			return NULL;
-		if (NAME_IS(p + nb, h - nb, "tag")) {
-			has_tag = true;
-			tag_val = hv;
-			tb = vb;
-			te = j;
+		if (NAME_IS(p + nb, ne - nb, "tag")) {
+			tb = vb;	/* 0: a tag without a value */
+			te = i;
 		}
 	}
+	i = angle ? g + 1 : g;	/* the ';' of the first header param */
 
-	na->present = true;
-	na->raw = mkstr(p, rtrim(p, e));
-	if (quoted) {
+	/* A value read to its end ends in no LWS: raw needs no rtrim(). */
+	na->raw = mkstr(p, e);
+	if (de != 0) {
 		na->display = mkstr(p + 1, p + de);
 		na->display_quoted = true;
 	} else if (angle && lt != 0) {
@@ -714,9 +720,8 @@ nameaddr_fast(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
 	na->uri.raw = mkstr(p + u, p + g);
 	na->uri.scheme = mkstr(p + u, p + u + 3);
 	na->uri.scheme_id = SIP_SCHEME_SIP;
-	if (user)
+	if (ue != 0)
 		na->uri.user = mkstr(p + u + 4, p + ue);
-	h = user ? ue + 1 : u + 4;
 	na->uri.host = mkstr(p + h, p + he);
 	na->uri.port = (uint16_t)port;
 	na->uri.host_is_ipv4 = v4;
@@ -724,9 +729,9 @@ nameaddr_fast(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
 		na->uri.params = mkstr(p + up, p + g);
 	if (i < n)
 		na->params = mkstr(p + i + 1, e);
-	if (has_tag) {
+	if (te != 0) {
 		na->has_tag = true;
-		if (tag_val)
+		if (tb != 0)
 			na->tag = mkstr(p + tb, p + te);
 	}
 	return e;
