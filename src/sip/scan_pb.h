@@ -72,6 +72,17 @@ stops64(const char *p, unsigned n)
 }
 
 /*
+ * Bytes above '1' among the 16 in x (signed: 8-bit bytes are not): the
+ * first digits of the 3-digit octets whose value must be read.
+ */
+static inline unsigned
+scan_gt1(__m128i x)
+{
+	return (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(x,
+	    _mm_set1_epi8('1')));
+}
+
+/*
  * The 27 ways three dots can follow octets of 1 to 3 digits, by a
  * multiplicative hash of their mask (ipv4_mask()): the mask in bits 0-11,
  * and in bits 12-15 the shortest length such a quad can have (the last dot
@@ -91,12 +102,14 @@ static const uint16_t ipv4_dots[64] = {
 
 /*
  * True when the n bytes at p are a dotted quad of 1-3 digit numbers up to
- * 255, given the masks of their digits and dots (bit 0 is p[0]): every byte
- * a digit or a dot, and the dots where ipv4_dots has them for a quad of n
- * bytes. Only a 3-digit octet from "2" up needs its value read.
+ * 255, given the masks of their digits, dots and bytes above '1' (bit 0 is
+ * p[0]): every byte a digit or a dot, and the dots where ipv4_dots has them
+ * for a quad of n bytes. Only a 3-digit octet from "2" up needs its value
+ * read.
  */
 static inline bool
-ipv4_mask(const char *p, unsigned n, unsigned dig, unsigned dot)
+ipv4_mask(const char *p, unsigned n, unsigned dig, unsigned dot,
+    unsigned hi)
 {
 	unsigned all, ent, t, i;
 
@@ -110,7 +123,7 @@ ipv4_mask(const char *p, unsigned n, unsigned dig, unsigned dot)
 	if ((ent & 0xfff) != dot || n - (ent >> 12) > 2)
 		return false;
 	dig &= all;
-	for (t = dig & dig >> 1 & dig >> 2; t != 0; t &= t - 1) {
+	for (t = dig & dig >> 1 & dig >> 2 & hi; t != 0; t &= t - 1) {
 		i = (unsigned)__builtin_ctz(t);
 		if (p[i] >= '2' && (p[i] > '2' || p[i + 1] > '5' ||
 		    (p[i + 1] == '5' && p[i + 2] > '5')))
@@ -127,7 +140,7 @@ ipv4_at(const char *p, unsigned n)
 
 	return ipv4_mask(p, n, (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(
 	    _mm_set1_epi8(10 - 128), _mm_sub_epi8(x, _mm_set1_epi8('0' - 128)))),
-	    scan_eq(x, '.'));
+	    scan_eq(x, '.'), scan_gt1(x));
 }
 #endif
 

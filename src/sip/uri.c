@@ -113,9 +113,10 @@ is_ipv4_scalar(const char *p, const char *e)
 }
 
 /*
- * The end of the run of host-name bytes (U_HOST: [0-9A-Za-z._-]) from p, at
- * most e; *v4 tells whether the run is an IPv4 literal. From b (the start
- * of the run) on, the bytes at p are host bytes.
+ * The end of the run of host-name bytes (U_HOST: [0-9A-Za-z._-]) that
+ * starts at b, read on from p, at most e; *v4 tells whether the run is an
+ * IPv4 literal. host_run() calls it with p = b + 16 after 16 host bytes, or
+ * with p = b when fewer than 16 bytes are readable at b.
  */
 static const char *
 host_run_tail(const char *b, const char *p, const char *e, const char *lim,
@@ -126,16 +127,15 @@ host_run_tail(const char *b, const char *p, const char *e, const char *lim,
 #ifdef SCAN_SSE2
 	unsigned stop, dig, dot;
 
+	/* Past the first 16 bytes a host is too long for an IPv4 literal. */
 	while (lim - p >= 16) {
 		stop = ~host_bits(scan_load(p), &dig, &dot);
 		if (e - p < 16)
 			stop |= ~0u << (e - p);
 		stop &= 0xffff;
 		if (stop != 0) {
-			q = p + __builtin_ctz(stop);
-			*v4 = p == b && ipv4_mask(b, (unsigned)(q - b), dig,
-			    dot);
-			return q;
+			*v4 = false;
+			return p + __builtin_ctz(stop);
 		}
 		p += 16;
 	}
@@ -163,14 +163,16 @@ host_run(const char *p, const char *e, const char *lim, bool *v4)
 {
 #ifdef SCAN_SSE2
 	unsigned stop, dig, dot;
+	__m128i x;
 
 	if (lim - p >= 16) {
-		stop = ~host_bits(scan_load(p), &dig, &dot);
+		x = scan_load(p);
+		stop = ~host_bits(x, &dig, &dot);
 		if (e - p < 16)
 			stop |= ~0u << (e - p);
 		if ((stop &= 0xffff) != 0) {
 			stop = (unsigned)__builtin_ctz(stop);
-			*v4 = ipv4_mask(p, stop, dig, dot);
+			*v4 = ipv4_mask(p, stop, dig, dot, scan_gt1(x));
 			return p + stop;
 		}
 		return host_run_tail(p, p + 16, e, lim, v4);
