@@ -15,6 +15,7 @@
 
 #include "sip.h"
 #include "scan.h"
+#include "scan_pb.h"
 #include "sipint.h"
 
 /* AVX2 code is built on x86-64 (and run where the CPU has it). */
@@ -394,6 +395,28 @@ struct param {
 };
 
 /*
+ * Skips the [0-9A-Za-z.-] bytes from p 16 at a time while 16 remain before
+ * e (so nothing past e is read): most parameter names and values are all
+ * such bytes, and run() goes on from the first other one.
+ */
+static inline const char *
+name_skip16(const char *p, const char *e)
+{
+#ifdef SCAN_SSE2
+	unsigned m;
+
+	while (e - p >= 16) {
+		if ((m = ~name_bits(scan_load(p)) & 0xffff) != 0)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#else
+	(void)e;
+#endif
+	return p;
+}
+
+/*
  * Reads the next ";name[=value]" of a parameter list at *pp, with LWS
  * allowed around ';' and '=' (RFC 3261 SEMI, EQUAL). Returns 1 and moves *pp
  * past it; 0 at the end of the list (e, or the ',' before the next list
@@ -417,7 +440,7 @@ param_next(const char **pp, const char *e, struct param *pr)
 	p++;
 	if (p < e && !IS(*p, C_TOKEN))
 		p = skip_ws(p, e);
-	q = skip_token(p, e);
+	q = skip_token(name_skip16(p, e), e);
 	*pp = p;
 	if (q == p)
 		return -1;
@@ -436,7 +459,7 @@ param_next(const char **pp, const char *e, struct param *pr)
 			pr->value = mkstr(p + 1, q);
 			q++;
 		} else {
-			q = run(p, e, C_PVAL);
+			q = run(name_skip16(p, e), e, C_PVAL);
 			if (q == p)
 				return -1;
 			pr->value = mkstr(p, q);
@@ -571,6 +594,179 @@ nameaddr_display(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
 	return lt;
 }
 
+#ifdef SCAN_SSE2
+/*
+ * Drops the lowest stop of *st and returns the next one (st holds a
+ * sentinel bit at the end of the value: never pop past it).
+ */
+static inline unsigned
+stop_pop(uint64_t *st)
+{
+	*st &= *st - 1;
+	return (unsigned)__builtin_ctzll(*st);
+}
+
+/* "sip:" as load4() reads it (x86, little-endian), "SIP:" or'ed with 0x20. */
+#define SIP_COLON4	(0x3a706973U)
+
+/*
+ * nameaddr_parse() for the common shapes, from the bit mask of one pass
+ * over the value (at most 63 bytes): ["display" | tokens] <sip:[user@]host
+ * [:port][;uri-params]> or sip:[user@]host[:port], then ;name[=value]
+ * header params, where user, host, names and values are [0-9A-Za-z.-].
+ * Only the other bytes (the stops) are looked at, in order, one by one.
+ * Everything is checked before anything is written: returns e, or NULL
+ * for anything else (quoted pairs, LWS, passwords, IPv6, other schemes,
+ * lists, errors), which the general path then reads and reports.
+ */
+static const char *
+nameaddr_fast(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
+    const char *e)
+{
+	uint64_t st;
+	unsigned n, i, k, lt, u, h, he, g, ue = 0, up = 0, port = 0, de = 0;
+	unsigned nb, ne, vb, tb = 0, te = 0;
+	bool angle = true, v4 = false;
+
+	if (e - p > 63 || c->end - p < 64)
+		return NULL;
+	n = (unsigned)(e - p);	/* not 0: nameaddr_parse() checked */
+	st = (stops64(p, n) & ((1ULL << n) - 1)) | 1ULL << n;
+	i = (unsigned)__builtin_ctzll(st);
+
+	/* Display name, then '<'; or "sip:" at once (an addr-spec). */
+	if (p[0] == '"') {
+		while ((i = stop_pop(&st)) < n && p[i] != '"')
+			if (p[i] == '\\')
+				return NULL;
+		if (i == n)
+			return NULL;
+		de = i;
+		if ((i = stop_pop(&st)) != de + 1 || i == n)
+			return NULL;
+		if (p[i] == ' ' && ((i = stop_pop(&st)) != de + 2 || i == n))
+			return NULL;
+		if (p[i] != '<')
+			return NULL;
+	} else {
+		while (i < n && p[i] != '<' && p[i] != ':' &&
+		    IS(p[i], C_TOKEN | C_WS))
+			i = stop_pop(&st);
+		if (i == n)
+			return NULL;
+		if (p[i] == ':')
+			angle = false;
+		else if (p[i] != '<')
+			return NULL;
+	}
+	lt = i;
+	u = angle ? lt + 1 : 0;
+	if (u + 3 >= n || (load4(p + u) | 0x00202020U) != SIP_COLON4)
+		return NULL;
+	if (angle)
+		stop_pop(&st);	/* to the ':' after "sip" */
+
+	/* [user@]host[:port] */
+	h = u + 4;
+	he = stop_pop(&st);
+	if (he < n && p[he] == '@') {
+		ue = he;
+		h = he + 1;
+		he = stop_pop(&st);
+	}
+	if (he == h)
+		return NULL;
+	if (he - h - 7 <= 8) {
+		if (c->end - (p + h) < 16)
+			return NULL;
+		v4 = ipv4_at(p + h, he - h);
+	}
+	g = he;
+	if (g < n && p[g] == ':') {
+		k = g + 1;
+		g = stop_pop(&st);
+		if (g - k - 1 > 4)
+			return NULL;
+		for (; k < g; k++) {
+			if (!IS_DIGIT(p[k]))
+				return NULL;
+			port = port * 10 + (unsigned)(p[k] - '0');
+		}
+		if (port > 65535)
+			return NULL;
+	}
+
+	/* The end of the URI (g): '>' after any uri-params, or the ';' (or
+	 * the end) after an addr-spec. A '@' or '?' in the uri-params would
+	 * make a userinfo or headers: the general path reads those. */
+	if (angle) {
+		if (g < n && p[g] == ';') {
+			up = g + 1;
+			while ((g = stop_pop(&st)) < n && p[g] != '>')
+				if (p[g] == '@' || p[g] == '?')
+					return NULL;
+		}
+		if (g == n || p[g] != '>')
+			return NULL;
+		if ((i = stop_pop(&st)) != g + 1)
+			return NULL;
+	} else {
+		i = g;
+	}
+
+	/* Header params: ;name[=value] up to the end. */
+	if (i < n && p[i] != ';')
+		return NULL;
+	while (i < n) {
+		nb = i + 1;
+		if ((ne = stop_pop(&st)) == nb)
+			return NULL;
+		i = ne;
+		vb = 0;
+		if (i < n && p[i] == '=') {
+			vb = i + 1;
+			if ((i = stop_pop(&st)) == vb)
+				return NULL;
+		}
+		if (i < n && p[i] != ';')
+			return NULL;
+		if (NAME_IS(p + nb, ne - nb, "tag")) {
+			tb = vb;	/* 0: a tag without a value */
+			te = i;
+		}
+	}
+	i = angle ? g + 1 : g;	/* the ';' of the first header param */
+
+	/* A value read to its end ends in no LWS: raw needs no rtrim(). */
+	na->raw = mkstr(p, e);
+	if (de != 0) {
+		na->display = mkstr(p + 1, p + de);
+		na->display_quoted = true;
+	} else if (angle && lt != 0) {
+		na->display = mkstr(p, rtrim(p, p + lt));
+	}
+	na->angle = angle;
+	na->uri.raw = mkstr(p + u, p + g);
+	na->uri.scheme = mkstr(p + u, p + u + 3);
+	na->uri.scheme_id = SIP_SCHEME_SIP;
+	if (ue != 0)
+		na->uri.user = mkstr(p + u + 4, p + ue);
+	na->uri.host = mkstr(p + h, p + he);
+	na->uri.port = (uint16_t)port;
+	na->uri.host_is_ipv4 = v4;
+	if (up != 0)
+		na->uri.params = mkstr(p + up, p + g);
+	if (i < n)
+		na->params = mkstr(p + i + 1, e);
+	if (te != 0) {
+		na->has_tag = true;
+		if (tb != 0)
+			na->tag = mkstr(p + tb, p + te);
+	}
+	return e;
+}
+#endif
+
 /*
  * Parses one name-addr or addr-spec value (From, To, Contact) at p, LWS
  * skipped, with its header parameters. Returns where it stopped: e, or the
@@ -587,6 +783,10 @@ nameaddr_parse(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
 		ctx_err(c, SIP_ERR_HEADER_VALUE, p);
 		return e;
 	}
+#ifdef SCAN_SSE2
+	if ((q = nameaddr_fast(c, na, p, e)) != NULL)
+		return q;
+#endif
 	if ((p = nameaddr_display(c, na, p, e)) == NULL) {
 		na->raw = mkstr(b, e);
 		return e;

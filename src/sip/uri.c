@@ -15,6 +15,7 @@
 #include "sip.h"
 #include "sipint.h"
 #include "scan.h"
+#include "scan_pb.h"
 
 /* Bytes of a userinfo: unreserved, escaped, user-unreserved, ':' (password). */
 #define U_USER	0x01
@@ -111,91 +112,30 @@ is_ipv4_scalar(const char *p, const char *e)
 	}
 }
 
-#ifdef SCAN_SSE2
-/* True when the octet of n digits at p is 1-3 digits and at most 255. */
-static inline bool
-octet_ok(const char *p, unsigned n)
-{
-	if (n - 1 > 2)
-		return false;
-	return n < 3 || p[0] < '2' || ((unsigned)(unsigned char)p[0] << 16 |
-	    (unsigned)(unsigned char)p[1] << 8 | (unsigned char)p[2]) <=
-	    ('2' << 16 | '5' << 8 | '5');
-}
-
 /*
- * is_ipv4_scalar() for the n bytes at p from the bit masks of their digits
- * and dots: exactly three dots, and octets of 1-3 digits up to 255.
+ * The end of the run of host-name bytes (U_HOST: [0-9A-Za-z._-]) that
+ * starts at b, read on from p, at most e; *v4 tells whether the run is an
+ * IPv4 literal. host_run() calls it with p = b + 16 after 16 host bytes, or
+ * with p = b when fewer than 16 bytes are readable at b.
  */
-static inline bool
-ipv4_bits(const char *p, unsigned n, unsigned dig, unsigned dot)
-{
-	unsigned all = (1u << n) - 1, d1, d2, d3;
-
-	dot &= all;
-	if (n < 7 || ((dig | dot) & all) != all || dot == 0)
-		return false;
-	d1 = (unsigned)__builtin_ctz(dot);
-	if ((dot &= dot - 1) == 0)
-		return false;
-	d2 = (unsigned)__builtin_ctz(dot);
-	if ((dot &= dot - 1) == 0)
-		return false;
-	d3 = (unsigned)__builtin_ctz(dot);
-	if ((dot & (dot - 1)) != 0)
-		return false;
-	return octet_ok(p, d1) && octet_ok(p + d1 + 1, d2 - d1 - 1) &&
-	    octet_ok(p + d2 + 1, d3 - d2 - 1) && octet_ok(p + d3 + 1, n - d3 - 1);
-}
-#endif
-
-#ifdef SCAN_SSE2
-/* Host-name bytes ([0-9A-Za-z._-]) among the 16 in x; digits and dots too. */
-static inline unsigned
-host_bits(__m128i x, unsigned *dig, unsigned *dot)
-{
-	__m128i lc, al, dg, dt, ot;
-
-	lc = _mm_or_si128(x, _mm_set1_epi8(0x20));
-	al = _mm_cmpgt_epi8(_mm_set1_epi8(26 - 128),
-	    _mm_sub_epi8(lc, _mm_set1_epi8('a' - 128)));
-	dg = _mm_cmpgt_epi8(_mm_set1_epi8(10 - 128),
-	    _mm_sub_epi8(x, _mm_set1_epi8('0' - 128)));
-	dt = _mm_cmpeq_epi8(x, _mm_set1_epi8('.'));
-	ot = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')),
-	    _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
-	*dig = (unsigned)_mm_movemask_epi8(dg);
-	*dot = (unsigned)_mm_movemask_epi8(dt);
-	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(al, dg),
-	    _mm_or_si128(dt, ot)));
-}
-#endif
-
-/*
- * The end of the run of host-name bytes (U_HOST: [0-9A-Za-z._-]) from p, at
- * most e; *v4 tells whether the run is an IPv4 literal. With SSE2 the bytes
- * are classified 16 at a time by range compares, and the digit and dot
- * masks of the same load give the IPv4 test.
- */
-static inline const char *
-host_run(const char *p, const char *e, const char *lim, bool *v4)
+static const char *
+host_run_tail(const char *b, const char *p, const char *e, const char *lim,
+    bool *v4)
 {
 	const char *q;
 
 #ifdef SCAN_SSE2
-	const char *b = p;
 	unsigned stop, dig, dot;
 
+	/* Past the first 16 bytes a host is too long for an IPv4 literal. */
 	while (lim - p >= 16) {
 		stop = ~host_bits(scan_load(p), &dig, &dot);
 		if (e - p < 16)
 			stop |= ~0u << (e - p);
 		stop &= 0xffff;
 		if (stop != 0) {
-			q = p + __builtin_ctz(stop);
-			*v4 = p == b && ipv4_bits(b, (unsigned)(q - b), dig,
-			    dot);
-			return q;
+			*v4 = false;
+			return p + __builtin_ctz(stop);
 		}
 		p += 16;
 	}
@@ -204,12 +144,62 @@ host_run(const char *p, const char *e, const char *lim, bool *v4)
 	    IS_DIGIT(q[-1]) && is_ipv4_scalar(p, q);
 	return q;
 #else
+	(void)b;
 	(void)lim;
 	q = urun(p, e, U_HOST);
 	*v4 = q - p <= 15 && q > p && IS_DIGIT(*p) && IS_DIGIT(q[-1]) &&
 	    is_ipv4_scalar(p, q);
 	return q;
 #endif
+}
+
+/*
+ * host_run_tail() from p, with the common case inline: with SSE2 a host
+ * that ends within the 16 bytes at p is classified by range compares, and
+ * the digit and dot masks of the same load give the IPv4 test.
+ */
+static inline const char *
+host_run(const char *p, const char *e, const char *lim, bool *v4)
+{
+#ifdef SCAN_SSE2
+	unsigned stop, dig, dot;
+	__m128i x;
+
+	if (lim - p >= 16) {
+		x = scan_load(p);
+		stop = ~host_bits(x, &dig, &dot);
+		if (e - p < 16)
+			stop |= ~0u << (e - p);
+		if ((stop &= 0xffff) != 0) {
+			stop = (unsigned)__builtin_ctz(stop);
+			*v4 = ipv4_mask(p, stop, dig, dot, scan_gt1(x));
+			return p + stop;
+		}
+		return host_run_tail(p, p + 16, e, lim, v4);
+	}
+#endif
+	return host_run_tail(p, p, e, lim, v4);
+}
+
+/*
+ * The port at p (after its ':'), at most e: 1 to 5 digits, up to 65535.
+ * Returns the byte after the digits, or NULL. At most six are read: the
+ * sixth is already an error.
+ */
+static inline const char *
+port_parse(const char *p, const char *e, unsigned *port)
+{
+	const char *b = p, *m = e - p > 6 ? p + 6 : e;
+	unsigned v = 0, d;
+
+	while (p < m && (d = (unsigned)(unsigned char)*p - '0') < 10) {
+		v = v * 10 + d;
+		p++;
+	}
+	if (p == b || p - b > 5 || v > 65535)
+		return NULL;
+	*port = v;
+	return p;
 }
 
 size_t
@@ -224,7 +214,7 @@ sip_host_parse_in(struct gg_str s, struct gg_str *host, uint16_t *port,
     int *kind, const char *lim)
 {
 	const char *p = s.p, *e = s.p + s.len, *h;
-	unsigned v, n;
+	unsigned v;
 	bool v4;
 
 	*host = GG_STR_NULL;
@@ -253,12 +243,7 @@ sip_host_parse_in(struct gg_str s, struct gg_str *host, uint16_t *port,
 			*kind = 4;
 	}
 	if (p < e && *p == ':') {
-		for (p++, v = n = 0; p < e && IS_DIGIT(*p); p++) {
-			v = v * 10 + (unsigned)(*p - '0');
-			if (++n > 5)
-				return 0;
-		}
-		if (n == 0 || v > 65535)
+		if ((p = port_parse(p + 1, e, &v)) == NULL)
 			return 0;
 		*port = (uint16_t)v;
 	}
@@ -325,15 +310,10 @@ uri_tail(struct sip_uri *uri, const char *p, const char *e)
 static inline int
 uri_port_tail(struct sip_uri *uri, const char *p, const char *e)
 {
-	unsigned v, n;
+	unsigned v;
 
 	if (p < e && *p == ':') {
-		for (p++, v = n = 0; p < e && IS_DIGIT(*p); p++) {
-			v = v * 10 + (unsigned)(*p - '0');
-			if (++n > 5)
-				return -1;
-		}
-		if (n == 0 || v > 65535)
+		if ((p = port_parse(p + 1, e, &v)) == NULL)
 			return -1;
 		uri->port = (uint16_t)v;
 	}
@@ -343,47 +323,59 @@ uri_port_tail(struct sip_uri *uri, const char *p, const char *e)
 #ifdef SCAN_SSE2
 /*
  * uri_sip() for the common shapes, from bit masks of the 32 bytes at p
- * (readable: lim - p >= 32): [user@]host with a user of host bytes, and
- * both inside the window. Returns uri_sip()'s result, or -2 before writing
- * anything when the URI needs the general path.
+ * (readable: lim - p >= 32): [user@]host with user and host of
+ * [0-9A-Za-z.-] (name_bits()), both inside the window. Returns uri_sip()'s
+ * result, or -2 before writing anything when the URI needs the general
+ * path.
  */
 static int
-uri_sip_fast(struct sip_uri *uri, const char *p, const char *e)
+uri_sip_fast(struct sip_uri *uri, const char *p, const char *e,
+    const char *lim)
 {
-	__m128i x0 = scan_load(p), x1 = scan_load(p + 16);
-	unsigned d0, d1, t0, t1, hm, dig, dot, atm, stop, s, h;
+	__m128i x = scan_load(p);
+	unsigned atm, stop, s, h;
 	ptrdiff_t n = e - p;
-	bool v4;
+	bool v4 = false;
 
-	hm = host_bits(x0, &d0, &t0) | host_bits(x1, &d1, &t1) << 16;
-	dig = d0 | d1 << 16;
-	dot = t0 | t1 << 16;
-	atm = scan_eq(x0, '@') | scan_eq(x1, '@') << 16;
+	/* Most Request-URIs after "sip:" fit in the first 16 bytes. */
+	stop = name_bits(x);
+	atm = scan_eq(x, '@');
+	if (n > 16) {
+		x = scan_load(p + 16);
+		stop |= name_bits(x) << 16;
+		atm |= scan_eq(x, '@') << 16;
+	}
+	stop = ~stop;
 	if (n < 32) {
 		atm &= (1u << n) - 1;
-		hm &= (1u << n) - 1;
+		stop |= ~0u << n;
 	}
 	/* A '@' past the window may still end a userinfo. */
-	if ((stop = ~hm) == 0 || (atm == 0 && n > 32))
+	if (stop == 0 || (atm == 0 && n > 32))
 		return -2;
 	s = (unsigned)__builtin_ctz(stop);
 	h = 0;
 	if (atm != 0) {
-		/* Only "host-bytes@" is ours: a ':' (password) or another
+		/* Only "name-bytes@" is ours: a ':' (password) or another
 		 * user byte before the '@' takes the general path. */
 		if ((atm & (0u - atm)) != 1u << s)
 			return -2;
 		if ((h = s + 1) == 32 || (stop &= ~0u << h) == 0)
 			return -2;
-		uri->user = (struct gg_str){ p, s };
 		s = (unsigned)__builtin_ctz(stop);
 	}
-	/* The host is [h, s): empty is an error the general path reports. */
-	if (s == h)
+	/* The host is [h, s): empty is an error the general path reports,
+	 * and so is a host going on with a '_' (a host byte name_bits()
+	 * leaves out). */
+	if (s == h || (s < n && p[s] == '_'))
 		return -2;
-	/* A host that does not start and end in a digit is a name. */
-	v4 = (dig >> h & 1) && (dig >> (s - 1) & 1) &&
-	    ipv4_bits(p + h, s - h, dig >> h, dot >> h);
+	if (s - h - 7 <= 8) {
+		if (lim - (p + h) < 16)
+			return -2;
+		v4 = ipv4_at(p + h, s - h);
+	}
+	if (h != 0)
+		uri->user = (struct gg_str){ p, h - 1 };
 	uri->host = (struct gg_str){ p + h, s - h };
 	uri->host_is_ipv4 = v4;
 	return uri_port_tail(uri, p + s, e);
@@ -407,8 +399,8 @@ uri_sip(struct sip_uri *uri, const char *p, const char *e, const char *lim)
 	int kind;
 
 #ifdef SCAN_SSE2
-	if (lim - p >= 32 && (n = (unsigned)uri_sip_fast(uri, p, e)) !=
-	    (unsigned)-2)
+	if (lim - p >= 32 && (n = (unsigned)uri_sip_fast(uri, p, e,
+	    lim)) != (unsigned)-2)
 		return (int)n;
 #endif
 	q = he = host_run(p, e, lim, &v4);

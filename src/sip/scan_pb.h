@@ -1,0 +1,147 @@
+/*
+ * scan_pb.h - bit-mask classification for the SIP parser's URI and
+ * name-addr readers (uri.c, and From/To/Contact in sip.c): which of 16 or
+ * 64 bytes are host-name bytes, digits, dots, and whether a slice is an
+ * IPv4 literal, from those masks instead of a byte loop.
+ *
+ * SSE2 only (scan.h says when SCAN_SSE2 is set); the -DGG_NO_SIMD build
+ * uses the byte loops of uri.c and sip.c instead.
+ */
+#ifndef SIP_SCAN_PB_H
+#define SIP_SCAN_PB_H
+
+#include <stdbool.h>
+
+#include "scan.h"
+
+#ifdef SCAN_SSE2
+/* Host-name bytes ([0-9A-Za-z._-]) among the 16 in x; digits and dots too. */
+static inline unsigned
+host_bits(__m128i x, unsigned *dig, unsigned *dot)
+{
+	__m128i lc, al, dg, dt, ot;
+
+	lc = _mm_or_si128(x, _mm_set1_epi8(0x20));
+	al = _mm_cmpgt_epi8(_mm_set1_epi8(26 - 128),
+	    _mm_sub_epi8(lc, _mm_set1_epi8('a' - 128)));
+	dg = _mm_cmpgt_epi8(_mm_set1_epi8(10 - 128),
+	    _mm_sub_epi8(x, _mm_set1_epi8('0' - 128)));
+	dt = _mm_cmpeq_epi8(x, _mm_set1_epi8('.'));
+	ot = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
+	*dig = (unsigned)_mm_movemask_epi8(dg);
+	*dot = (unsigned)_mm_movemask_epi8(dt);
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(al, dg),
+	    _mm_or_si128(dt, ot)));
+}
+
+/*
+ * Alphanumerics, '-' and '.' among the 16 bytes in x: host_bits() without
+ * '_' (rare, so a stop the reader looks at) and without the digit and dot
+ * masks, for two compares fewer.
+ */
+static inline unsigned
+name_bits(__m128i x)
+{
+	__m128i al, dr;
+
+	al = _mm_cmpgt_epi8(_mm_set1_epi8(26 - 128), _mm_sub_epi8(
+	    _mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8('a' - 128)));
+	/* '-' to '9' is "-./0123456789": all but the '/'. */
+	dr = _mm_cmpgt_epi8(_mm_set1_epi8(13 - 128),
+	    _mm_sub_epi8(x, _mm_set1_epi8('-' - 128)));
+	dr = _mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('/')), dr);
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(al, dr));
+}
+
+/*
+ * The bytes among the first n + 1 (n < 64) at p that are not [0-9A-Za-z.-]:
+ * the "stops" a name-addr is read by. The 16-byte loads past the byte at n
+ * are skipped; all 64 bytes at p must be readable.
+ */
+static inline uint64_t
+stops64(const char *p, unsigned n)
+{
+	uint64_t m;
+
+	m = name_bits(scan_load(p)) | name_bits(scan_load(p + 16)) << 16;
+	if (n >= 32)
+		m |= (uint64_t)(name_bits(scan_load(p + 32)) |
+		    (n >= 48 ? name_bits(scan_load(p + 48)) << 16 : 0)) << 32;
+	return ~m;
+}
+
+/*
+ * Bytes above '1' among the 16 in x (signed: 8-bit bytes are not): the
+ * first digits of the 3-digit octets whose value must be read.
+ */
+static inline unsigned
+scan_gt1(__m128i x)
+{
+	return (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(x,
+	    _mm_set1_epi8('1')));
+}
+
+/*
+ * The 27 ways three dots can follow octets of 1 to 3 digits, by a
+ * multiplicative hash of their mask (ipv4_mask()): the mask in bits 0-11,
+ * and in bits 12-15 the shortest length such a quad can have (the last dot
+ * + 2). Empty slots are 0, which no mask with a dot matches.
+ */
+static const uint16_t ipv4_dots[64] = {
+	0x908a, 0xa114, 0xb228, 0x0000, 0x0000, 0xb288, 0x9092, 0x0000,
+	0x0000, 0x0000, 0x0000, 0x0000, 0xa124, 0x0000, 0x0000, 0xa128,
+	0x0000, 0x90a2, 0x0000, 0x804a, 0x0000, 0xb244, 0x0000, 0x0000,
+	0xb248, 0x8052, 0x0000, 0x0000, 0x0000, 0xb222, 0x0000, 0xa112,
+	0x0000, 0x0000, 0xa144, 0x0000, 0x0000, 0xa148, 0x0000, 0x9094,
+	0x0000, 0x0000, 0xa122, 0xc488, 0x0000, 0x0000, 0x0000, 0x0000,
+	0x0000, 0x0000, 0x90a4, 0x0000, 0x0000, 0x90a8, 0x0000, 0xd888,
+	0x0000, 0x0000, 0x8054, 0xc444, 0x0000, 0x702a, 0xc448, 0xb224,
+};
+#define IPV4_DOTS_MUL	0xc2cc34e5U
+
+/*
+ * True when the n bytes at p are a dotted quad of 1-3 digit numbers up to
+ * 255, given the masks of their digits, dots and bytes above '1' (bit 0 is
+ * p[0]): every byte a digit or a dot, and the dots where ipv4_dots has them
+ * for a quad of n bytes. Only a 3-digit octet from "2" up needs its value
+ * read.
+ */
+static inline bool
+ipv4_mask(const char *p, unsigned n, unsigned dig, unsigned dot,
+    unsigned hi)
+{
+	unsigned all, ent, t, i;
+
+	if (n - 7 > 8)
+		return false;
+	all = (1u << n) - 1;
+	dot &= all;
+	if (((dig | dot) & all) != all)
+		return false;
+	ent = ipv4_dots[(dot * IPV4_DOTS_MUL) >> 26];
+	if ((ent & 0xfff) != dot || n - (ent >> 12) > 2)
+		return false;
+	dig &= all;
+	for (t = dig & dig >> 1 & dig >> 2 & hi; t != 0; t &= t - 1) {
+		i = (unsigned)__builtin_ctz(t);
+		if (p[i] >= '2' && (p[i] > '2' || p[i + 1] > '5' ||
+		    (p[i + 1] == '5' && p[i + 2] > '5')))
+			return false;
+	}
+	return true;
+}
+
+/* ipv4_mask() for the n bytes at p, 16 of them readable. */
+static inline bool
+ipv4_at(const char *p, unsigned n)
+{
+	__m128i x = scan_load(p);
+
+	return ipv4_mask(p, n, (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(
+	    _mm_set1_epi8(10 - 128), _mm_sub_epi8(x, _mm_set1_epi8('0' - 128)))),
+	    scan_eq(x, '.'), scan_gt1(x));
+}
+#endif
+
+#endif /* SIP_SCAN_PB_H */
