@@ -657,175 +657,109 @@ host_byte(char ch)
 }
 
 /*
- * The end of the run of host-name bytes from p, at most e; [p, lim) may be
- * read (scan.h). Host names, Via and auth-param names and most parameter
- * values are such runs, so one classifier finds their ends 16 bytes per step
- * where run() takes a table lookup per byte. The bytes are a subset of
- * token and of C_PVAL: a caller goes on with run() when it stops on a byte
- * of the class it wants.
+ * The stops of [p, e), at most 64 bytes, for the Via walk: bit i is set
+ * when p[i] is not a host-name byte, and for every i >= e - p. [p, lim)
+ * may be read (scan.h). Host names, parameter names and most values are
+ * runs of host-name bytes, so one classification of the value, 16 bytes
+ * per SSE2 step, gives the end of each with a shift and a count.
  */
-static inline const char *
-host_end(const char *p, const char *e, const char *lim)
+static uint64_t
+via_stops(const char *p, const char *e, const char *lim)
 {
-#ifdef SCAN_SSE2
-	__m128i x, lc, al, dg, ot;
-	unsigned stop;
+	size_t n = (size_t)(e - p), i = 0;
+	uint64_t m = ~0ULL;
 
-	while (lim - p >= 16) {
-		x = scan_load(p);
-		lc = _mm_or_si128(x, _mm_set1_epi8(0x20));
-		al = _mm_cmpgt_epi8(_mm_set1_epi8(26 - 128),
-		    _mm_sub_epi8(lc, _mm_set1_epi8('a' - 128)));
-		dg = _mm_cmpgt_epi8(_mm_set1_epi8(10 - 128),
-		    _mm_sub_epi8(x, _mm_set1_epi8('0' - 128)));
-		ot = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')),
-		    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')),
-		    _mm_cmpeq_epi8(x, _mm_set1_epi8('_'))));
-		stop = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(
-		    _mm_or_si128(al, dg), ot));
-		if (e - p < 16)
-			stop |= ~0u << (e - p);
-		if ((stop &= 0xffff) != 0)
-			return p + __builtin_ctz(stop);
-		p += 16;
+#ifdef SCAN_SSE2
+	const __m128i c20 = _mm_set1_epi8(0x20), ca = _mm_set1_epi8('a' - 128),
+	    c26 = _mm_set1_epi8(26 - 128), c0 = _mm_set1_epi8('0' - 128),
+	    c10 = _mm_set1_epi8(10 - 128), cdot = _mm_set1_epi8('.'),
+	    cdash = _mm_set1_epi8('-'), cus = _mm_set1_epi8('_');
+	__m128i x, al, dg, ot;
+
+	for (; i < n && lim - (p + i) >= 16; i += 16) {
+		x = scan_load(p + i);
+		al = _mm_cmpgt_epi8(c26, _mm_sub_epi8(_mm_or_si128(x, c20),
+		    ca));
+		dg = _mm_cmpgt_epi8(c10, _mm_sub_epi8(x, c0));
+		ot = _mm_or_si128(_mm_cmpeq_epi8(x, cdot),
+		    _mm_or_si128(_mm_cmpeq_epi8(x, cdash),
+		    _mm_cmpeq_epi8(x, cus)));
+		m &= ~((uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(al, dg), ot)) << i);
 	}
 #else
 	(void)lim;
 #endif
-	while (p < e && host_byte(*p))
-		p++;
-	return p;
+	for (; i < n; i++)
+		if (host_byte(p[i]))
+			m &= ~(1ULL << i);
+	/* The last load classified bytes past e: they stop a walk. */
+	if (n < 64)
+		m |= ~0ULL << n;
+	return m;
 }
 
-/*
- * sip_host_parse_in() for a sent-by that does not start with '[': the same
- * result and side effects, without the IPv4 test whose answer a Via does
- * not keep. Returns the bytes read, 0 when there is no valid host[:port].
- */
-static size_t
-via_host(struct sip_via *v, const char *p, const char *e, const char *lim)
+/* The first stop of m at or after i (at most 64). */
+static inline size_t
+via_next(uint64_t m, size_t i)
 {
-	const char *h = p;
-	unsigned val, n;
+	if (i >= 64 || (m >> i) == 0)
+		return 64;
+	return i + (size_t)__builtin_ctzll(m >> i);
+}
 
-	v->port = 0;
-	p = host_end(p, e, lim);
-	if (p == h) {
-		v->host = GG_STR_NULL;
-		return 0;
-	}
-	v->host = mkstr(h, p);
-	if (p < e && *p == ':') {
-		for (p++, val = n = 0; p < e && IS_DIGIT(*p); p++) {
-			val = val * 10 + (unsigned)(*p - '0');
-			if (++n > 5)
-				return 0;
+/* Keeps the via-params we report: branch, received, rport. */
+static inline void
+via_param_set(struct sip_via *v, const struct param *pr)
+{
+	switch (pr->name.p[0] | 0x20) {
+	case 'b':
+		if (NAME_IS(pr->name.p, pr->name.len, "branch")) {
+			v->branch = pr->value;
+			v->has_branch = true;
 		}
-		if (n == 0 || val > 65535)
-			return 0;
-		v->port = (uint16_t)val;
+		break;
+	case 'r':
+		if (NAME_IS(pr->name.p, pr->name.len, "received"))
+			v->received = pr->value;
+		else if (NAME_IS(pr->name.p, pr->name.len, "rport"))
+			v->has_rport = true;
+		break;
 	}
-	return (size_t)(p - h);
-}
-
-/*
- * param_next() for a parameter at the ';' *pp in its usual shape: no LWS,
- * no quotes. Gives param_next()'s result; anything else goes to it.
- */
-static int
-via_param(const char **pp, const char *e, const char *lim, struct param *pr)
-{
-	const char *p = *pp + 1, *q, *v;
-
-	q = host_end(p, e, lim);
-	if (q < e && IS(*q, C_TOKEN))
-		q = skip_token(q, e);
-	if (q == p)
-		return param_next(pp, e, pr);
-	pr->name = mkstr(p, q);
-	pr->value = GG_STR_NULL;
-	pr->has_value = false;
-	if (q < e && *q == '=') {
-		v = q + 1;
-		if (v == e || IS(*v, C_WS) || *v == '"')
-			return param_next(pp, e, pr);
-		q = host_end(v, e, lim);
-		if (q < e && IS(*q, C_PVAL))
-			q = run(q, e, C_PVAL);
-		if (q == v)
-			return param_next(pp, e, pr);
-		pr->value = mkstr(v, q);
-		pr->has_value = true;
-	} else if (q < e && IS(*q, C_WS)) {
-		return param_next(pp, e, pr);
-	}
-	*pp = q;
-	return 1;
-}
-
-/* The via-params of the top Via value: branch, received, rport. */
-static const char *
-via_params(struct sip_via *v, const char *p, const char *e, const char *lim,
-    bool *bad)
-{
-	const char *first = NULL, *last = p;
-	struct param pr;
-	int r;
-
-	for (;;) {
-		if (p < e && *p == ';')
-			r = via_param(&p, e, lim, &pr);
-		else
-			r = param_next(&p, e, &pr);
-		if (r <= 0)
-			break;
-		if (first == NULL)
-			first = pr.name.p;
-		last = p;
-		switch (pr.name.p[0] | 0x20) {
-		case 'b':
-			if (NAME_IS(pr.name.p, pr.name.len, "branch")) {
-				v->branch = pr.value;
-				v->has_branch = true;
-			}
-			break;
-		case 'r':
-			if (NAME_IS(pr.name.p, pr.name.len, "received"))
-				v->received = pr.value;
-			else if (NAME_IS(pr.name.p, pr.name.len, "rport"))
-				v->has_rport = true;
-			break;
-		}
-	}
-	if (first != NULL)
-		v->params = mkstr(first, last);
-	*bad = r < 0;
-	return p;
 }
 
 /*
  * Parses the top Via value: sent-protocol with LWS allowed around each '/'
  * (RFC 4475 wsinv), sent-by, params. Returns where it stopped (the ',' of
  * the next value, or e); NULL on a syntax error, reported.
+ *
+ * The usual shape, "SIP/2.0/UDP host:port;branch=...;rport" of up to 64
+ * bytes from the host, is read from the stops of via_stops(): sent-by and
+ * each ";name=value" whose ends are host-name bytes or ';'. At the first
+ * element of any other shape (LWS, quotes, IPv6, other bytes) the general
+ * path takes over where the walk stopped, so results and errors are the
+ * same.
  */
 static const char *
 via_parse(struct sip_ctx *c, struct sip_via *v, const char *p, const char *e)
 {
-	const char *b = p, *q;
-	size_t n;
-	bool bad;
-	int kind;
+	const char *b = p, *q, *h, *first = NULL, *last = NULL;
+	size_t n, i, j, k;
+	struct param pr;
+	unsigned port;
+	uint64_t m;
+	int kind, r;
 
 	v->present = true;
 	v->raw = mkstr(b, e);
-	/* Nearly every Via starts "SIP/2.0/" and one SP follows the
-	 * transport: one load and a short run instead of six scans. */
 	if (e - p >= 13 && load8(p) == load8("SIP/2.0/")) {
 		q = skip_token(p + 8, e);
 		if (q != p + 8 && q < e - 1 && *q == ' ' && !IS(q[1], C_WS)) {
 			v->protocol = mkstr(b, b + 7);
 			v->transport = mkstr(p + 8, q);
 			p = q + 1;
+			if (e - p <= 64)
+				goto walk;
 			goto sent_by;
 		}
 	}
@@ -848,15 +782,76 @@ via_parse(struct sip_ctx *c, struct sip_via *v, const char *p, const char *e)
 	if ((p = skip_ws(q, e)) == q)
 		goto bad;
 sent_by:
-	if (p < e && *p == '[')
-		n = sip_host_parse_in(mkstr(p, e), &v->host, &v->port, &kind,
-		    c->end);
-	else
-		n = via_host(v, p, e, c->end);
+	n = sip_host_parse_in(mkstr(p, e), &v->host, &v->port, &kind, c->end);
 	if (n == 0)
 		goto bad;
-	p = via_params(v, p + n, e, c->end, &bad);
-	if (bad)
+	p += n;
+	goto params;
+walk:
+	/* sip_host_parse_in()'s result without its IPv4 test, whose answer
+	 * a Via does not keep; it reads whatever this does not accept. */
+	h = p;
+	n = (size_t)(e - h);
+	m = via_stops(h, e, c->end);
+	if ((i = via_next(m, 0)) == 0)
+		goto sent_by;
+	port = 0;
+	if (i < n && h[i] == ':') {
+		for (j = i + 1, k = 0; j < n && IS_DIGIT(h[j]); j++) {
+			port = port * 10 + (unsigned)(h[j] - '0');
+			if (++k > 5)
+				goto sent_by;
+		}
+		if (k == 0 || port > 65535)
+			goto sent_by;
+		v->host = mkstr(h, h + i);
+		i = j;
+	} else {
+		v->host = mkstr(h, h + i);
+	}
+	v->port = (uint16_t)port;
+	/* param_next()'s result for each ";name[=value]" without LWS or
+	 * quotes whose name and value end on a stop. */
+	while (i < n && h[i] == ';') {
+		j = via_next(m, i + 1);
+		if (j == i + 1 || (j < n && IS(h[j], C_TOKEN | C_WS)))
+			break;
+		pr.name = mkstr(h + i + 1, h + j);
+		pr.value = GG_STR_NULL;
+		pr.has_value = false;
+		if (j < n && h[j] == '=') {
+			if (++j == n || IS(h[j], C_WS) || h[j] == '"')
+				break;
+			k = via_next(m, j);
+			if (k == j || (k < n && IS(h[k], C_PVAL)))
+				break;
+			pr.value = mkstr(h + j, h + k);
+			pr.has_value = true;
+			j = k;
+		}
+		if (first == NULL)
+			first = pr.name.p;
+		last = h + j;
+		via_param_set(v, &pr);
+		i = j;
+	}
+	p = h + i;
+params:
+	for (;;) {
+		if (p == e || *p == ',') {
+			r = 0;
+			break;
+		}
+		if ((r = param_next(&p, e, &pr)) <= 0)
+			break;
+		if (first == NULL)
+			first = pr.name.p;
+		last = p;
+		via_param_set(v, &pr);
+	}
+	if (first != NULL)
+		v->params = mkstr(first, last);
+	if (r < 0)
 		goto bad;
 	v->raw = mkstr(b, rtrim(b, p));
 	return p;
@@ -926,6 +921,63 @@ auth_token68(const char *p, const char *e)
 	return p == e;
 }
 
+/* Keeps the value v of the auth-param named n when it is one we report. */
+static inline void
+auth_set(struct sip_auth *a, struct gg_str n, struct gg_str v)
+{
+	/* By length first: most names are none of the four. */
+	switch (n.len) {
+	case 3:
+		if (NAME_IS(n.p, n.len, "uri"))
+			a->uri = v;
+		break;
+	case 5:
+		if (NAME_IS(n.p, n.len, "realm"))
+			a->realm = v;
+		break;
+	case 8:
+		if (NAME_IS(n.p, n.len, "username"))
+			a->username = v;
+		else if (NAME_IS(n.p, n.len, "response"))
+			a->response = v;
+		break;
+	}
+}
+
+/*
+ * One auth-param at p in its usual shape: a token name, '=' at once, then
+ * a quoted string without quoted-pairs or a value up to ',' or LWS. Sets
+ * *n, *v and *quoted and returns the byte after the value; NULL (*quoted
+ * false) for any other shape, which auth_parse() reads the general way.
+ */
+static inline const char *
+auth_param(const char *p, const char *e, const char *lim, struct gg_str *n,
+    struct gg_str *v, bool *quoted)
+{
+	const char *q, *r;
+
+	*quoted = false;
+	q = skip_token(p, e);
+	if (q == p || q == e || *q != '=')
+		return NULL;
+	*n = mkstr(p, q);
+	p = q + 1;
+	if (p < e && *p == '"') {
+		r = scan2(p + 1, e, lim, '"', '\\');
+		if (r == e || *r != '"')
+			return NULL;
+		*v = mkstr(p + 1, r);
+		*quoted = true;
+		return r + 1;
+	}
+	if (p < e && IS(*p, C_WS))
+		return NULL;
+	for (r = p; r < e && *r != ',' && !IS(*r, C_WS); r++)
+		;
+	*v = mkstr(p, r);
+	return r;
+}
+
 /*
  * Authorization / Proxy-Authorization: scheme LWS auth-param *("," auth-
  * param), auth-param = token EQUAL (token / quoted-string).
@@ -936,15 +988,23 @@ auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
 {
 	const char *q;
 	struct gg_str n, v;
+	bool quoted, first = true;
 
 	a->present = true;
 	a->raw = mkstr(p, e);
 	if ((q = skip_token(p, e)) == p)
 		goto bad;
 	a->scheme = mkstr(p, q);
-	if (auth_token68(skip_ws(q, e), e))
-		return;
 	for (p = skip_ws(q, e); p < e; p = skip_ws(p, e)) {
+		q = auth_param(p, e, c->end, &n, &v, &quoted);
+		/* A quoted first value rules a token68 credential out. */
+		if (first && !quoted && auth_token68(p, e))
+			return;
+		first = false;
+		if (q != NULL) {
+			p = q;
+			goto value;
+		}
 		if ((q = skip_token(p, e)) == p)
 			goto bad;
 		n = mkstr(p, q);
@@ -965,23 +1025,8 @@ auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
 			v = mkstr(p, q);
 			p = q;
 		}
-		/* By length first: most names are none of the four. */
-		switch (n.len) {
-		case 3:
-			if (NAME_IS(n.p, n.len, "uri"))
-				a->uri = v;
-			break;
-		case 5:
-			if (NAME_IS(n.p, n.len, "realm"))
-				a->realm = v;
-			break;
-		case 8:
-			if (NAME_IS(n.p, n.len, "username"))
-				a->username = v;
-			else if (NAME_IS(n.p, n.len, "response"))
-				a->response = v;
-			break;
-		}
+value:
+		auth_set(a, n, v);
 		/* Usually ',' follows at once. */
 		if (p < e && *p != ',')
 			p = skip_ws(p, e);
