@@ -921,46 +921,147 @@ auth_token68(const char *p, const char *e)
 	return p == e;
 }
 
+/* The auth-params struct sip_auth keeps. */
+enum { AUTH_OTHER, AUTH_USERNAME, AUTH_REALM, AUTH_URI, AUTH_RESPONSE };
+
+/*
+ * Digest auth-param names (RFC 2617, 7616) by length, lower case and
+ * zero-padded, with their AUTH_ ids: a name equal to one of them (ignoring
+ * case) is a token, so one 8-byte compare both checks and identifies it.
+ */
+static const char auth_names[9][2][8] = {
+	[2] = { "nc" },
+	[3] = { "uri", "qop" },
+	[5] = { "realm", "nonce" },
+	[6] = { "opaque", "cnonce" },
+	[8] = { "username", "response" },
+};
+static const uint8_t auth_ids[9][2] = {
+	[3] = { AUTH_URI },
+	[5] = { AUTH_REALM },
+	[8] = { AUTH_USERNAME, AUTH_RESPONSE },
+};
+/* load8(auth_ones + 8 - len) keeps the first len bytes of a load. */
+static const char auth_ones[16] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0
+};
+
+/*
+ * The AUTH_ id of the name of len (1-8) bytes at p when it is one of
+ * auth_names, else -1; [p, p + 8) may be read.
+ */
+static inline int
+auth_name_id(const char *p, size_t len)
+{
+	uint64_t x = (load8(p) | LC8) & load8(auth_ones + 8 - len);
+
+	if (x == load8(auth_names[len][0]))
+		return auth_ids[len][0];
+	if (x == load8(auth_names[len][1]))
+		return auth_ids[len][1];
+	return -1;
+}
+
 /* Keeps the value v of the auth-param named n when it is one we report. */
 static inline void
-auth_set(struct sip_auth *a, struct gg_str n, struct gg_str v)
+auth_set(struct sip_auth *a, int id, struct gg_str v)
+{
+	switch (id) {
+	case AUTH_USERNAME:
+		a->username = v;
+		break;
+	case AUTH_REALM:
+		a->realm = v;
+		break;
+	case AUTH_URI:
+		a->uri = v;
+		break;
+	case AUTH_RESPONSE:
+		a->response = v;
+		break;
+	}
+}
+
+/* The AUTH_ id of the auth-param name n (any token). */
+static inline int
+auth_id(struct gg_str n)
 {
 	/* By length first: most names are none of the four. */
 	switch (n.len) {
 	case 3:
 		if (NAME_IS(n.p, n.len, "uri"))
-			a->uri = v;
+			return AUTH_URI;
 		break;
 	case 5:
 		if (NAME_IS(n.p, n.len, "realm"))
-			a->realm = v;
+			return AUTH_REALM;
 		break;
 	case 8:
 		if (NAME_IS(n.p, n.len, "username"))
-			a->username = v;
-		else if (NAME_IS(n.p, n.len, "response"))
-			a->response = v;
+			return AUTH_USERNAME;
+		if (NAME_IS(n.p, n.len, "response"))
+			return AUTH_RESPONSE;
 		break;
 	}
+	return AUTH_OTHER;
 }
 
 /*
  * One auth-param at p in its usual shape: a token name, '=' at once, then
  * a quoted string without quoted-pairs or a value up to ',' or LWS. Sets
- * *n, *v and *quoted and returns the byte after the value; NULL (*quoted
+ * *id, *v and *quoted and returns the byte after the value; NULL (*quoted
  * false) for any other shape, which auth_parse() reads the general way.
+ *
+ * With SSE2 one load finds the '=' and the quotes of a short value, and a
+ * name of auth_names needs no token check.
  */
 static inline const char *
-auth_param(const char *p, const char *e, const char *lim, struct gg_str *n,
+auth_param(const char *p, const char *e, const char *lim, int *id,
     struct gg_str *v, bool *quoted)
 {
 	const char *q, *r;
+#ifdef SCAN_SSE2
+	__m128i x;
+	unsigned eq, qt;
+	size_t len;
+#endif
 
 	*quoted = false;
+#ifdef SCAN_SSE2
+	if (lim - p < 16)
+		goto scalar;
+	x = scan_load(p);
+	eq = scan_clip(scan_eq(x, '='), e - p);
+	if (eq == 0 || (len = (size_t)__builtin_ctz(eq)) == 0 || len > 14)
+		goto scalar;
+	*id = len <= 8 ? auth_name_id(p, len) : -1;
+	if (*id < 0) {
+		if (skip_token(p, p + len) != p + len)
+			goto scalar;
+		*id = AUTH_OTHER;
+	}
+	q = p + len + 1;
+	if (q < e && *q == '"') {
+		qt = scan_clip(scan_eq(x, '"') | scan_eq(x, '\\'), e - p) >>
+		    (len + 2);
+		if (qt != 0)
+			r = q + 1 + __builtin_ctz(qt);
+		else
+			r = scan2(p + 16, e, lim, '"', '\\');
+		if (r == e || *r != '"')
+			goto scalar;
+		*v = mkstr(q + 1, r);
+		*quoted = true;
+		return r + 1;
+	}
+	p = q;
+	goto unquoted;
+scalar:
+#endif
 	q = skip_token(p, e);
 	if (q == p || q == e || *q != '=')
 		return NULL;
-	*n = mkstr(p, q);
+	*id = auth_id(mkstr(p, q));
 	p = q + 1;
 	if (p < e && *p == '"') {
 		r = scan2(p + 1, e, lim, '"', '\\');
@@ -970,6 +1071,9 @@ auth_param(const char *p, const char *e, const char *lim, struct gg_str *n,
 		*quoted = true;
 		return r + 1;
 	}
+#ifdef SCAN_SSE2
+unquoted:
+#endif
 	if (p < e && IS(*p, C_WS))
 		return NULL;
 	for (r = p; r < e && *r != ',' && !IS(*r, C_WS); r++)
@@ -987,8 +1091,9 @@ auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
     const char *e)
 {
 	const char *q;
-	struct gg_str n, v;
+	struct gg_str v;
 	bool quoted, first = true;
+	int id = AUTH_OTHER;
 
 	a->present = true;
 	a->raw = mkstr(p, e);
@@ -996,7 +1101,7 @@ auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
 		goto bad;
 	a->scheme = mkstr(p, q);
 	for (p = skip_ws(q, e); p < e; p = skip_ws(p, e)) {
-		q = auth_param(p, e, c->end, &n, &v, &quoted);
+		q = auth_param(p, e, c->end, &id, &v, &quoted);
 		/* A quoted first value rules a token68 credential out. */
 		if (first && !quoted && auth_token68(p, e))
 			return;
@@ -1007,7 +1112,7 @@ auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
 		}
 		if ((q = skip_token(p, e)) == p)
 			goto bad;
-		n = mkstr(p, q);
+		id = auth_id(mkstr(p, q));
 		p = q < e && *q == '=' ? q : skip_ws(q, e);
 		if (p == e || *p != '=')
 			goto bad;
@@ -1026,7 +1131,7 @@ auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
 			p = q;
 		}
 value:
-		auth_set(a, n, v);
+		auth_set(a, id, v);
 		/* Usually ',' follows at once. */
 		if (p < e && *p != ',')
 			p = skip_ws(p, e);
