@@ -1011,53 +1011,14 @@ auth_id(struct gg_str n)
  * a quoted string without quoted-pairs or a value up to ',' or LWS. Sets
  * *id, *v and *quoted and returns the byte after the value; NULL (*quoted
  * false) for any other shape, which auth_parse() reads the general way.
- *
- * With SSE2 one load finds the '=' and the quotes of a short value, and a
- * name of auth_names needs no token check.
  */
 static inline const char *
 auth_param(const char *p, const char *e, const char *lim, int *id,
     struct gg_str *v, bool *quoted)
 {
 	const char *q, *r;
-#ifdef SCAN_SSE2
-	__m128i x;
-	unsigned eq, qt;
-	size_t len;
-#endif
 
 	*quoted = false;
-#ifdef SCAN_SSE2
-	if (lim - p < 16)
-		goto scalar;
-	x = scan_load(p);
-	eq = scan_clip(scan_eq(x, '='), e - p);
-	if (eq == 0 || (len = (size_t)__builtin_ctz(eq)) == 0 || len > 14)
-		goto scalar;
-	*id = len <= 8 ? auth_name_id(p, len) : -1;
-	if (*id < 0) {
-		if (skip_token(p, p + len) != p + len)
-			goto scalar;
-		*id = AUTH_OTHER;
-	}
-	q = p + len + 1;
-	if (q < e && *q == '"') {
-		qt = scan_clip(scan_eq(x, '"') | scan_eq(x, '\\'), e - p) >>
-		    (len + 2);
-		if (qt != 0)
-			r = q + 1 + __builtin_ctz(qt);
-		else
-			r = scan2(p + 16, e, lim, '"', '\\');
-		if (r == e || *r != '"')
-			goto scalar;
-		*v = mkstr(q + 1, r);
-		*quoted = true;
-		return r + 1;
-	}
-	p = q;
-	goto unquoted;
-scalar:
-#endif
 	q = skip_token(p, e);
 	if (q == p || q == e || *q != '=')
 		return NULL;
@@ -1071,9 +1032,6 @@ scalar:
 		*quoted = true;
 		return r + 1;
 	}
-#ifdef SCAN_SSE2
-unquoted:
-#endif
 	if (p < e && IS(*p, C_WS))
 		return NULL;
 	for (r = p; r < e && *r != ',' && !IS(*r, C_WS); r++)
@@ -1081,6 +1039,78 @@ unquoted:
 	*v = mkstr(p, r);
 	return r;
 }
+
+#ifdef SCAN_SSE2
+/*
+ * Reads the auth-params from p, where auth_parse()'s loop would start,
+ * while they have auth_param()'s shape and end 16 bytes or more before the
+ * end of the buffer: one load at each finds the '=', and the end of a
+ * short quoted value; a name of auth_names needs no token check. A first
+ * value that is not quoted is left to the loop too (the token68 test).
+ * Returns where the loop goes on (e or the start of a param), *any set when
+ * it read one; NULL after reporting a bad separator, as the loop would.
+ */
+static const char *
+auth_fast(struct sip_ctx *c, struct sip_auth *a, const char *p,
+    const char *e, bool *any)
+{
+	const char *q, *r, *s;
+	struct gg_str v;
+	unsigned eq, qt;
+	size_t len;
+	__m128i x;
+	int id;
+
+	while (p < e && c->end - p >= 16) {
+		x = scan_load(p);
+		/* Bit 15 bounds the name: '=' at 15 or none is for the loop. */
+		eq = scan_clip(scan_eq(x, '='), e - p) | 0x8000;
+		len = (size_t)__builtin_ctz(eq);
+		if (len - 1 >= 14)
+			break;
+		id = len <= 8 ? auth_name_id(p, len) : -1;
+		if (id < 0) {
+			if (skip_token(p, p + len) != p + len)
+				break;
+			id = AUTH_OTHER;
+		}
+		q = p + len + 1;
+		if (q < e && *q == '"') {
+			qt = scan_clip(scan_eq(x, '"') | scan_eq(x, '\\'),
+			    e - p) >> (len + 2);
+			if (qt != 0)
+				r = q + 1 + __builtin_ctz(qt);
+			else
+				r = scan2(p + 16, e, c->end, '"', '\\');
+			if (r == e || *r != '"')
+				break;
+			v = mkstr(q + 1, r);
+			s = r + 1;
+		} else {
+			if (!*any || (q < e && IS(*q, C_WS)))
+				break;
+			for (r = q; r < e && *r != ',' && !IS(*r, C_WS); r++)
+				;
+			v = mkstr(q, r);
+			s = r;
+		}
+		auth_set(a, id, v);
+		*any = true;
+		/* The loop's separator: LWS ',' LWS. */
+		if (s < e && *s != ',')
+			s = skip_ws(s, e);
+		if (s < e) {
+			if (*s != ',') {
+				ctx_err(c, SIP_ERR_HEADER_VALUE, s);
+				return NULL;
+			}
+			s++;
+		}
+		p = skip_ws(s, e);
+	}
+	return p;
+}
+#endif
 
 /*
  * Authorization / Proxy-Authorization: scheme LWS auth-param *("," auth-
@@ -1094,13 +1124,22 @@ auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
 	struct gg_str v;
 	bool quoted, first = true;
 	int id = AUTH_OTHER;
+#ifdef SCAN_SSE2
+	bool any = false;
+#endif
 
 	a->present = true;
 	a->raw = mkstr(p, e);
 	if ((q = skip_token(p, e)) == p)
 		goto bad;
 	a->scheme = mkstr(p, q);
-	for (p = skip_ws(q, e); p < e; p = skip_ws(p, e)) {
+	p = skip_ws(q, e);
+#ifdef SCAN_SSE2
+	if ((p = auth_fast(c, a, p, e, &any)) == NULL)
+		return;
+	first = !any;
+#endif
+	for (; p < e; p = skip_ws(p, e)) {
 		q = auth_param(p, e, c->end, &id, &v, &quoted);
 		/* A quoted first value rules a token68 credential out. */
 		if (first && !quoted && auth_token68(p, e))
