@@ -928,6 +928,7 @@ enum { AUTH_OTHER, AUTH_USERNAME, AUTH_REALM, AUTH_URI, AUTH_RESPONSE };
  * Digest auth-param names (RFC 2617, 7616) by length, lower case and
  * zero-padded, with their AUTH_ ids: a name equal to one of them (ignoring
  * case) is a token, so one 8-byte compare both checks and identifies it.
+ * "algorithm", the one longer name, is compared on its own.
  */
 static const char auth_names[9][2][8] = {
 	[2] = { "nc" },
@@ -1068,7 +1069,10 @@ auth_fast(struct sip_ctx *c, struct sip_auth *a, const char *p,
 		len = (size_t)__builtin_ctz(eq);
 		if (len - 1 >= 14)
 			break;
-		id = len <= 8 ? auth_name_id(p, len) : -1;
+		if (len <= 8)
+			id = auth_name_id(p, len);
+		else
+			id = NAME_IS(p, len, "algorithm") ? AUTH_OTHER : -1;
 		if (id < 0) {
 			if (skip_token(p, p + len) != p + len)
 				break;
@@ -1130,7 +1134,10 @@ auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
 
 	a->present = true;
 	a->raw = mkstr(p, e);
-	if ((q = skip_token(p, e)) == p)
+	/* Nearly always "Digest ": one compare ends the scheme. */
+	if (e - p >= 7 && bytes_eq(p, "Digest ", 7))
+		q = p + 6;
+	else if ((q = skip_token(p, e)) == p)
 		goto bad;
 	a->scheme = mkstr(p, q);
 	p = skip_ws(q, e);
