@@ -708,6 +708,19 @@ via_next(uint64_t m, size_t i)
 	return i + (size_t)__builtin_ctzll(m >> i);
 }
 
+/*
+ * True when the 4 bytes at p are all digits: in each byte, subtracting
+ * '0' or adding 0x46 sets bit 7 for anything else (the first such byte
+ * sets its own bit 7 whatever the borrow or carry it passes on).
+ */
+static inline bool
+via_digits4(const char *p)
+{
+	uint32_t x = load4(p);
+
+	return (((x - 0x30303030U) | (x + 0x46464646U)) & 0x80808080U) == 0;
+}
+
 /* Keeps the via-params we report: branch, received, rport. */
 static inline void
 via_param_set(struct sip_via *v, const struct param *pr)
@@ -796,7 +809,15 @@ walk:
 	if ((i = via_next(m, 0)) == 0)
 		goto sent_by;
 	port = 0;
-	if (i < n && h[i] == ':') {
+	if (i < n && h[i] == ':' && via_next(m, i + 1) == i + 5 &&
+	    via_digits4(h + i + 1)) {
+		/* Four digits, most ports: no loop. */
+		port = (unsigned)(h[i + 1] - '0') * 1000 +
+		    (unsigned)(h[i + 2] - '0') * 100 +
+		    (unsigned)(h[i + 3] - '0') * 10 + (unsigned)(h[i + 4] - '0');
+		v->host = mkstr(h, h + i);
+		i += 5;
+	} else if (i < n && h[i] == ':') {
 		for (j = i + 1, k = 0; j < n && IS_DIGIT(h[j]); j++) {
 			port = port * 10 + (unsigned)(h[j] - '0');
 			if (++k > 5)
