@@ -742,73 +742,29 @@ via_param_set(struct sip_via *v, const struct param *pr)
 }
 
 /*
- * Parses the top Via value: sent-protocol with LWS allowed around each '/'
- * (RFC 4475 wsinv), sent-by, params. Returns where it stopped (the ',' of
- * the next value, or e); NULL on a syntax error, reported.
- *
- * The usual shape, "SIP/2.0/UDP host:port;branch=...;rport" of up to 64
- * bytes from the host, is read from the stops of via_stops(): sent-by and
- * each ";name=value" whose ends are host-name bytes or ';'. At the first
- * element of any other shape (LWS, quotes, IPv6, other bytes) the general
- * path takes over where the walk stopped, so results and errors are the
- * same.
+ * The usual sent-by and params from h, the first byte after the transport:
+ * "host[:port];branch=...;rport" of up to 64 bytes, read from the stops of
+ * via_stops(). The host and port are sip_host_parse_in()'s result without
+ * its IPv4 test, whose answer a Via does not keep; each ";name[=value]"
+ * without LWS or quotes whose name and value end on a stop is
+ * param_next()'s result, kept as via_parse() keeps it (*first, *last).
+ * Returns where the general path goes on: the first param of another shape
+ * (LWS, quotes, other bytes), ',' or e; NULL when the sent-by is not of
+ * this shape (IPv6, a port of more than 5 digits...): the general path
+ * reads it then, and reports what it finds.
  */
 static const char *
-via_parse(struct sip_ctx *c, struct sip_via *v, const char *p, const char *e)
+via_walk(struct sip_via *v, const char *h, const char *e, const char *lim,
+    const char **first, const char **last)
 {
-	const char *b = p, *q, *h, *first = NULL, *last = NULL;
-	size_t n, i, j, k;
+	size_t n = (size_t)(e - h), i, j, k;
 	struct param pr;
-	unsigned port;
+	unsigned port = 0;
 	uint64_t m;
-	int kind, r;
 
-	v->present = true;
-	v->raw = mkstr(b, e);
-	if (e - p >= 13 && load8(p) == load8("SIP/2.0/")) {
-		q = skip_token(p + 8, e);
-		if (q != p + 8 && q < e - 1 && *q == ' ' && !IS(q[1], C_WS)) {
-			v->protocol = mkstr(b, b + 7);
-			v->transport = mkstr(p + 8, q);
-			p = q + 1;
-			if (e - p <= 64)
-				goto walk;
-			goto sent_by;
-		}
-	}
-	if ((q = skip_token(p, e)) == p)
-		goto bad;
-	p = skip_ws(q, e);
-	if (p == e || *p != '/')
-		goto bad;
-	p = skip_ws(p + 1, e);
-	if ((q = skip_token(p, e)) == p)
-		goto bad;
-	v->protocol = mkstr(b, q);
-	p = skip_ws(q, e);
-	if (p == e || *p != '/')
-		goto bad;
-	p = skip_ws(p + 1, e);
-	if ((q = skip_token(p, e)) == p)
-		goto bad;
-	v->transport = mkstr(p, q);
-	if ((p = skip_ws(q, e)) == q)
-		goto bad;
-sent_by:
-	n = sip_host_parse_in(mkstr(p, e), &v->host, &v->port, &kind, c->end);
-	if (n == 0)
-		goto bad;
-	p += n;
-	goto params;
-walk:
-	/* sip_host_parse_in()'s result without its IPv4 test, whose answer
-	 * a Via does not keep; it reads whatever this does not accept. */
-	h = p;
-	n = (size_t)(e - h);
-	m = via_stops(h, e, c->end);
+	m = via_stops(h, e, lim);
 	if ((i = via_next(m, 0)) == 0)
-		goto sent_by;
-	port = 0;
+		return NULL;
 	if (i < n && h[i] == ':' && via_next(m, i + 1) == i + 5 &&
 	    via_digits4(h + i + 1)) {
 		/* Four digits, most ports: no loop. */
@@ -821,18 +777,16 @@ walk:
 		for (j = i + 1, k = 0; j < n && IS_DIGIT(h[j]); j++) {
 			port = port * 10 + (unsigned)(h[j] - '0');
 			if (++k > 5)
-				goto sent_by;
+				return NULL;
 		}
 		if (k == 0 || port > 65535)
-			goto sent_by;
+			return NULL;
 		v->host = mkstr(h, h + i);
 		i = j;
 	} else {
 		v->host = mkstr(h, h + i);
 	}
 	v->port = (uint16_t)port;
-	/* param_next()'s result for each ";name[=value]" without LWS or
-	 * quotes whose name and value end on a stop. */
 	while (i < n && h[i] == ';') {
 		j = via_next(m, i + 1);
 		if (j == i + 1 || (j < n && IS(h[j], C_TOKEN | C_WS)))
@@ -850,15 +804,69 @@ walk:
 			pr.has_value = true;
 			j = k;
 		}
-		if (first == NULL)
-			first = pr.name.p;
-		last = h + j;
+		if (*first == NULL)
+			*first = pr.name.p;
+		*last = h + j;
 		via_param_set(v, &pr);
 		i = j;
 	}
-	p = h + i;
-params:
-	for (;;) {
+	return h + i;
+}
+
+/*
+ * Parses the top Via value: sent-protocol with LWS allowed around each '/'
+ * (RFC 4475 wsinv), sent-by, params. Returns where it stopped (the ',' of
+ * the next value, or e); NULL on a syntax error, reported.
+ */
+static const char *
+via_parse(struct sip_ctx *c, struct sip_via *v, const char *p, const char *e)
+{
+	const char *b = p, *q = NULL, *first = NULL, *last = NULL;
+	struct param pr;
+	size_t n;
+	int kind, r;
+
+	v->present = true;
+	v->raw = mkstr(b, e);
+	/* Nearly always "SIP/2.0/", the transport and one SP. */
+	if (e - p >= 13 && load8(p) == load8("SIP/2.0/")) {
+		q = skip_token(p + 8, e);
+		if (q == p + 8 || q >= e - 1 || *q != ' ' || IS(q[1], C_WS))
+			q = NULL;
+	}
+	if (q != NULL) {
+		v->protocol = mkstr(b, b + 7);
+		v->transport = mkstr(p + 8, q);
+		p = q + 1;
+	} else {
+		if ((q = skip_token(p, e)) == p)
+			goto bad;
+		p = skip_ws(q, e);
+		if (p == e || *p != '/')
+			goto bad;
+		p = skip_ws(p + 1, e);
+		if ((q = skip_token(p, e)) == p)
+			goto bad;
+		v->protocol = mkstr(b, q);
+		p = skip_ws(q, e);
+		if (p == e || *p != '/')
+			goto bad;
+		p = skip_ws(p + 1, e);
+		if ((q = skip_token(p, e)) == p)
+			goto bad;
+		v->transport = mkstr(p, q);
+		if ((p = skip_ws(q, e)) == q)
+			goto bad;
+	}
+	q = e - p <= 64 ? via_walk(v, p, e, c->end, &first, &last) : NULL;
+	if (q == NULL) {
+		n = sip_host_parse_in(mkstr(p, e), &v->host, &v->port, &kind,
+		    c->end);
+		if (n == 0)
+			goto bad;
+		q = p + n;
+	}
+	for (p = q;;) {
 		if (p == e || *p == ',') {
 			r = 0;
 			break;
