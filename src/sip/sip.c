@@ -1036,49 +1036,17 @@ auth_id(struct gg_str n)
 	return AUTH_OTHER;
 }
 
-/*
- * One auth-param at p in its usual shape: a token name, '=' at once, then
- * a quoted string without quoted-pairs or a value up to ',' or LWS. Sets
- * *id, *v and *quoted and returns the byte after the value; NULL (*quoted
- * false) for any other shape, which auth_parse() reads the general way.
- */
-static inline const char *
-auth_param(const char *p, const char *e, const char *lim, int *id,
-    struct gg_str *v, bool *quoted)
-{
-	const char *q, *r;
-
-	*quoted = false;
-	q = skip_token(p, e);
-	if (q == p || q == e || *q != '=')
-		return NULL;
-	*id = auth_id(mkstr(p, q));
-	p = q + 1;
-	if (p < e && *p == '"') {
-		r = scan2(p + 1, e, lim, '"', '\\');
-		if (r == e || *r != '"')
-			return NULL;
-		*v = mkstr(p + 1, r);
-		*quoted = true;
-		return r + 1;
-	}
-	if (p < e && IS(*p, C_WS))
-		return NULL;
-	for (r = p; r < e && *r != ',' && !IS(*r, C_WS); r++)
-		;
-	*v = mkstr(p, r);
-	return r;
-}
-
 #ifdef SCAN_SSE2
 /*
  * Reads the auth-params from p, where auth_parse()'s loop would start,
- * while they have auth_param()'s shape and end 16 bytes or more before the
- * end of the buffer: one load at each finds the '=', and the end of a
- * short quoted value; a name of auth_names needs no token check. A first
- * value that is not quoted is left to the loop too (the token68 test).
- * Returns where the loop goes on (e or the start of a param), *any set when
- * it read one; NULL after reporting a bad separator, as the loop would.
+ * while they have the usual shape: a token name, '=' at once, then a
+ * quoted string without quoted-pairs or a value up to ',' or LWS, each
+ * starting 16 bytes or more before the end of the buffer. One load finds
+ * the '=' and the end of a short quoted value; a name of auth_names needs
+ * no token check. A first value that is not quoted is left to the loop
+ * (the token68 test). Returns where the loop goes on (e or the start of a
+ * param), *any set when it read one; NULL after reporting a bad separator,
+ * as the loop would.
  */
 static const char *
 auth_fast(struct sip_ctx *c, struct sip_auth *a, const char *p,
@@ -1154,12 +1122,8 @@ auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
     const char *e)
 {
 	const char *q;
-	struct gg_str v;
-	bool quoted, first = true;
-	int id = AUTH_OTHER;
-#ifdef SCAN_SSE2
+	struct gg_str n, v;
 	bool any = false;
-#endif
 
 	a->present = true;
 	a->raw = mkstr(p, e);
@@ -1169,25 +1133,19 @@ auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
 	else if ((q = skip_token(p, e)) == p)
 		goto bad;
 	a->scheme = mkstr(p, q);
-	p = skip_ws(q, e);
+	for (p = skip_ws(q, e); p < e; p = skip_ws(p, e)) {
 #ifdef SCAN_SSE2
-	if ((p = auth_fast(c, a, p, e, &any)) == NULL)
-		return;
-	first = !any;
-#endif
-	for (; p < e; p = skip_ws(p, e)) {
-		q = auth_param(p, e, c->end, &id, &v, &quoted);
-		/* A quoted first value rules a token68 credential out. */
-		if (first && !quoted && auth_token68(p, e))
+		if ((p = auth_fast(c, a, p, e, &any)) == NULL)
 			return;
-		first = false;
-		if (q != NULL) {
-			p = q;
-			goto value;
-		}
+		if (p == e)
+			break;
+#endif
+		if (!any && auth_token68(p, e))
+			return;
+		any = true;
 		if ((q = skip_token(p, e)) == p)
 			goto bad;
-		id = auth_id(mkstr(p, q));
+		n = mkstr(p, q);
 		p = q < e && *q == '=' ? q : skip_ws(q, e);
 		if (p == e || *p != '=')
 			goto bad;
@@ -1205,8 +1163,7 @@ auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
 			v = mkstr(p, q);
 			p = q;
 		}
-value:
-		auth_set(a, id, v);
+		auth_set(a, auth_id(n), v);
 		/* Usually ',' follows at once. */
 		if (p < e && *p != ',')
 			p = skip_ws(p, e);
