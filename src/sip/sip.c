@@ -853,37 +853,171 @@ contact_parse(struct sip_ctx *c, const char *p, const char *e)
 		ctx_err(c, SIP_ERR_HEADER_VALUE, p);
 }
 
-/* The via-params of the top Via value: branch, received, rport. */
-static const char *
-via_params(struct sip_via *v, const char *p, const char *e, bool *bad)
+/* A host-name byte ([0-9A-Za-z._-], uri.c's U_HOST). */
+static inline bool
+host_byte(char ch)
 {
-	const char *first = NULL, *last = p;
-	struct param pr;
-	int r;
+	unsigned char u = (unsigned char)ch;
 
-	while ((r = param_next(&p, e, &pr)) > 0) {
-		if (first == NULL)
-			first = pr.name.p;
-		last = p;
-		switch (pr.name.p[0] | 0x20) {
-		case 'b':
-			if (NAME_IS(pr.name.p, pr.name.len, "branch")) {
-				v->branch = pr.value;
-				v->has_branch = true;
-			}
-			break;
-		case 'r':
-			if (NAME_IS(pr.name.p, pr.name.len, "received"))
-				v->received = pr.value;
-			else if (NAME_IS(pr.name.p, pr.name.len, "rport"))
-				v->has_rport = true;
-			break;
-		}
+	return (unsigned)((u | 0x20) - 'a') < 26 || IS_DIGIT(u) || u == '.' ||
+	    u == '-' || u == '_';
+}
+
+/*
+ * The stops of [p, e), at most 64 bytes, for the Via walk: bit i is set
+ * when p[i] is not a host-name byte, and for every i >= e - p. [p, lim)
+ * may be read (scan.h). Host names, parameter names and most values are
+ * runs of host-name bytes, so one classification of the value, 16 bytes
+ * per SSE2 step, gives the end of each with a shift and a count.
+ */
+static uint64_t
+via_stops(const char *p, const char *e, const char *lim)
+{
+	size_t n = (size_t)(e - p), i = 0;
+	uint64_t m = ~0ULL;
+
+#ifdef SCAN_SSE2
+	const __m128i c20 = _mm_set1_epi8(0x20), ca = _mm_set1_epi8('a' - 128),
+	    c26 = _mm_set1_epi8(26 - 128), c0 = _mm_set1_epi8('0' - 128),
+	    c10 = _mm_set1_epi8(10 - 128), cdot = _mm_set1_epi8('.'),
+	    cdash = _mm_set1_epi8('-'), cus = _mm_set1_epi8('_');
+	__m128i x, al, dg, ot;
+
+	for (; i < n && lim - (p + i) >= 16; i += 16) {
+		x = scan_load(p + i);
+		al = _mm_cmpgt_epi8(c26, _mm_sub_epi8(_mm_or_si128(x, c20),
+		    ca));
+		dg = _mm_cmpgt_epi8(c10, _mm_sub_epi8(x, c0));
+		ot = _mm_or_si128(_mm_cmpeq_epi8(x, cdot),
+		    _mm_or_si128(_mm_cmpeq_epi8(x, cdash),
+		    _mm_cmpeq_epi8(x, cus)));
+		m &= ~((uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(al, dg), ot)) << i);
 	}
-	if (first != NULL)
-		v->params = mkstr(first, last);
-	*bad = r < 0;
-	return p;
+#else
+	(void)lim;
+#endif
+	for (; i < n; i++)
+		if (host_byte(p[i]))
+			m &= ~(1ULL << i);
+	/* The last load classified bytes past e: they stop a walk. */
+	if (n < 64)
+		m |= ~0ULL << n;
+	return m;
+}
+
+/* The first stop of m at or after i (at most 64). */
+static inline size_t
+via_next(uint64_t m, size_t i)
+{
+	if (i >= 64 || (m >> i) == 0)
+		return 64;
+	return i + (size_t)__builtin_ctzll(m >> i);
+}
+
+/*
+ * True when the 4 bytes at p are all digits: in each byte, subtracting
+ * '0' or adding 0x46 sets bit 7 for anything else (the first such byte
+ * sets its own bit 7 whatever the borrow or carry it passes on).
+ */
+static inline bool
+via_digits4(const char *p)
+{
+	uint32_t x = load4(p);
+
+	return (((x - 0x30303030U) | (x + 0x46464646U)) & 0x80808080U) == 0;
+}
+
+/* Keeps the via-params we report: branch, received, rport. */
+static inline void
+via_param_set(struct sip_via *v, const struct param *pr)
+{
+	switch (pr->name.p[0] | 0x20) {
+	case 'b':
+		if (NAME_IS(pr->name.p, pr->name.len, "branch")) {
+			v->branch = pr->value;
+			v->has_branch = true;
+		}
+		break;
+	case 'r':
+		if (NAME_IS(pr->name.p, pr->name.len, "received"))
+			v->received = pr->value;
+		else if (NAME_IS(pr->name.p, pr->name.len, "rport"))
+			v->has_rport = true;
+		break;
+	}
+}
+
+/*
+ * The usual sent-by and params from h, the first byte after the transport:
+ * "host[:port];branch=...;rport" of up to 64 bytes, read from the stops of
+ * via_stops(). The host and port are sip_host_parse_in()'s result without
+ * its IPv4 test, whose answer a Via does not keep; each ";name[=value]"
+ * without LWS or quotes whose name and value end on a stop is
+ * param_next()'s result, kept as via_parse() keeps it (*first, *last).
+ * Returns where the general path goes on: the first param of another shape
+ * (LWS, quotes, other bytes), ',' or e; NULL when the sent-by is not of
+ * this shape (IPv6, a port of more than 5 digits...): the general path
+ * reads it then, and reports what it finds.
+ */
+static const char *
+via_walk(struct sip_via *v, const char *h, const char *e, const char *lim,
+    const char **first, const char **last)
+{
+	size_t n = (size_t)(e - h), i, j, k;
+	struct param pr;
+	unsigned port = 0;
+	uint64_t m;
+
+	m = via_stops(h, e, lim);
+	if ((i = via_next(m, 0)) == 0)
+		return NULL;
+	if (i < n && h[i] == ':' && via_next(m, i + 1) == i + 5 &&
+	    via_digits4(h + i + 1)) {
+		/* Four digits, most ports: no loop. */
+		port = (unsigned)(h[i + 1] - '0') * 1000 +
+		    (unsigned)(h[i + 2] - '0') * 100 +
+		    (unsigned)(h[i + 3] - '0') * 10 + (unsigned)(h[i + 4] - '0');
+		v->host = mkstr(h, h + i);
+		i += 5;
+	} else if (i < n && h[i] == ':') {
+		for (j = i + 1, k = 0; j < n && IS_DIGIT(h[j]); j++) {
+			port = port * 10 + (unsigned)(h[j] - '0');
+			if (++k > 5)
+				return NULL;
+		}
+		if (k == 0 || port > 65535)
+			return NULL;
+		v->host = mkstr(h, h + i);
+		i = j;
+	} else {
+		v->host = mkstr(h, h + i);
+	}
+	v->port = (uint16_t)port;
+	while (i < n && h[i] == ';') {
+		j = via_next(m, i + 1);
+		if (j == i + 1 || (j < n && IS(h[j], C_TOKEN | C_WS)))
+			break;
+		pr.name = mkstr(h + i + 1, h + j);
+		pr.value = GG_STR_NULL;
+		pr.has_value = false;
+		if (j < n && h[j] == '=') {
+			if (++j == n || IS(h[j], C_WS) || h[j] == '"')
+				break;
+			k = via_next(m, j);
+			if (k == j || (k < n && IS(h[k], C_PVAL)))
+				break;
+			pr.value = mkstr(h + j, h + k);
+			pr.has_value = true;
+			j = k;
+		}
+		if (*first == NULL)
+			*first = pr.name.p;
+		*last = h + j;
+		via_param_set(v, &pr);
+		i = j;
+	}
+	return h + i;
 }
 
 /*
@@ -894,37 +1028,66 @@ via_params(struct sip_via *v, const char *p, const char *e, bool *bad)
 static const char *
 via_parse(struct sip_ctx *c, struct sip_via *v, const char *p, const char *e)
 {
-	const char *b = p, *q;
+	const char *b = p, *q = NULL, *first = NULL, *last = NULL;
+	struct param pr;
 	size_t n;
-	bool bad;
-	int kind;
+	int kind, r;
 
 	v->present = true;
 	v->raw = mkstr(b, e);
-	if ((q = skip_token(p, e)) == p)
-		goto bad;
-	p = skip_ws(q, e);
-	if (p == e || *p != '/')
-		goto bad;
-	p = skip_ws(p + 1, e);
-	if ((q = skip_token(p, e)) == p)
-		goto bad;
-	v->protocol = mkstr(b, q);
-	p = skip_ws(q, e);
-	if (p == e || *p != '/')
-		goto bad;
-	p = skip_ws(p + 1, e);
-	if ((q = skip_token(p, e)) == p)
-		goto bad;
-	v->transport = mkstr(p, q);
-	if ((p = skip_ws(q, e)) == q)
-		goto bad;
-	n = sip_host_parse_in(mkstr(p, e), &v->host, &v->port, &kind,
-	    c->end);
-	if (n == 0)
-		goto bad;
-	p = via_params(v, p + n, e, &bad);
-	if (bad)
+	/* Nearly always "SIP/2.0/", the transport and one SP. */
+	if (e - p >= 13 && load8(p) == load8("SIP/2.0/")) {
+		q = skip_token(p + 8, e);
+		if (q == p + 8 || q >= e - 1 || *q != ' ' || IS(q[1], C_WS))
+			q = NULL;
+	}
+	if (q != NULL) {
+		v->protocol = mkstr(b, b + 7);
+		v->transport = mkstr(p + 8, q);
+		p = q + 1;
+	} else {
+		if ((q = skip_token(p, e)) == p)
+			goto bad;
+		p = skip_ws(q, e);
+		if (p == e || *p != '/')
+			goto bad;
+		p = skip_ws(p + 1, e);
+		if ((q = skip_token(p, e)) == p)
+			goto bad;
+		v->protocol = mkstr(b, q);
+		p = skip_ws(q, e);
+		if (p == e || *p != '/')
+			goto bad;
+		p = skip_ws(p + 1, e);
+		if ((q = skip_token(p, e)) == p)
+			goto bad;
+		v->transport = mkstr(p, q);
+		if ((p = skip_ws(q, e)) == q)
+			goto bad;
+	}
+	q = e - p <= 64 ? via_walk(v, p, e, c->end, &first, &last) : NULL;
+	if (q == NULL) {
+		n = sip_host_parse_in(mkstr(p, e), &v->host, &v->port, &kind,
+		    c->end);
+		if (n == 0)
+			goto bad;
+		q = p + n;
+	}
+	for (p = q;;) {
+		if (p == e || *p == ',') {
+			r = 0;
+			break;
+		}
+		if ((r = param_next(&p, e, &pr)) <= 0)
+			break;
+		if (first == NULL)
+			first = pr.name.p;
+		last = p;
+		via_param_set(v, &pr);
+	}
+	if (first != NULL)
+		v->params = mkstr(first, last);
+	if (r < 0)
 		goto bad;
 	v->raw = mkstr(b, rtrim(b, p));
 	return p;
@@ -994,6 +1157,169 @@ auth_token68(const char *p, const char *e)
 	return p == e;
 }
 
+/* The auth-params struct sip_auth keeps. */
+enum { AUTH_OTHER, AUTH_USERNAME, AUTH_REALM, AUTH_URI, AUTH_RESPONSE };
+
+/*
+ * Digest auth-param names (RFC 2617, 7616) by length, lower case and
+ * zero-padded, with their AUTH_ ids: a name equal to one of them (ignoring
+ * case) is a token, so one 8-byte compare both checks and identifies it.
+ * "algorithm", the one longer name, is compared on its own.
+ */
+static const char auth_names[9][2][8] = {
+	[2] = { "nc" },
+	[3] = { "uri", "qop" },
+	[5] = { "realm", "nonce" },
+	[6] = { "opaque", "cnonce" },
+	[8] = { "username", "response" },
+};
+static const uint8_t auth_ids[9][2] = {
+	[3] = { AUTH_URI },
+	[5] = { AUTH_REALM },
+	[8] = { AUTH_USERNAME, AUTH_RESPONSE },
+};
+/* load8(auth_ones + 8 - len) keeps the first len bytes of a load. */
+static const char auth_ones[16] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0
+};
+
+/*
+ * The AUTH_ id of the name of len (1-8) bytes at p when it is one of
+ * auth_names, else -1; [p, p + 8) may be read.
+ */
+static inline int
+auth_name_id(const char *p, size_t len)
+{
+	uint64_t x = (load8(p) | LC8) & load8(auth_ones + 8 - len);
+
+	if (x == load8(auth_names[len][0]))
+		return auth_ids[len][0];
+	if (x == load8(auth_names[len][1]))
+		return auth_ids[len][1];
+	return -1;
+}
+
+/* Keeps the value v of the auth-param named n when it is one we report. */
+static inline void
+auth_set(struct sip_auth *a, int id, struct gg_str v)
+{
+	switch (id) {
+	case AUTH_USERNAME:
+		a->username = v;
+		break;
+	case AUTH_REALM:
+		a->realm = v;
+		break;
+	case AUTH_URI:
+		a->uri = v;
+		break;
+	case AUTH_RESPONSE:
+		a->response = v;
+		break;
+	}
+}
+
+/* The AUTH_ id of the auth-param name n (any token). */
+static inline int
+auth_id(struct gg_str n)
+{
+	/* By length first: most names are none of the four. */
+	switch (n.len) {
+	case 3:
+		if (NAME_IS(n.p, n.len, "uri"))
+			return AUTH_URI;
+		break;
+	case 5:
+		if (NAME_IS(n.p, n.len, "realm"))
+			return AUTH_REALM;
+		break;
+	case 8:
+		if (NAME_IS(n.p, n.len, "username"))
+			return AUTH_USERNAME;
+		if (NAME_IS(n.p, n.len, "response"))
+			return AUTH_RESPONSE;
+		break;
+	}
+	return AUTH_OTHER;
+}
+
+#ifdef SCAN_SSE2
+/*
+ * Reads the auth-params from p, where auth_parse()'s loop would start,
+ * while they have the usual shape: a token name, '=' at once, then a
+ * quoted string without quoted-pairs or a value up to ',' or LWS, each
+ * starting 16 bytes or more before the end of the buffer. One load finds
+ * the '=' and the end of a short quoted value; a name of auth_names needs
+ * no token check. A first value that is not quoted is left to the loop
+ * (the token68 test). Returns where the loop goes on (e or the start of a
+ * param), *any set when it read one; NULL after reporting a bad separator,
+ * as the loop would.
+ */
+static const char *
+auth_fast(struct sip_ctx *c, struct sip_auth *a, const char *p,
+    const char *e, bool *any)
+{
+	const char *q, *r, *s;
+	struct gg_str v;
+	unsigned eq, qt;
+	size_t len;
+	__m128i x;
+	int id;
+
+	while (p < e && c->end - p >= 16) {
+		x = scan_load(p);
+		/* Bit 15 bounds the name: '=' at 15 or none is for the loop. */
+		eq = scan_clip(scan_eq(x, '='), e - p) | 0x8000;
+		len = (size_t)__builtin_ctz(eq);
+		if (len - 1 >= 14)
+			break;
+		if (len <= 8)
+			id = auth_name_id(p, len);
+		else
+			id = NAME_IS(p, len, "algorithm") ? AUTH_OTHER : -1;
+		if (id < 0) {
+			if (skip_token(p, p + len) != p + len)
+				break;
+			id = AUTH_OTHER;
+		}
+		q = p + len + 1;
+		if (q < e && *q == '"') {
+			qt = scan_clip(scan_eq(x, '"') | scan_eq(x, '\\'),
+			    e - p) >> (len + 2);
+			if (qt != 0)
+				r = q + 1 + __builtin_ctz(qt);
+			else
+				r = scan2(p + 16, e, c->end, '"', '\\');
+			if (r == e || *r != '"')
+				break;
+			v = mkstr(q + 1, r);
+			s = r + 1;
+		} else {
+			if (!*any || (q < e && IS(*q, C_WS)))
+				break;
+			for (r = q; r < e && *r != ',' && !IS(*r, C_WS); r++)
+				;
+			v = mkstr(q, r);
+			s = r;
+		}
+		auth_set(a, id, v);
+		*any = true;
+		/* The loop's separator: LWS ',' LWS. */
+		if (s < e && *s != ',')
+			s = skip_ws(s, e);
+		if (s < e) {
+			if (*s != ',') {
+				ctx_err(c, SIP_ERR_HEADER_VALUE, s);
+				return NULL;
+			}
+			s++;
+		}
+		p = skip_ws(s, e);
+	}
+	return p;
+}
+#endif
+
 /*
  * Authorization / Proxy-Authorization: scheme LWS auth-param *("," auth-
  * param), auth-param = token EQUAL (token / quoted-string).
@@ -1004,15 +1330,26 @@ auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
 {
 	const char *q;
 	struct gg_str n, v;
+	bool any = false;
 
 	a->present = true;
 	a->raw = mkstr(p, e);
-	if ((q = skip_token(p, e)) == p)
+	/* Nearly always "Digest ": one compare ends the scheme. */
+	if (e - p >= 7 && bytes_eq(p, "Digest ", 7))
+		q = p + 6;
+	else if ((q = skip_token(p, e)) == p)
 		goto bad;
 	a->scheme = mkstr(p, q);
-	if (auth_token68(skip_ws(q, e), e))
-		return;
 	for (p = skip_ws(q, e); p < e; p = skip_ws(p, e)) {
+#ifdef SCAN_SSE2
+		if ((p = auth_fast(c, a, p, e, &any)) == NULL)
+			return;
+		if (p == e)
+			break;
+#endif
+		if (!any && auth_token68(p, e))
+			return;
+		any = true;
 		if ((q = skip_token(p, e)) == p)
 			goto bad;
 		n = mkstr(p, q);
@@ -1033,23 +1370,7 @@ auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
 			v = mkstr(p, q);
 			p = q;
 		}
-		/* By length first: most names are none of the four. */
-		switch (n.len) {
-		case 3:
-			if (NAME_IS(n.p, n.len, "uri"))
-				a->uri = v;
-			break;
-		case 5:
-			if (NAME_IS(n.p, n.len, "realm"))
-				a->realm = v;
-			break;
-		case 8:
-			if (NAME_IS(n.p, n.len, "username"))
-				a->username = v;
-			else if (NAME_IS(n.p, n.len, "response"))
-				a->response = v;
-			break;
-		}
+		auth_set(a, auth_id(n), v);
 		/* Usually ',' follows at once. */
 		if (p < e && *p != ',')
 			p = skip_ws(p, e);
