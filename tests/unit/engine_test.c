@@ -504,6 +504,11 @@ test_sig_ops(void)
 		{ "call-id in via.branch", true },
 		{ "from.tag in via.branch", false },
 		{ "order prefix \"Via,From,To,Call-ID,CSeq,Subject\"", true },
+		/* A number operator on a header field: no number, no match
+		 * (it once passed a NULL string to strlen). */
+		{ "line.via eq 70", false },
+		{ "header.Subject eq 70", false },
+		{ "header.X-Missing eq 70", false },
 	};
 	const char *msg = "INVITE sip:201@192.0.2.10 SIP/2.0\r\n"
 	    "Via: SIP/2.0/udp 203.0.113.5;branch=z9hG4bK-4f2a9c\r\n"
