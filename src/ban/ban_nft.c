@@ -311,10 +311,15 @@ static const char *
 nb_extack(const struct nlmsghdr *nlh)
 {
 	const struct nlattr *a;
+	const char *end;
 
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return "";
-	mnl_attr_for_each(a, nlh, sizeof(struct nlmsgerr))
+	/* mnl_attr_for_each() by hand: the macro casts the const away. */
+	a = mnl_nlmsg_get_payload_offset(nlh, sizeof(struct nlmsgerr));
+	end = mnl_nlmsg_get_payload_tail(nlh);
+	for (; mnl_attr_ok(a, (int)(end - (const char *)a));
+	    a = mnl_attr_next(a))
 		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
 		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
 			return mnl_attr_get_str(a);

@@ -336,8 +336,20 @@ nfqueue_batch(struct nfqueue *q, int nowait, nfqueue_judge_fn judge,
 		if (q->from[i].nl_pid != 0)
 			continue;	/* not from the kernel */
 		nlh = (const struct nlmsghdr *)q->iov[i].iov_base;
-		for (; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len))
+		/* NLMSG_OK and NLMSG_NEXT, without their casts of const
+		 * away and signed compares. */
+		while (len >= (int)sizeof(*nlh) &&
+		    nlh->nlmsg_len >= sizeof(*nlh) &&
+		    nlh->nlmsg_len <= (unsigned)len) {
+			int step = (int)NLMSG_ALIGN(nlh->nlmsg_len);
+
 			nfq_handle(q, nlh, judge, arg, ts, &run);
+			if (step >= len)
+				break;
+			len -= step;
+			nlh = (const struct nlmsghdr *)
+			    ((const char *)nlh + step);
+		}
 	}
 	if (done)
 		done(arg);
