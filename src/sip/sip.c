@@ -1976,13 +1976,34 @@ sip_slash(const char *p, const char *e)
 	    (p[2] | 0x20) == 'p' && p[3] == '/';
 }
 
+/*
+ * The Status-Code at p (just after the version's SP) of a status line ending
+ * at e: 100-699, three digits followed by SP or the end of the line; else 0.
+ * *qp is set to the first byte after the digits. sip_parse and
+ * sip_peek_status both read the code here, so they cannot disagree.
+ */
+static int
+status_code(const char *p, const char *e, const char **qp)
+{
+	const char *q;
+	unsigned v = 0, n = 0;
+
+	for (q = p; q < e && IS_DIGIT(*q); q++, n++)
+		if (n < 4)
+			v = v * 10 + (unsigned)(*q - '0');
+	*qp = q;
+	if (n != 3 || v < 100 || v > 699 || (q < e && *q != ' '))
+		return 0;
+	return (int)v;
+}
+
 /* Status-Line = SIP-Version SP Status-Code SP Reason-Phrase. */
 static void
 status_line_parse(struct sip_ctx *c, const char *p, const char *e)
 {
 	struct sip_msg *m = c->msg;
 	const char *sp = memchr(p, ' ', (size_t)(e - p)), *q;
-	unsigned v = 0, n = 0;
+	int v;
 
 	if (sp == NULL) {
 		m->version = mkstr(p, e);
@@ -1992,14 +2013,11 @@ status_line_parse(struct sip_ctx *c, const char *p, const char *e)
 	m->version = mkstr(p, sp);
 	if (!version_ok(p, sp))
 		ctx_err(c, SIP_ERR_VERSION, p);
-	for (q = sp + 1; q < e && IS_DIGIT(*q); q++, n++)
-		if (n < 4)
-			v = v * 10 + (unsigned)(*q - '0');
-	if (n != 3 || v < 100 || v > 699 || (q < e && *q != ' ')) {
+	if ((v = status_code(sp + 1, e, &q)) == 0) {
 		ctx_err(c, SIP_ERR_STATUS, sp + 1);
 		return;
 	}
-	m->status = (int)v;
+	m->status = v;
 	/* RFC 4475 noreason: the reason may be empty; be lenient on a
 	 * missing SP before it too. */
 	m->reason = q < e ? mkstr(q + 1, e) : mkstr(e, e);
@@ -2160,11 +2178,45 @@ msg_clear(struct sip_msg *msg)
 	gg_memset(msg, 0, sizeof(*msg));
 }
 
+/*
+ * Finds the start line of buf: *p at its first byte (RFC 3261 7.5: CRLFs
+ * before it are ignored), *nl at the LF that ends it. NULL *nl when the
+ * line does not end in buf.
+ */
+static void
+start_line_find(const char *buf, size_t len, const char **p,
+    const char **nl)
+{
+	const char *q = buf, *end = buf + len;
+
+	while (q < end && (*q == '\r' || *q == '\n'))
+		q++;
+	*p = q;
+	*nl = memchr(q, '\n', (size_t)(end - q));
+}
+
+int
+sip_peek_status(const char *buf, size_t len)
+{
+	const char *p, *nl, *le, *sp, *q;
+
+	if (len == 0)
+		return 0;
+	start_line_find(buf, len, &p, &nl);
+	if (nl == NULL)
+		return 0;
+	le = nl[-1] == '\r' ? nl - 1 : nl;
+	if (!sip_slash(p, le) ||
+	    (sp = memchr(p, ' ', (size_t)(le - p))) == NULL)
+		return 0;
+	return status_code(sp + 1, le, &q);
+}
+
 enum sip_rc
 sip_parse(struct sip_msg *msg, const char *buf, size_t len)
 {
 	struct sip_ctx c = { msg, buf, buf + len, 0, false, false };
-	const char *p = buf, *end, *nl, *le, *body = NULL;
+	const char *p, *end, *nl, *le, *body = NULL;
 	enum sip_rc rc;
 
 	msg_clear(msg);
@@ -2174,10 +2226,8 @@ sip_parse(struct sip_msg *msg, const char *buf, size_t len)
 	if (len == 0)
 		goto partial;
 	end = buf + len;
-	/* RFC 3261 7.5: CRLFs before the start line are ignored. */
-	while (p < end && (*p == '\r' || *p == '\n'))
-		p++;
-	if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
+	start_line_find(buf, len, &p, &nl);
+	if (nl == NULL) {
 		if (p < end && !IS(*p, C_TOKEN))
 			return SIP_ENOTSIP;
 		goto partial;

@@ -260,6 +260,16 @@ enum sip_rc	sip_frame(const char *buf, size_t len, size_t *skip,
 		    size_t *msg_len);
 
 /*
+ * The status code sip_parse() would leave in msg->status for buf: 100-699
+ * when buf's first line (after leading CRLFs) is a complete status line with
+ * a valid code, 0 otherwise (a request, garbage, a first line without its
+ * LF). Cheap: reads the first line only. The two share their code, so they
+ * always agree; whether the whole message is well formed is sip_parse's to
+ * say.
+ */
+int		sip_peek_status(const char *buf, size_t len);
+
+/*
  * True when buf starts like a SIP request line ("TOKEN SP ... SIP/2.0") or a
  * status line ("SIP/2.0 NNN"). Cheap: reads at most the first line.
  */

@@ -302,13 +302,14 @@ check_prefixes(const char *name, const char *data, size_t len,
     enum sip_rc full_rc, size_t hdr_end, size_t msg_len, bool has_cl)
 {
 	struct sip_msg m;
-	size_t k, bad = 0, first_bad = 0;
+	size_t k, bad = 0, first_bad = 0, peek_bad = 0;
 	enum sip_rc rc, want;
 
 	for (k = 0; k < len; k++) {
 		const char *g = t_guard_copy(data, k);
 
 		rc = sip_parse(&m, g, k);
+		peek_bad += sip_peek_status(g, k) != m.status;
 		t_guard_free(g, k);
 		if (k < hdr_end)
 			want = SIP_EPARTIAL;
@@ -321,6 +322,8 @@ check_prefixes(const char *name, const char *data, size_t len,
 	}
 	T_OK(bad == 0, "%s: all %zu prefixes consistent (first bad at %zu)",
 	    name, len, first_bad);
+	T_OK(peek_bad == 0, "%s: sip_peek_status agrees with sip_parse on "
+	    "every prefix (%zu differ)", name, peek_bad);
 }
 
 /* One torture message as given (possibly made CRLF) in data. */
@@ -345,6 +348,8 @@ torture_one(const struct tort *t, const char *name, const char *data,
 		ok = true;
 	T_OK(ok, "%s: %s/%s (got %s/%s at %zu)", name, rc_names[t->rc],
 	    sip_err_str(t->err), rc_names[rc], sip_err_str(m.err), m.err_off);
+	T_OK(sip_peek_status(g, len) == m.status, "%s: sip_peek_status says "
+	    "%d", name, m.status);
 	if (t->rc == SIP_OK) {
 		check_fields(name, t, &m);
 		T_OK(m.lf_only == lf, "%s: lf_only is %d", name, lf);
@@ -1033,7 +1038,7 @@ test_mutations(void)
 {
 	static const char special[] = "\r\n \t:;,=\"<>[]@?\\/%";
 	uint32_t seed = 0x9e3779b9;
-	size_t base = sizeof(sipvicious) - 1, i, bad = 0, len, k;
+	size_t base = sizeof(sipvicious) - 1, i, bad = 0, len, k, peek_bad = 0;
 	char buf[sizeof(sipvicious) + 8];
 	struct sip_msg m;
 
@@ -1057,9 +1062,58 @@ test_mutations(void)
 		enum sip_rc rc = sip_parse(&m, g, len);
 		if (rc > SIP_ENOTSIP || !msg_in_buf(&m, g, len))
 			bad++;
+		peek_bad += sip_peek_status(g, len) != m.status;
 		t_guard_free(g, len);
 	}
 	T_OK(bad == 0, "20000 mutated messages stay in bounds (%zu bad)", bad);
+	T_OK(peek_bad == 0, "20000 mutated messages: sip_peek_status agrees "
+	    "with sip_parse (%zu differ)", peek_bad);
+}
+
+/*
+ * sip_peek_status, which analyze uses to shard payloads by their peer
+ * without parsing them, says what sip_parse leaves in msg->status.
+ */
+static void
+test_peek_status(void)
+{
+	static const struct {
+		const char	*in;
+		int		 want;
+	} cases[] = {
+		{ "SIP/2.0 200 OK\r\nVia: x\r\n\r\n", 200 },
+		{ "\r\n\r\nSIP/2.0 404 Not Found\r\n", 404 },
+		{ "\n\nsip/2.0 180 Ringing\n", 180 },
+		{ "SIP/2.0 200\r\n", 200 },
+		{ "SIP/2.0 200\n", 200 },
+		{ "SIP/3.0 486 Busy\r\n", 486 },	/* bad version, a code */
+		{ "SIP/2.0 200 OK", 0 },		/* line not ended */
+		{ "SIP/2.0 200OK\r\n", 0 },
+		{ "SIP/2.0 099 Low\r\n", 0 },
+		{ "SIP/2.0 700 High\r\n", 0 },
+		{ "SIP/2.0 2000 Long\r\n", 0 },
+		{ "SIP/2.0  200 Two spaces\r\n", 0 },
+		{ "SIP/\r\n", 0 },
+		{ "SIP\r\n", 0 },
+		{ "INVITE sip:100@192.0.2.1 SIP/2.0\r\n", 0 },
+		{ "OPTIONS sip:SIP/2.0 200 SIP/2.0\r\n", 0 },
+		{ "\r\n", 0 },
+		{ "", 0 },
+	};
+	struct sip_msg m;
+	size_t i, len;
+
+	for (i = 0; i < GG_NELEM(cases); i++) {
+		const char *g;
+
+		len = strlen(cases[i].in);
+		g = t_guard_copy(cases[i].in, len);
+		sip_parse(&m, g, len);
+		T_OK(sip_peek_status(g, len) == cases[i].want &&
+		    m.status == cases[i].want, "peek status case %zu: %d "
+		    "(sip_parse %d)", i, cases[i].want, m.status);
+		t_guard_free(g, len);
+	}
 }
 
 int
@@ -1080,5 +1134,6 @@ main(void)
 	test_several();
 	test_err_off();
 	test_mutations();
+	test_peek_status();
 	return t_done();
 }
