@@ -18,13 +18,20 @@ struct engine {
 struct engine *
 engine_new(const struct gg_conf *conf, const struct sigset *sigs)
 {
+	return engine_new_sized(conf, sigs, conf->tracker_sources);
+}
+
+struct engine *
+engine_new_sized(const struct gg_conf *conf, const struct sigset *sigs,
+    size_t sources)
+{
 	struct engine *e = calloc(1, sizeof(*e));
 
 	if (e == NULL)
 		return NULL;
 	e->conf = conf;
 	e->sigs = sigs;
-	e->track = track_new(conf->tracker_sources, 0x67686f7374ULL);
+	e->track = track_new(sources, 0x67686f7374ULL);
 	if (e->track == NULL) {
 		free(e);
 		return NULL;
@@ -220,25 +227,49 @@ ban_earned(const struct gg_conf *c, const struct track_src *s,
 	return s->requests + s->malformed >= c->ban_min_packets;
 }
 
+bool
+engine_peer_by_role(const struct gg_conf *conf)
+{
+	return conf->protect.n == 0;
+}
+
+bool
+engine_is_response(const struct sip_msg *m, enum sip_rc rc)
+{
+	return m && (rc == SIP_OK || rc == SIP_EBADMSG) && !m->is_request &&
+	    m->status > 0;
+}
+
+void
+engine_peer(const struct gg_conf *conf, const struct net_pkt *pkt,
+    bool is_resp, struct engine_peer *p)
+{
+	const struct conf_netlist *prot = &conf->protect;
+
+	p->internal = false;
+	if (!engine_peer_by_role(conf)) {
+		bool src_in = conf_netlist_has(prot, &pkt->src);
+		bool dst_in = conf_netlist_has(prot, &pkt->dst);
+
+		p->internal = src_in && dst_in;
+		p->sent = !src_in || p->internal;
+	} else {
+		p->sent = !is_resp;
+	}
+	p->addr = p->sent ? &pkt->src : &pkt->dst;
+}
+
 /* Works out who the peer is and whether it sent this packet. */
 static void
 find_peer(const struct engine *e, const struct net_pkt *pkt,
     const struct sip_msg *m, enum sip_rc rc, struct engine_result *r)
 {
-	const struct conf_netlist *prot = &e->conf->protect;
-	bool is_resp = m && (rc == SIP_OK || rc == SIP_EBADMSG) &&
-	    !m->is_request && m->status > 0;
+	struct engine_peer p;
 
-	if (prot->n > 0) {
-		bool src_in = conf_netlist_has(prot, &pkt->src);
-		bool dst_in = conf_netlist_has(prot, &pkt->dst);
-
-		r->internal = src_in && dst_in;
-		r->peer_sent = !src_in || r->internal;
-	} else {
-		r->peer_sent = !is_resp;
-	}
-	r->peer = r->peer_sent ? pkt->src : pkt->dst;
+	engine_peer(e->conf, pkt, engine_is_response(m, rc), &p);
+	r->internal = p.internal;
+	r->peer_sent = p.sent;
+	r->peer = *p.addr;
 }
 
 /* Judges a request (or garbage) that the untrusted peer sent. */

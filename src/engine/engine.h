@@ -98,6 +98,13 @@ struct engine;
  */
 struct engine	*engine_new(const struct gg_conf *conf,
 		    const struct sigset *sigs);
+/*
+ * The same with a tracker for sources sources instead of
+ * conf->tracker_sources: analyze gives each of its shards a part of the
+ * budget.
+ */
+struct engine	*engine_new_sized(const struct gg_conf *conf,
+		    const struct sigset *sigs, size_t sources);
 void		 engine_free(struct engine *e);
 
 /*
@@ -114,6 +121,31 @@ void		 engine_reload(struct engine *e, const struct gg_conf *conf,
 void		 engine_feed(struct engine *e, const struct net_pkt *pkt,
 		    const struct sip_msg *msg, enum sip_rc rc,
 		    struct engine_result *res);
+
+/* The peer of a payload, as engine_feed() finds it. */
+struct engine_peer {
+	const struct gg_addr *addr;	/* &pkt->src or &pkt->dst */
+	bool		sent;		/* the peer sent the payload */
+	bool		internal;	/* both sides are protected */
+};
+
+/*
+ * Finds the peer of pkt under conf, the rule engine_feed() follows: the side
+ * outside the protected networks when conf names them, else the sender of a
+ * request or the receiver of a response. is_resp is engine_is_response() of
+ * the payload's parse; it matters only when engine_peer_by_role(conf), so a
+ * caller that wants the peer without parsing (analyze's shards) can find
+ * out first whether it needs to know.
+ */
+void		 engine_peer(const struct gg_conf *conf,
+		    const struct net_pkt *pkt, bool is_resp,
+		    struct engine_peer *p);
+/* True when conf names no protected networks: the peer is found by role. */
+bool		 engine_peer_by_role(const struct gg_conf *conf);
+/* True when a parse result (msg may be NULL) is a response, for
+ * engine_peer(). */
+bool		 engine_is_response(const struct sip_msg *msg,
+		    enum sip_rc rc);
 
 /* The signature with index sig - 1 of a track_src (sig != 0), or NULL. */
 const struct sig *engine_src_sig(const struct engine *e,
