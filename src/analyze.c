@@ -6,12 +6,24 @@
  * clock, and hands each verdict to the report. Memory stays flat whatever
  * the size of the capture: the decoder, the tracker and the report all have
  * ceilings.
+ *
+ * On two cores two workers share nothing while they run. Each reads and
+ * decodes the whole capture itself (fragment and TCP reassembly need every
+ * frame) and judges only the payloads whose peer, the party every record of
+ * the engine and the report is about, hashes to its shard; it skips the
+ * others right after decoding, before parsing. A source's packets thus all
+ * go to one engine and one report, in capture order, and the two reports,
+ * merged, say what one report fed every payload says. Handing packets from
+ * one thread to another cost more than the work it shared (see
+ * bench/analyze_mt/NOTES.md).
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analyze.h"
@@ -19,17 +31,35 @@
 #include "engine/engine.h"
 #include "io/html.h"
 #include "io/pcap.h"
-#include "io/pipeline.h"
 #include "io/report.h"
 #include "net/net.h"
 #include "sip/sip.h"
 
-/* Everything the per-payload sink needs. */
-struct analyze {
+#define SHARDS_MAX	2
+#define SHARD_SEED	0x7368617264ULL	/* apart from the tables' seeds */
+
+/*
+ * One analysis of the captures: of every payload (one worker), or of the
+ * payloads whose peer is in its shard. Everything in it is its own but the
+ * configuration and the signatures, which nobody changes meanwhile.
+ */
+struct worker {
+	const struct gg_conf *conf;
+	struct net	*net;		/* its own decoder */
 	struct engine	*engine;
 	struct report	*report;
+	struct sip_msg	 msg;		/* the parse of the current payload */
+	unsigned	 shard;		/* it judges this shard */
+	unsigned	 nshards;	/* of so many */
 	int		 verbose;	/* 1: drops and detections; 2: all */
 	uint64_t	 seq;		/* payloads so far */
+	char *const	*files;		/* the captures, nfiles of them */
+	int		 nfiles;
+	bool		 progress;	/* show progress on stderr */
+	char		(*err)[256];	/* per file: why it failed */
+	bool		*failed;	/* per file */
+	pthread_t	 thread;
+	bool		 threaded;	/* runs in thread */
 };
 
 int
@@ -80,7 +110,7 @@ analyze_parse_payload(struct sip_msg *m, const struct net_pkt *pkt)
 }
 
 static void
-print_packet(const struct analyze *a, const struct net_pkt *pkt,
+print_packet(const struct worker *a, const struct net_pkt *pkt,
     const struct sip_msg *m, enum sip_rc rc, const struct engine_result *r)
 {
 	char s[GG_ADDRSTRLEN], d[GG_ADDRSTRLEN], what[64];
@@ -116,26 +146,68 @@ print_packet(const struct analyze *a, const struct net_pkt *pkt,
 	putchar('\n');
 }
 
-/* The judging stage: engine, report, packet lines (in capture order). */
+/* Engine, report and packet line for one payload of this worker's. */
 static void
-judge(void *arg, const struct pipeline_item *it)
+judge(struct worker *w, const struct net_pkt *pkt, enum sip_rc rc)
 {
-	struct analyze *a = arg;
 	struct engine_result r;
 
-	a->seq++;
-	engine_feed(a->engine, &it->pkt, &it->msg, it->rc, &r);
-	report_add(a->report, a->engine, &it->pkt, &it->msg, it->rc, &r);
-	if (a->verbose > 1 || (a->verbose == 1 &&
+	w->seq++;
+	engine_feed(w->engine, pkt, &w->msg, rc, &r);
+	report_add(w->report, w->engine, pkt, &w->msg, rc, &r);
+	if (w->verbose > 1 || (w->verbose == 1 &&
 	    (r.verdict != ENGINE_ACCEPT || r.detected)))
-		print_packet(a, &it->pkt, &it->msg, it->rc, &r);
+		print_packet(w, pkt, &w->msg, rc, &r);
 }
 
-/* The decoder's sink: into the pipeline, which parses and queues. */
+/*
+ * The shard of a payload: a hash of its peer, found by the rule
+ * engine_feed() follows (engine_peer()). Without protected networks the
+ * peer depends on whether the payload parses as a response: a first line
+ * without a status code never does (sip_peek_status() reads it as
+ * sip_parse() would); one with a code does when the payload was cut by the
+ * snaplen or starts like SIP (analyze_parse_payload() says SIP_ENOTSIP of
+ * an unfinished message only when neither holds). In that last, rare doubt
+ * the payload is parsed, and *parsed says the parse in w->msg (*rc) can be
+ * judged as it is.
+ */
+static unsigned
+shard_of(struct worker *w, const struct net_pkt *pkt, enum sip_rc *rc,
+    bool *parsed)
+{
+	const char *data = (const char *)pkt->data;
+	struct engine_peer p;
+	bool resp = false;
+
+	if (engine_peer_by_role(w->conf) && sip_peek_status(data,
+	    pkt->len) > 0) {
+		if (pkt->truncated || sip_looks_like(data, pkt->len)) {
+			resp = true;
+		} else {
+			*rc = analyze_parse_payload(&w->msg, pkt);
+			*parsed = true;
+			resp = engine_is_response(&w->msg, *rc);
+		}
+	}
+	engine_peer(w->conf, pkt, resp, &p);
+	return (unsigned)(gg_addr_hash(p.addr, SHARD_SEED) % w->nshards);
+}
+
+/* The decoder's sink: parse and judge this worker's payloads. */
 static void
 sink(void *arg, const struct net_pkt *pkt)
 {
-	pipeline_push(arg, pkt);
+	struct worker *w = arg;
+	enum sip_rc rc = SIP_ENOTSIP;
+	bool parsed = false;
+
+	if (w->nshards > 1 && shard_of(w, pkt, &rc, &parsed) != w->shard) {
+		report_skip(w->report, pkt);
+		return;
+	}
+	if (!parsed)
+		rc = analyze_parse_payload(&w->msg, pkt);
+	judge(w, pkt, rc);
 }
 
 /* Progress on a terminal, for captures big enough to wait for. */
@@ -150,6 +222,119 @@ progress(void *arg, uint64_t done, uint64_t total)
 	    (unsigned)(done * 100 / total));
 	if (done >= total)
 		fputs("\r\033[K", stderr);
+}
+
+/* Reads every capture; remembers which failed and why. */
+static void *
+worker_run(void *arg)
+{
+	struct worker *w = arg;
+	int i;
+
+	for (i = 0; i < w->nfiles; i++) {
+		struct pcap_progress prog = { progress, w->files[i], 0 };
+
+		w->failed[i] = pcap_source_run(w->files[i], w->net, sink, w,
+		    w->progress ? &prog : NULL, NULL, w->err[i],
+		    sizeof(w->err[i])) != 0;
+	}
+	return NULL;
+}
+
+/*
+ * Sets w up as shard shard of nshards, with its part of the report's and
+ * the tracker's budgets (the first shards take the odd one). -1 when out
+ * of memory.
+ */
+static int
+worker_init(struct worker *w, unsigned shard, unsigned nshards,
+    const struct gg_conf *conf, const struct sigset *sigs,
+    const struct net_limits *lim, size_t max_sources, char *const *files,
+    int nfiles)
+{
+	size_t srcs = conf->tracker_sources / nshards +
+	    (shard < conf->tracker_sources % nshards);
+
+	w->conf = conf;
+	w->shard = shard;
+	w->nshards = nshards;
+	w->files = files;
+	w->nfiles = nfiles;
+	w->net = net_new(lim);
+	w->engine = engine_new_sized(conf, sigs, srcs ? srcs : 1);
+	w->report = report_new(max_sources / nshards +
+	    (shard < max_sources % nshards));
+	w->err = calloc((size_t)nfiles, sizeof(*w->err));
+	w->failed = calloc((size_t)nfiles, sizeof(*w->failed));
+	if (w->net == NULL || w->engine == NULL || w->report == NULL ||
+	    w->err == NULL || w->failed == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+worker_fini(struct worker *w)
+{
+	report_free(w->report);
+	engine_free(w->engine);
+	net_free(w->net);
+	free(w->err);
+	free(w->failed);
+}
+
+/*
+ * Two readers of one file need a file they can both open and read from the
+ * start: not a pipe, not a terminal. A file that cannot be examined is left
+ * to the one worker to report.
+ */
+static bool
+all_regular(char *const *files, int n)
+{
+	struct stat st;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (stat(files[i], &st) != 0 || !S_ISREG(st.st_mode))
+			return false;
+	return true;
+}
+
+/*
+ * Runs the workers, the last ones each in a thread of its own and the
+ * first in the caller's (or after the others, when a thread cannot be had:
+ * the same report, on one core), then merges their reports into the
+ * first's. Prints each file's error once. Returns the exit status.
+ */
+static int
+workers_run(struct worker *w, unsigned n)
+{
+	unsigned k;
+	int i, status = 0;
+
+	for (k = 1; k < n; k++)
+		w[k].threaded = pthread_create(&w[k].thread, NULL, worker_run,
+		    &w[k]) == 0;
+	worker_run(&w[0]);
+	for (k = 1; k < n; k++) {
+		if (w[k].threaded)
+			pthread_join(w[k].thread, NULL);
+		else
+			worker_run(&w[k]);
+	}
+	for (i = 0; i < w[0].nfiles; i++)
+		for (k = 0; k < n; k++)
+			if (w[k].failed[i]) {
+				fprintf(stderr, "ghostguard: %s\n",
+				    w[k].err[i]);
+				status = 2;
+				break;
+			}
+	for (k = 1; k < n; k++)
+		if (report_merge(w[0].report, w[k].report) != 0) {
+			fprintf(stderr, "ghostguard: out of memory\n");
+			return 1;
+		}
+	return status;
 }
 
 /*
@@ -207,18 +392,19 @@ analyze_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct analyze a = { 0 };
+	struct worker w[SHARDS_MAX];
 	struct gg_conf conf;
 	struct sigset sigs = { 0 };
 	struct net_limits lim;
-	struct net *net = NULL;
-	struct pipeline *pl = NULL;
+	struct report *rep;
 	const char *cpath = NULL, *html = NULL;
-	char files[1024] = "", err[256];
+	char files[1024] = "";
 	unsigned long max_sources = 20000;
-	int ch, json = 0, i, status = 0, threads;
-	size_t k;
+	unsigned nw = 0, shards, k;
+	int ch, json = 0, verbose = 0, i, status = 0, threads;
+	size_t n;
 
+	memset(w, 0, sizeof(w));
 	threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
 	while ((ch = getopt_long(argc, argv, "c:jH:vm:t:h", opts, NULL)) !=
 	    -1) {
@@ -233,7 +419,7 @@ analyze_main(int argc, char **argv)
 			html = optarg;
 			break;
 		case 'v':
-			a.verbose++;
+			verbose++;
 			break;
 		case 'm':
 			max_sources = strtoul(optarg, NULL, 10);
@@ -242,7 +428,7 @@ analyze_main(int argc, char **argv)
 			break;
 		case 't':
 			threads = atoi(optarg);
-			if (threads < 1 || threads > 2) {
+			if (threads < 1 || threads > SHARDS_MAX) {
 				fprintf(stderr, "ghostguard: --threads takes "
 				    "1 or 2\n");
 				return 2;
@@ -267,50 +453,41 @@ analyze_main(int argc, char **argv)
 	}
 	net_limits_default(&lim);
 	memset(lim.sip_ports, 0, sizeof(lim.sip_ports));
-	for (k = 0; k < GG_NELEM(lim.sip_ports) && conf.ports[k]; k++)
-		lim.sip_ports[k] = conf.ports[k];
-	net = net_new(&lim);
-	a.engine = engine_new(&conf, &sigs);
-	a.report = report_new(max_sources);
-	if (net == NULL || a.engine == NULL || a.report == NULL) {
-		fprintf(stderr, "ghostguard: out of memory\n");
-		status = 1;
-		goto out;
-	}
-	if ((pl = pipeline_new(256, threads > 1, analyze_parse_payload, judge,
-	    &a)) == NULL) {
-		fprintf(stderr, "ghostguard: out of memory\n");
-		status = 1;
-		goto out;
-	}
-	for (i = optind; i < argc; i++) {
-		k = strlen(files);
-		snprintf(files + k, sizeof(files) - k, "%s%s", k ? " " : "",
-		    argv[i]);
-		struct pcap_progress prog = { progress, argv[i], 0 };
-
-		if (pcap_source_run(argv[i], net, sink, pl,
-		    isatty(STDERR_FILENO) ? &prog : NULL, NULL, err,
-		    sizeof(err)) != 0) {
-			fprintf(stderr, "ghostguard: %s\n", err);
-			status = 2;
+	for (n = 0; n < GG_NELEM(lim.sip_ports) && conf.ports[n]; n++)
+		lim.sip_ports[n] = conf.ports[n];
+	/* Packet lines come in capture order from one worker only. */
+	shards = threads > 1 && verbose == 0 &&
+	    all_regular(argv + optind, argc - optind) ? (unsigned)threads : 1;
+	for (nw = 0; nw < shards; nw++) {
+		w[nw].verbose = verbose;
+		w[nw].progress = nw == 0 && isatty(STDERR_FILENO);
+		if (worker_init(&w[nw], nw, shards, &conf, &sigs, &lim,
+		    max_sources, argv + optind, argc - optind) != 0) {
+			fprintf(stderr, "ghostguard: out of memory\n");
+			status = 1;
+			nw++;
+			goto out;
 		}
 	}
-	pipeline_finish(pl);
-	pl = NULL;
-	if (html && write_html(a.report, html, files) != 0)
+	for (i = optind; i < argc; i++) {
+		n = strlen(files);
+		snprintf(files + n, sizeof(files) - n, "%s%s", n ? " " : "",
+		    argv[i]);
+	}
+	if ((status = workers_run(w, nw)) == 1)
+		goto out;
+	rep = w[0].report;
+	if (html && write_html(rep, html, files) != 0)
 		status = 1;
 	if (html && strcmp(html, "-") == 0)
 		;
 	else if (json)
-		report_json(a.report, stdout, files);
+		report_json(rep, stdout, files);
 	else
-		report_text(a.report, stdout, files);
+		report_text(rep, stdout, files);
 out:
-	pipeline_finish(pl);
-	report_free(a.report);
-	engine_free(a.engine);
-	net_free(net);
+	for (k = 0; k < nw; k++)
+		worker_fini(&w[k]);
 	sigset_free(&sigs);
 	conf_fini(&conf);
 	return status;

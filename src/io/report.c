@@ -334,12 +334,16 @@ timeline_widen(struct report_timeline *t, unsigned k)
 	t->width_ns <<= k;
 }
 
-/* A packet out of capture order, before the first, counts in bucket 0. */
-static void
-timeline_add(struct report_timeline *t, uint64_t ts, bool dropped)
+/*
+ * The bucket of time ts: the first call sets the origin, a time past the
+ * last bucket widens them. A packet out of capture order, before the first,
+ * counts in bucket 0. The origin and the width depend only on the times
+ * seen, not on the counts.
+ */
+static uint64_t
+timeline_slot(struct report_timeline *t, uint64_t ts)
 {
 	uint64_t i;
-	uint32_t *c;
 
 	if (t->width_ns == 0) {
 		t->origin_ns = ts;
@@ -357,8 +361,73 @@ timeline_add(struct report_timeline *t, uint64_t ts, bool dropped)
 		timeline_widen(t, k);
 		i = ts / t->width_ns;
 	}
-	c = dropped ? &t->drop[i] : &t->pass[i];
-	*c = sat_add(*c, 1);
+	return i;
+}
+
+static void
+timeline_count(struct report_timeline *t, uint64_t i, uint32_t pass,
+    uint32_t drop)
+{
+	t->pass[i] = sat_add(t->pass[i], pass);
+	t->drop[i] = sat_add(t->drop[i], drop);
+}
+
+static void
+timeline_add(struct report_timeline *t, uint64_t ts, bool dropped)
+{
+	timeline_count(t, timeline_slot(t, ts), !dropped, dropped);
+}
+
+/*
+ * Adds the counts of o to t. Two timelines that saw the same times (the
+ * shards of one capture: each sees every payload's time, see report_skip)
+ * have the same origin and width and add bucket by bucket: the result is
+ * the timeline one report fed every packet would have, since saturating
+ * sums do not depend on their grouping. Otherwise each bucket of o goes to
+ * the bucket of its start, which is close, not exact.
+ */
+static void
+timeline_merge(struct report_timeline *t, const struct report_timeline *o)
+{
+	unsigned i;
+
+	if (o->width_ns == 0)
+		return;
+	if (t->width_ns == 0) {
+		*t = *o;
+		return;
+	}
+	for (i = 0; i < REPORT_BUCKETS; i++) {
+		if ((o->pass[i] | o->drop[i]) == 0)
+			continue;
+		if (t->origin_ns == o->origin_ns && t->width_ns == o->width_ns)
+			timeline_count(t, i, o->pass[i], o->drop[i]);
+		else
+			timeline_count(t, timeline_slot(t, o->origin_ns +
+			    i * o->width_ns), o->pass[i], o->drop[i]);
+	}
+}
+
+/*
+ * Notes a payload in the totals every shard keeps alike (its count, the
+ * first and last time, the scale of the summary's timeline); returns its
+ * bucket in that timeline.
+ */
+static uint64_t
+payload_seen(struct report *r, const struct net_pkt *pkt)
+{
+	r->tot.payloads++;
+	if (r->tot.first_ns == 0 || pkt->ts_ns < r->tot.first_ns)
+		r->tot.first_ns = pkt->ts_ns;
+	if (pkt->ts_ns > r->tot.last_ns)
+		r->tot.last_ns = pkt->ts_ns;
+	return timeline_slot(&r->tl, pkt->ts_ns);
+}
+
+void
+report_skip(struct report *r, const struct net_pkt *pkt)
+{
+	payload_seen(r, pkt);
 }
 
 void
@@ -366,24 +435,20 @@ report_add(struct report *r, const struct engine *e,
     const struct net_pkt *pkt, const struct sip_msg *m, enum sip_rc rc,
     const struct engine_result *res)
 {
+	bool dropped = res->verdict != ENGINE_ACCEPT;
 	struct rsrc *s;
 
-	r->tot.payloads++;
+	timeline_count(&r->tl, payload_seen(r, pkt), !dropped, dropped);
 	if (rc == SIP_OK || rc == SIP_EBADMSG)
 		r->tot.sip++;
 	if (rc == SIP_EBADMSG)
 		r->tot.malformed++;
-	if (r->tot.first_ns == 0 || pkt->ts_ns < r->tot.first_ns)
-		r->tot.first_ns = pkt->ts_ns;
-	if (pkt->ts_ns > r->tot.last_ns)
-		r->tot.last_ns = pkt->ts_ns;
 	if (res->verdict == ENGINE_ACCEPT)
 		r->tot.accepted++;
 	else
 		r->tot.dropped++;
 	if (res->ban)
 		r->tot.bans++;
-	timeline_add(&r->tl, pkt->ts_ns, res->verdict != ENGINE_ACCEPT);
 	if (res->internal || res->allowed || res->peer.family == 0)
 		return;
 	if ((s = rsrc_get(r, &res->peer)) == NULL)
@@ -428,6 +493,57 @@ report_add(struct report *r, const struct engine *e,
 		s->techniques = res->src->techniques;
 		s->sig = engine_src_sig(e, res->src);
 	}
+}
+
+/* Puts s into the table v of cap slots (a power of two). */
+static void
+table_put(struct rsrc **v, size_t cap, struct rsrc *s)
+{
+	size_t i = (size_t)gg_addr_hash(&s->addr, 7) & (cap - 1);
+
+	while (v[i] != NULL)
+		i = (i + 1) & (cap - 1);
+	v[i] = s;
+}
+
+int
+report_merge(struct report *r, struct report *o)
+{
+	size_t cap = r->cap, i;
+	struct rsrc **v;
+
+	while (cap < (r->max + o->max) * 2)
+		cap <<= 1;
+	if (cap != r->cap) {
+		if ((v = calloc(cap, sizeof(*v))) == NULL)
+			return -1;
+		for (i = 0; i < r->cap; i++)
+			if (r->v[i] != NULL)
+				table_put(v, cap, r->v[i]);
+		free(r->v);
+		r->v = v;
+		r->cap = cap;
+	}
+	for (i = 0; i < o->cap; i++) {
+		if (o->v[i] == NULL)
+			continue;
+		table_put(r->v, r->cap, o->v[i]);
+		o->v[i] = NULL;
+	}
+	r->n += o->n;
+	r->max += o->max;
+	o->n = 0;
+	r->last = o->last = NULL;
+	r->tot.sip += o->tot.sip;
+	r->tot.malformed += o->tot.malformed;
+	r->tot.accepted += o->tot.accepted;
+	r->tot.dropped += o->tot.dropped;
+	r->tot.bans += o->tot.bans;
+	r->tot.sources_untracked += o->tot.sources_untracked;
+	for (i = 0; i < OTHERS_BITS / 64; i++)
+		r->others[i] |= o->others[i];
+	timeline_merge(&r->tl, &o->tl);
+	return 0;
 }
 
 /* Output. */

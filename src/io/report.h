@@ -35,6 +35,25 @@ void		 report_add(struct report *r, const struct engine *e,
 		    const struct net_pkt *pkt, const struct sip_msg *m,
 		    enum sip_rc rc, const struct engine_result *res);
 
+/*
+ * Notes a payload that another shard of the same capture judges (analyze on
+ * two cores): it is counted in the totals every shard keeps alike (payloads,
+ * first and last time) and sets the scale of the summary's timeline, so
+ * that report_merge() can add the shards' timelines bucket by bucket.
+ */
+void		 report_skip(struct report *r, const struct net_pkt *pkt);
+
+/*
+ * Merges o, another shard of the same payloads, into r: each payload was
+ * report_add()ed to one of them and report_skip()ped in the other, so their
+ * sources are disjoint. r takes o's sources (o keeps none; free it), the
+ * sum of both limits, the sums of the per-shard totals; the payloads and
+ * the first and last times are r's, which saw them all. The merged report
+ * says what one report fed every payload would, as long as no shard reached
+ * its max_sources. 0, or -1 when out of memory (r and o unchanged).
+ */
+int		 report_merge(struct report *r, struct report *o);
+
 /* Writes the report for people. files names the inputs. */
 void		 report_text(struct report *r, FILE *out, const char *files);
 /* Writes the report as one JSON object. */
