@@ -45,7 +45,7 @@ NET_SRCS	= src/net/net.c src/net/frag.c src/net/tcp.c
 CONF_SRCS	= src/conf/conf.c
 ENGINE_SRCS	= src/engine/engine.c src/engine/sig.c src/engine/track.c \
 		  src/engine/policy.c
-IO_SRCS		= src/io/pcap.c src/io/report.c src/io/pipeline.c src/io/html.c
+IO_SRCS		= src/io/pcap.c src/io/report.c src/io/html.c
 # The ban manager and its state file are pure C; the backends talk to the
 # kernel.
 BAN_SRCS	= src/ban/ban.c src/ban/ban_state.c
