@@ -224,7 +224,11 @@ progress(void *arg, uint64_t done, uint64_t total)
 		fputs("\r\033[K", stderr);
 }
 
-/* Reads every capture; remembers which failed and why. */
+/*
+ * Reads every capture; remembers which failed and why. The first worker
+ * says why at once, between the packet lines of -v as before; the others'
+ * messages wait for workers_run().
+ */
 static void *
 worker_run(void *arg)
 {
@@ -237,6 +241,8 @@ worker_run(void *arg)
 		w->failed[i] = pcap_source_run(w->files[i], w->net, sink, w,
 		    w->progress ? &prog : NULL, NULL, w->err[i],
 		    sizeof(w->err[i])) != 0;
+		if (w->failed[i] && w->shard == 0)
+			fprintf(stderr, "ghostguard: %s\n", w->err[i]);
 	}
 	return NULL;
 }
@@ -303,7 +309,9 @@ all_regular(char *const *files, int n)
  * Runs the workers, the last ones each in a thread of its own and the
  * first in the caller's (or after the others, when a thread cannot be had:
  * the same report, on one core), then merges their reports into the
- * first's. Prints each file's error once. Returns the exit status.
+ * first's. Each file's error is printed once: the first worker's, or
+ * another's for a file the first could read (it changed meanwhile).
+ * Returns the exit status.
  */
 static int
 workers_run(struct worker *w, unsigned n)
@@ -322,13 +330,15 @@ workers_run(struct worker *w, unsigned n)
 			worker_run(&w[k]);
 	}
 	for (i = 0; i < w[0].nfiles; i++)
-		for (k = 0; k < n; k++)
-			if (w[k].failed[i]) {
+		for (k = 0; k < n; k++) {
+			if (!w[k].failed[i])
+				continue;
+			if (k > 0)
 				fprintf(stderr, "ghostguard: %s\n",
 				    w[k].err[i]);
-				status = 2;
-				break;
-			}
+			status = 2;
+			break;
+		}
 	for (k = 1; k < n; k++)
 		if (report_merge(w[0].report, w[k].report) != 0) {
 			fprintf(stderr, "ghostguard: out of memory\n");
