@@ -53,6 +53,8 @@ struct worker {
 	unsigned	 nshards;	/* of so many */
 	int		 verbose;	/* 1: drops and detections; 2: all */
 	uint64_t	 seq;		/* payloads so far */
+	uint64_t	 misplaced;	/* judged here, peer of another shard:
+					 * never, or shard_of() is wrong */
 	char *const	*files;		/* the captures, nfiles of them */
 	int		 nfiles;
 	bool		 progress;	/* show progress on stderr */
@@ -146,6 +148,12 @@ print_packet(const struct worker *a, const struct net_pkt *pkt,
 	putchar('\n');
 }
 
+static unsigned
+shard_hash(const struct gg_addr *peer, unsigned nshards)
+{
+	return (unsigned)(gg_addr_hash(peer, SHARD_SEED) % nshards);
+}
+
 /* Engine, report and packet line for one payload of this worker's. */
 static void
 judge(struct worker *w, const struct net_pkt *pkt, enum sip_rc rc)
@@ -154,6 +162,8 @@ judge(struct worker *w, const struct net_pkt *pkt, enum sip_rc rc)
 
 	w->seq++;
 	engine_feed(w->engine, pkt, &w->msg, rc, &r);
+	if (w->nshards > 1 && shard_hash(&r.peer, w->nshards) != w->shard)
+		w->misplaced++;
 	report_add(w->report, w->engine, pkt, &w->msg, rc, &r);
 	if (w->verbose > 1 || (w->verbose == 1 &&
 	    (r.verdict != ENGINE_ACCEPT || r.detected)))
@@ -190,7 +200,7 @@ shard_of(struct worker *w, const struct net_pkt *pkt, enum sip_rc *rc,
 		}
 	}
 	engine_peer(w->conf, pkt, resp, &p);
-	return (unsigned)(gg_addr_hash(p.addr, SHARD_SEED) % w->nshards);
+	return shard_hash(p.addr, w->nshards);
 }
 
 /* The decoder's sink: parse and judge this worker's payloads. */
@@ -339,6 +349,11 @@ workers_run(struct worker *w, unsigned n)
 			status = 2;
 			break;
 		}
+	for (k = 0; k < n; k++)
+		if (w[k].misplaced)
+			fprintf(stderr, "ghostguard: internal error: shard %u "
+			    "judged %llu payloads of another shard\n", k,
+			    (unsigned long long)w[k].misplaced);
 	for (k = 1; k < n; k++)
 		if (report_merge(w[0].report, w[k].report) != 0) {
 			fprintf(stderr, "ghostguard: out of memory\n");
