@@ -20,6 +20,7 @@ for b in "$@"; do
 	echo "tests/analyze/check.py $b/ghostguard $corpus tests/analyze/expect-behaviour.tsv tests/analyze/behaviour-only.conf"
 	echo "tests/analyze/golden.sh $b/ghostguard"
 	echo "tests/analyze/threads.sh $b/ghostguard"
+	echo "tests/analyze/pcapmap.sh $b/ghostguard"
 	echo "tests/inline/run_smoke.sh $b/ghostguard"
 	echo "tests/html/html.sh $b/ghostguard"
 done

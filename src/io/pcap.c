@@ -3,18 +3,35 @@
  *
  * The file is opened here (not by libpcap) so that an open error keeps its
  * errno and the progress report can use the stdio offset of the stream.
+ *
+ * A classic pcap file in this machine's byte order is read from a memory
+ * map instead, record by record, for as long as each record is one libpcap
+ * would hand over unchanged; at the first it would not (a caplen past the
+ * snapshot length, a record cut short, an odd time stamp) or at the end of
+ * the map, libpcap goes on from that offset. libpcap still reads the file
+ * header, so the link type, the snapshot length and every error are its
+ * own. The map saves libpcap's two copies of each record (read(2) into the
+ * stdio buffer, fread into its own): an eighth of analyze's time, paid by
+ * each of its workers, which all read the whole file.
  */
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "pcap.h"
 
 #define PROGRESS_DEFAULT	(1u << 20)
 #define READ_BUF		(1u << 20)	/* stdio buffer of the file */
+#define MAP_RELEASE		(4u << 20)	/* bytes of map read between
+						 * giving their pages back */
+#define PCAP_MAGIC_US		0xa1b2c3d4u	/* microsecond time stamps */
+#define PCAP_MAGIC_NS		0xa1b23c4du	/* nanosecond time stamps */
+#define CAPLEN_MAX		262144u		/* libpcap's MAXIMUM_SNAPLEN: a
+						 * bigger record is left to it */
 
 static void
 progress(const struct pcap_progress *prog, FILE *f, uint64_t total,
@@ -65,10 +82,112 @@ pcap_record(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 	progress(l->prog, l->f, st->file_size, &l->next, false);
 }
 
+static uint32_t
+get32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/*
+ * The records of a classic pcap file from its map m of size bytes, from
+ * offset 24 on; returns the offset of the first record left to libpcap.
+ * A record is fed here only when libpcap would hand it over as it is: in
+ * the map whole, caplen within the snapshot length (libpcap cuts a longer
+ * one, or fails) and within CAPLEN_MAX. The time stamp is libpcap's
+ * (signed 32-bit fields, microseconds scaled in 64 bits) as pcap_record()
+ * turns it into nanoseconds.
+ */
+static size_t
+map_records(struct pcap_loop *l, const unsigned char *m, size_t size,
+    uint32_t snap, bool usec)
+{
+	struct pcap_source_stats *st = l->st;
+	size_t off = 24, released = 0;
+	uint64_t every = l->prog && l->prog->every ? l->prog->every :
+	    PROGRESS_DEFAULT;
+
+	while (size - off >= 16) {
+		const unsigned char *h = m + off;
+		uint32_t caplen = get32(h + 8);
+		int64_t sec = (int32_t)get32(h), sub = (int32_t)get32(h + 4);
+		uint64_t ts;
+
+		if (caplen > snap || caplen > CAPLEN_MAX ||
+		    caplen > size - off - 16)
+			break;
+		if (usec)
+			sub *= 1000;
+		ts = (uint64_t)sec * 1000000000u + (uint64_t)sub;
+		if (st->records++ == 0)
+			st->first_ts_ns = ts;
+		st->last_ts_ns = ts;
+		st->bytes += caplen;
+		net_feed_frame(l->n, st->dlt, h + 16, caplen, ts, l->sink,
+		    l->arg);
+		off += 16 + (size_t)caplen;
+		if (l->prog && l->prog->fn && off >= l->next) {
+			l->next = off + every;
+			l->prog->fn(l->prog->arg, off, st->file_size);
+		}
+		/* Read pages are not needed again: keep the resident set
+		 * what it was with read(2). */
+		if (off - released >= MAP_RELEASE) {
+			size_t k = (off & ~(size_t)0xfff) - released;
+
+			madvise((void *)(uintptr_t)(m + released), k,
+			    MADV_DONTNEED);
+			released += k;
+		}
+	}
+	return off;
+}
+
+/*
+ * Feeds what it can from a map of f (see above); returns 0 with f at the
+ * offset libpcap goes on from, 1 when the file is not for the map (f is
+ * then where libpcap left it), -1 when f cannot be put back where the map
+ * stopped (libpcap would read records twice).
+ */
+static int
+map_loop(pcap_t *pc, FILE *f, struct pcap_loop *l)
+{
+	const unsigned char *m;
+	uint16_t major, minor;
+	uint32_t magic;
+	size_t size = l->st->file_size, off;
+	void *p;
+
+	/* libpcap read the 24 bytes of a classic header, and no more. */
+	if (size < 24 || pcap_is_swapped(pc) || pcap_snapshot(pc) <= 0 ||
+	    ftello(f) != 24)
+		return 1;
+	p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fileno(f), 0);
+	if (p == MAP_FAILED)
+		return 1;
+	m = p;
+	magic = get32(m);
+	memcpy(&major, m + 4, sizeof(major));
+	memcpy(&minor, m + 6, sizeof(minor));
+	/* Version 2.4: older ones may have caplen and len swapped. */
+	if ((magic != PCAP_MAGIC_US && magic != PCAP_MAGIC_NS) ||
+	    major != 2 || minor != 4) {
+		munmap(p, size);
+		return 1;
+	}
+	madvise(p, size, MADV_SEQUENTIAL);
+	off = map_records(l, m, size, (uint32_t)pcap_snapshot(pc),
+	    magic == PCAP_MAGIC_US);
+	munmap(p, size);
+	return fseeko(f, (off_t)off, SEEK_SET) == 0 ? 0 : -1;
+}
+
 /*
  * Feeds every record; 0 at the end of the file, -1 on a read error. Records
- * come by pcap_dispatch() in batches: pcap_next_ex() would enter and leave
- * libpcap's read loop for each one.
+ * come from the map while they can, then by pcap_dispatch() in batches:
+ * pcap_next_ex() would enter and leave libpcap's read loop for each one.
  */
 static int
 pcap_source_loop(pcap_t *pc, FILE *f, struct net *n, net_sink sink,
@@ -78,6 +197,8 @@ pcap_source_loop(pcap_t *pc, FILE *f, struct net *n, net_sink sink,
 	struct pcap_loop l = { n, sink, arg, prog, f, st, 0 };
 	int rc;
 
+	if (map_loop(pc, f, &l) < 0)
+		return -1;
 	while ((rc = pcap_dispatch(pc, 4096, pcap_record, (u_char *)&l)) > 0)
 		;
 	if (rc == 0 || rc == PCAP_ERROR_BREAK) {

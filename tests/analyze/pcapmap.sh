@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# tests/analyze/pcapmap.sh BIN - src/io/pcap.c reads a classic pcap from a
+# memory map while libpcap would hand each record over unchanged, and
+# leaves the rest to libpcap. A pipe is read by libpcap alone, so for each
+# variant tests/analyze/mkodd.py makes of two captures (nanosecond stamps,
+# the other byte order, version 2.3, small and zero snaplen, a record past
+# libpcap's maximum, cut in a record and in a header, odd time fields) the
+# report, the messages and the status of `analyze FILE` and of
+# `analyze /dev/stdin < FILE` must be the same, file name aside.
+set -u
+bin=$1
+n=0 fails=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+t() {	# t RC DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		fails=$((fails + 1))
+	fi
+}
+
+python3 tests/analyze/mkshard.py "$tmp/shard.pcap"
+t $? "tests/analyze/mkshard.py writes its capture"
+for src in tests/captures/mixed.pcap "$tmp/shard.pcap"; do
+	d=$tmp/odd.$n
+	mkdir -p "$d"
+	python3 tests/analyze/mkodd.py "$src" "$d"
+	t $? "tests/analyze/mkodd.py $(basename "$src")"
+	for f in "$d"/*.pcap; do
+		for opt in "" --json; do
+			"$bin" analyze --threads 1 $opt "$f" >"$tmp/m.out" \
+			    2>"$tmp/m.err"
+			r1=$?
+			"$bin" analyze --threads 1 $opt /dev/stdin <"$f" \
+			    >"$tmp/p.out" 2>"$tmp/p.err"
+			r2=$?
+			sed -i "s#/dev/stdin#$f#g" "$tmp/p.out" "$tmp/p.err"
+			rc=0
+			if [ $r1 != $r2 ] || ! cmp -s "$tmp/m.out" \
+			    "$tmp/p.out" || ! cmp -s "$tmp/m.err" "$tmp/p.err"
+			then
+				rc=1
+				echo "# status $r1 vs $r2"
+				diff "$tmp/m.out" "$tmp/p.out" | head -n 6 |
+				    sed 's/^/# /'
+				diff "$tmp/m.err" "$tmp/p.err" | head -n 4 |
+				    sed 's/^/# /'
+			fi
+			t $rc "$(basename "$src") $(basename "$f") $opt: map \
+and libpcap agree (status $r1)"
+		done
+	done
+done
+echo "1..$n"
+[ $fails = 0 ]
