@@ -413,21 +413,35 @@ timeline_merge(struct report_timeline *t, const struct report_timeline *o)
  * first and last time, the scale of the summary's timeline); returns its
  * bucket in that timeline.
  */
-static uint64_t
-payload_seen(struct report *r, const struct net_pkt *pkt)
+static void
+totals_see(struct report *r, uint64_t ts)
 {
 	r->tot.payloads++;
-	if (r->tot.first_ns == 0 || pkt->ts_ns < r->tot.first_ns)
-		r->tot.first_ns = pkt->ts_ns;
-	if (pkt->ts_ns > r->tot.last_ns)
-		r->tot.last_ns = pkt->ts_ns;
-	return timeline_slot(&r->tl, pkt->ts_ns);
+	if (r->tot.first_ns == 0 || ts < r->tot.first_ns)
+		r->tot.first_ns = ts;
+	if (ts > r->tot.last_ns)
+		r->tot.last_ns = ts;
+}
+
+static uint64_t
+payload_seen(struct report *r, uint64_t ts)
+{
+	totals_see(r, ts);
+	return timeline_slot(&r->tl, ts);
 }
 
 void
 report_skip(struct report *r, const struct net_pkt *pkt)
 {
-	payload_seen(r, pkt);
+	const struct report_timeline *t = &r->tl;
+	uint64_t ts = pkt->ts_ns;
+
+	totals_see(r, ts);
+	/* Most times fall within the buckets: then the width stays, and no
+	 * bucket is needed (nor the division that finds it). */
+	if (t->width_ns == 0 || (ts > t->origin_ns &&
+	    (ts - t->origin_ns) / REPORT_BUCKETS >= t->width_ns))
+		timeline_slot(&r->tl, ts);
 }
 
 void
@@ -438,7 +452,7 @@ report_add(struct report *r, const struct engine *e,
 	bool dropped = res->verdict != ENGINE_ACCEPT;
 	struct rsrc *s;
 
-	timeline_count(&r->tl, payload_seen(r, pkt), !dropped, dropped);
+	timeline_count(&r->tl, payload_seen(r, pkt->ts_ns), !dropped, dropped);
 	if (rc == SIP_OK || rc == SIP_EBADMSG)
 		r->tot.sip++;
 	if (rc == SIP_EBADMSG)

@@ -2183,27 +2183,37 @@ msg_clear(struct sip_msg *msg)
  * before it are ignored), *nl at the LF that ends it. NULL *nl when the
  * line does not end in buf.
  */
+static const char *
+skip_crlf(const char *p, const char *end)
+{
+	while (p < end && (*p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
 static void
 start_line_find(const char *buf, size_t len, const char **p,
     const char **nl)
 {
-	const char *q = buf, *end = buf + len;
+	const char *end = buf + len;
 
-	while (q < end && (*q == '\r' || *q == '\n'))
-		q++;
-	*p = q;
-	*nl = memchr(q, '\n', (size_t)(end - q));
+	*p = skip_crlf(buf, end);
+	*nl = memchr(*p, '\n', (size_t)(end - *p));
 }
 
+/*
+ * As sip_parse: start_line_find, then a status line when sip_slash. A line
+ * that does not start "SIP/" is not one wherever it ends (no LF among its
+ * first four bytes), so that is checked before looking for the LF.
+ */
 int
 sip_peek_status(const char *buf, size_t len)
 {
-	const char *p, *nl, *le, *sp, *q;
+	const char *p, *nl, *le, *sp, *q, *end = buf + len;
 
-	if (len == 0)
+	if (len == 0 || !sip_slash((p = skip_crlf(buf, end)), end))
 		return 0;
-	start_line_find(buf, len, &p, &nl);
-	if (nl == NULL)
+	if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 		return 0;
 	le = nl[-1] == '\r' ? nl - 1 : nl;
 	if (!sip_slash(p, le) ||
