@@ -26,7 +26,7 @@
 
 #define PROGRESS_DEFAULT	(1u << 20)
 #define READ_BUF		(1u << 20)	/* stdio buffer of the file */
-#define MAP_RELEASE		(4u << 20)	/* bytes of map read between
+#define MAP_RELEASE		(1u << 20)	/* bytes of map read between
 						 * giving their pages back */
 #define PCAP_MAGIC_US		0xa1b2c3d4u	/* microsecond time stamps */
 #define PCAP_MAGIC_NS		0xa1b23c4du	/* nanosecond time stamps */
