@@ -4,10 +4,15 @@
  * pcap_source_run() reads a pcap or pcapng file through libpcap, record by
  * record, and feeds each frame to a struct net with its link type and its
  * timestamp in nanoseconds; the net calls the sink for each SIP payload.
- * Memory stays flat whatever the size of the file: one record is in memory
- * at a time (libpcap's buffer), and the net's own memory was fixed at
- * net_new(). The same file always gives the same calls in the same order,
- * since time comes from the records only.
+ * A classic pcap in this machine's byte order is read from a memory map
+ * instead, as long as libpcap would hand each record over unchanged, which
+ * saves libpcap's copies; the frames, their times and every error are the
+ * same. Memory stays flat whatever the size of the file: one record is in
+ * memory at a time (libpcap's buffer), or the last MiB of the map, and the
+ * net's own memory was fixed at net_new(). The same file always gives the
+ * same calls in the same order, since time comes from the records only. A
+ * file truncated by another process while it is mapped ends the program
+ * with SIGBUS, as with any mapped file.
  */
 #ifndef GG_IO_PCAP_H
 #define GG_IO_PCAP_H
