@@ -47,13 +47,13 @@ struct worker {
 	struct net	*net;		/* its own decoder */
 	struct engine	*engine;
 	struct report	*report;
-	struct sip_msg	 msg;		/* the parse of the current payload */
+	struct sip_msg	 msg;		/* the current payload's parse */
 	unsigned	 shard;		/* it judges this shard */
 	unsigned	 nshards;	/* of so many */
 	int		 verbose;	/* 1: drops and detections; 2: all */
 	uint64_t	 seq;		/* payloads so far */
-	uint64_t	 misplaced;	/* judged here, peer of another shard:
-					 * never, or shard_of() is wrong */
+	uint64_t	 misplaced;	/* judged here but of another shard:
+					 * none, or shard_of() is wrong */
 	char *const	*files;		/* the captures, nfiles of them */
 	int		 nfiles;
 	bool		 progress;	/* show progress on stderr */

@@ -26,12 +26,12 @@
 
 #define PROGRESS_DEFAULT	(1u << 20)
 #define READ_BUF		(1u << 20)	/* stdio buffer of the file */
-#define MAP_RELEASE		(1u << 20)	/* bytes of map read between
-						 * giving their pages back */
+#define MAP_RELEASE		(1u << 20)	/* map read between giving
+						 * its pages back */
 #define PCAP_MAGIC_US		0xa1b2c3d4u	/* microsecond time stamps */
 #define PCAP_MAGIC_NS		0xa1b23c4du	/* nanosecond time stamps */
-#define CAPLEN_MAX		262144u		/* libpcap's MAXIMUM_SNAPLEN: a
-						 * bigger record is left to it */
+#define CAPLEN_MAX		262144u		/* libpcap's MAXIMUM_SNAPLEN:
+						 * past it, libpcap reads */
 
 static void
 progress(const struct pcap_progress *prog, FILE *f, uint64_t total,

@@ -1086,7 +1086,7 @@ test_peek_status(void)
 		{ "\n\nsip/2.0 180 Ringing\n", 180 },
 		{ "SIP/2.0 200\r\n", 200 },
 		{ "SIP/2.0 200\n", 200 },
-		{ "SIP/3.0 486 Busy\r\n", 486 },	/* bad version, a code */
+		{ "SIP/3.0 486 Busy\r\n", 486 },	/* bad version */
 		{ "SIP/2.0 200 OK", 0 },		/* line not ended */
 		{ "SIP/2.0 200OK\r\n", 0 },
 		{ "SIP/2.0 099 Low\r\n", 0 },
