@@ -6,7 +6,7 @@
 # the other byte order, version 2.3, small and zero snaplen, a record past
 # libpcap's maximum, cut in a record and in a header, odd time fields) the
 # report, the messages and the status of `analyze FILE` and of
-# `analyze /dev/stdin < FILE` must be the same, file name aside.
+# `cat FILE | analyze /dev/stdin` must be the same, file name aside.
 set -u
 bin=$1
 n=0 fails=0
@@ -35,9 +35,11 @@ for src in tests/captures/mixed.pcap "$tmp/shard.pcap"; do
 			"$bin" analyze --threads 1 $opt "$f" >"$tmp/m.out" \
 			    2>"$tmp/m.err"
 			r1=$?
-			"$bin" analyze --threads 1 $opt /dev/stdin <"$f" \
+			# A pipe, not "< FILE": /dev/stdin would reopen the
+			# file, and map it.
+			cat "$f" | "$bin" analyze --threads 1 $opt /dev/stdin \
 			    >"$tmp/p.out" 2>"$tmp/p.err"
-			r2=$?
+			r2=${PIPESTATUS[1]}
 			sed -i "s#/dev/stdin#$f#g" "$tmp/p.out" "$tmp/p.err"
 			rc=0
 			if [ $r1 != $r2 ] || ! cmp -s "$tmp/m.out" \

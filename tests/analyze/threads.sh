@@ -79,7 +79,7 @@ same "an unreadable file among readable ones: one message" \
 grep -c 'ghostguard:' "$tmp/e2" | grep -qx 2
 t $? "--threads 2: one message for each unreadable file"
 same "-v (one worker: packet lines in capture order)" -v "$tmp/shard.pcap"
-"$bin" analyze --threads 2 /dev/stdin <"$tmp/shard.pcap" >"$tmp/o2" 2>&1
+cat "$tmp/shard.pcap" | "$bin" analyze --threads 2 /dev/stdin >"$tmp/o2" 2>&1
 "$bin" analyze --threads 1 "$tmp/shard.pcap" >"$tmp/o1" 2>&1
 sed -i "s#/dev/stdin#$tmp/shard.pcap#" "$tmp/o2"
 cmp -s "$tmp/o1" "$tmp/o2"
