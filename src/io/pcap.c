@@ -13,14 +13,24 @@
  * own. The map saves libpcap's two copies of each record (read(2) into the
  * stdio buffer, fread into its own): an eighth of analyze's time, paid by
  * each of its workers, which all read the whole file.
+ *
+ * A mapped file that another process truncates raises SIGBUS where a read
+ * would have met the end of the file. The handler puts a page of zeros
+ * where the thread's map faulted and says so; the thread leaves the map at
+ * the next record boundary and libpcap reports the file cut short, as it
+ * would have. Only the record being read then is fed partly as zeros.
  */
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "pcap.h"
 
@@ -82,6 +92,49 @@ pcap_record(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 	progress(l->prog, l->f, st->file_size, &l->next, false);
 }
 
+/* The map this thread reads, for bus_handler(); bus_hit when it faulted. */
+static _Thread_local const unsigned char *bus_map;
+static _Thread_local size_t bus_size;
+static _Thread_local volatile sig_atomic_t bus_hit;
+static struct sigaction bus_old;	/* the handler before ours */
+static uintptr_t bus_page;		/* page size */
+static pthread_once_t bus_once = PTHREAD_ONCE_INIT;
+
+/*
+ * SIGBUS in this thread's map: the file shrank under it. A page of zeros
+ * over the faulting page lets the access finish. Any other SIGBUS goes to
+ * the handler there was before (by default the process dies), as the
+ * faulting access is made again on return.
+ */
+static void
+bus_handler(int sig, siginfo_t *si, void *uc)
+{
+	uintptr_t a = (uintptr_t)si->si_addr, m = (uintptr_t)bus_map;
+
+	(void)sig;
+	(void)uc;
+	if (bus_map != NULL && a >= m && a - m < bus_size &&
+	    mmap((void *)(a & ~(bus_page - 1)), bus_page, PROT_READ,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
+		bus_hit = 1;
+		return;
+	}
+	sigaction(SIGBUS, &bus_old, NULL);
+}
+
+static void
+bus_install(void)
+{
+	struct sigaction sa;
+
+	bus_page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = bus_handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &bus_old);
+}
+
 static uint32_t
 get32(const unsigned char *p)
 {
@@ -115,7 +168,9 @@ map_records(struct pcap_loop *l, const unsigned char *m, size_t size,
 		int64_t sec = (int32_t)get32(h), sub = (int32_t)get32(h + 4);
 		uint64_t ts;
 
-		if (caplen > snap || caplen > CAPLEN_MAX ||
+		/* A header past a new end of the file reads as zeros. */
+		atomic_signal_fence(memory_order_seq_cst);
+		if (bus_hit || caplen > snap || caplen > CAPLEN_MAX ||
 		    caplen > size - off - 16)
 			break;
 		if (usec)
@@ -128,6 +183,8 @@ map_records(struct pcap_loop *l, const unsigned char *m, size_t size,
 		net_feed_frame(l->n, st->dlt, h + 16, caplen, ts, l->sink,
 		    l->arg);
 		off += 16 + (size_t)caplen;
+		if (bus_hit)
+			break;
 		if (l->prog && l->prog->fn && off >= l->next) {
 			l->next = off + every;
 			l->prog->fn(l->prog->arg, off, st->file_size);
@@ -178,8 +235,13 @@ map_loop(pcap_t *pc, FILE *f, struct pcap_loop *l)
 		return 1;
 	}
 	madvise(p, size, MADV_SEQUENTIAL);
+	pthread_once(&bus_once, bus_install);
+	bus_hit = 0;
+	bus_size = size;
+	bus_map = m;
 	off = map_records(l, m, size, (uint32_t)pcap_snapshot(pc),
 	    magic == PCAP_MAGIC_US);
+	bus_map = NULL;
 	munmap(p, size);
 	return fseeko(f, (off_t)off, SEEK_SET) == 0 ? 0 : -1;
 }

@@ -11,8 +11,9 @@
  * memory at a time (libpcap's buffer), or the last MiB of the map, and the
  * net's own memory was fixed at net_new(). The same file always gives the
  * same calls in the same order, since time comes from the records only. A
- * file truncated by another process while it is mapped ends the program
- * with SIGBUS, as with any mapped file.
+ * file another process truncates while it is mapped is read to its new
+ * end (a SIGBUS handler, installed on the first map, catches the faults in
+ * the map; any other SIGBUS goes to the handler there was before).
  */
 #ifndef GG_IO_PCAP_H
 #define GG_IO_PCAP_H

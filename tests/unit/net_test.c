@@ -1338,6 +1338,64 @@ test_progress(void)
 	net_free(n);
 }
 
+/* Truncates its file to 8 KiB at the first payload. */
+struct shrink {
+	int		 fd;
+	uint64_t	 payloads;
+};
+
+static void
+shrink_sink(void *arg, const struct net_pkt *pkt)
+{
+	struct shrink *k = arg;
+
+	(void)pkt;
+	if (k->payloads++ == 0 && ftruncate(k->fd, 8192) != 0)
+		abort();
+}
+
+/*
+ * Another process truncating a capture while it is read from the memory
+ * map (src/io/pcap.c) must not kill the reader with SIGBUS: it reads to the
+ * new end, fewer records than the file had.
+ */
+static void
+test_truncated_under_map(void)
+{
+	char src[4096], path[] = "/tmp/net_test.XXXXXX", err[256] = "";
+	struct pcap_source_stats st, whole;
+	struct shrink k = { -1, 0 };
+	struct count c = { 0, 0, false };
+	struct net *n = net_new(NULL);
+	size_t len;
+	char *data;
+	int rc;
+
+	snprintf(src, sizeof(src), "%s/pcap/scanners/initconf-sip-attacks/"
+	    "SIP-212.32.250.134.pcap", corpus_dir());
+	if ((data = t_slurp(src, &len)) == NULL) {
+		T_SKIP("no corpus", "a capture truncated under the map");
+		net_free(n);
+		return;
+	}
+	if ((k.fd = mkstemp(path)) < 0 ||
+	    write(k.fd, data, len) != (ssize_t)len)
+		abort();
+	pcap_source_run(path, n, count_sink, &c, NULL, &whole, err,
+	    sizeof(err));
+	rc = pcap_source_run(path, n, shrink_sink, &k, NULL, &st, err,
+	    sizeof(err));
+	T_OK((rc == 0 || rc == -1) && st.records < whole.records &&
+	    k.payloads > 0 && len > 65536, "a capture cut to 8 KiB while "
+	    "mapped: %llu of %llu records, status %d %s",
+	    (unsigned long long)st.records,
+	    (unsigned long long)whole.records, rc, err);
+	close(k.fd);
+	unlink(path);
+	free(data);
+	net_free(n);
+}
+
 /* --count / --list: SIP messages in one file, for tests/net/. */
 static int
 count_main(int argc, char **argv)
@@ -1396,5 +1454,6 @@ main(int argc, char **argv)
 	test_truncation();
 	test_corpus();
 	test_progress();
+	test_truncated_under_map();
 	return t_done();
 }
