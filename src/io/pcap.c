@@ -97,7 +97,8 @@ static _Thread_local const unsigned char *bus_map;
 static _Thread_local size_t bus_size;
 static _Thread_local volatile sig_atomic_t bus_hit;
 static struct sigaction bus_old;	/* the handler before ours */
-static uintptr_t bus_page;		/* page size */
+static uintptr_t bus_page;		/* page size (the map releases whole
+					 * pages too) */
 static pthread_once_t bus_once = PTHREAD_ONCE_INIT;
 
 /*
@@ -192,7 +193,7 @@ map_records(struct pcap_loop *l, const unsigned char *m, size_t size,
 		/* Read pages are not needed again: keep the resident set
 		 * what it was with read(2). */
 		if (off - released >= MAP_RELEASE) {
-			size_t k = (off & ~(size_t)0xfff) - released;
+			size_t k = (off & ~(size_t)(bus_page - 1)) - released;
 
 			madvise((void *)(uintptr_t)(m + released), k,
 			    MADV_DONTNEED);
