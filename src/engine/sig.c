@@ -817,6 +817,8 @@ struct fp_entry {
 					 * same outcome, not compared again */
 	int32_t		 next;		/* next entry in the bucket, or of the
 					 * same automaton state; -1 */
+	size_t		 minlen;	/* anchored: the shortest and longest */
+	size_t		 maxlen;	/* field the condition can hold for */
 };
 
 /*
@@ -1213,7 +1215,10 @@ sig_index_build(struct sigset *s)
 		x->e[x->n] = (struct fp_entry){ lit, blen, best, 0, 0,
 		    (uint16_t)i, (uint8_t)best->field,
 		    best->op == OP_CONTAINS, best->op == OP_IS,
-		    best->op != OP_SHAPE && best->atom != ATOM_NONE, 0, -1 };
+		    best->op != OP_SHAPE && best->atom != ATOM_NONE, 0, -1,
+		    best->op == OP_SHAPE ? best->shape_min : blen,
+		    best->op == OP_SHAPE ? best->shape_max :
+		    best->op == OP_IS ? blen : SIZE_MAX };
 		fp_head8(&x->e[x->n]);
 		if (best->op == OP_CONTAINS) {
 			x->fields |= 1ULL << best->field;
@@ -1368,8 +1373,17 @@ fp_anchored(const struct sig_index *x, const struct sip_msg *m,
 				continue;
 			if (!e->same)
 				hit = e->len <= v.len && fp_prefix(e, v);
-			if (hit && (!e->whole || e->len == v.len))
+			if (!hit)
+				continue;
+			/* A shape of fixed bytes and widths often starts as the
+			 * field does but cannot be as long ("z9hG4bK\.H{8}"
+			 * and a Linphone branch): false, for every signature
+			 * that tests it, without evaluating one. */
+			if (v.len >= e->minlen && v.len <= e->maxlen)
 				fp_hit(e, lc, cand);
+			else if (e->cond->op == OP_SHAPE &&
+			    e->cond->atom != ATOM_NONE)
+				memo_set(lc, e->cond->atom, false);
 		}
 	}
 }
