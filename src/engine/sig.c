@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -739,6 +740,16 @@ sig_match_lc(const struct sig *sig, const struct sip_msg *m,
 
 	if (sig->requests_only && !m->is_request)
 		return false;
+	/* A condition the fast patterns already found false (a branch of
+	 * the wrong length) rejects the signature before the cheaper ones
+	 * that come first are evaluated. */
+	for (i = 0; i < sig->nconds; i++) {
+		uint16_t a = sig->conds[i].atom;
+
+		if (a != ATOM_NONE && ((lc->known[a >> 6] &
+		    ~lc->val[a >> 6]) >> (a & 63)) & 1)
+			return false;
+	}
 	for (i = 0; i < sig->nconds; i++)
 		if (!cond_eval(&sig->conds[i], m, lc))
 			return false;
@@ -841,6 +852,23 @@ struct fp_ac {
 					 * else dict; 0: nothing ends here */
 };
 
+/*
+ * An anchored field, as fp_anchored() reads it: where the message holds
+ * it (a table, not field_get()'s switch) and the first bytes of its
+ * literals (most fields of a message start with none of them: no hash).
+ */
+struct fp_field {
+	uint64_t	 first[4];	/* bit per lower-cased first byte */
+	uint16_t	 off;		/* offset of its struct gg_str in
+					 * struct sip_msg; FP_NOOFF: none,
+					 * field_get() */
+	uint16_t	 flag;		/* offset of the bool that says it is
+					 * there (tags, branch); FP_NOOFF */
+	uint8_t		 f;		/* enum sig_field */
+};
+
+#define FP_NOOFF	UINT16_MAX
+
 struct sig_index {
 	struct fp_entry	*e;
 	size_t		 n;
@@ -857,6 +885,8 @@ struct sig_index {
 					 * before it is evaluated */
 	size_t		 nplain;
 	size_t		 natoms;	/* distinct conditions (memoised) */
+	struct fp_field	 af[F_MAX];	/* the anchored fields but order */
+	size_t		 naf;
 };
 
 static size_t
@@ -1175,6 +1205,97 @@ out_free:
  * indexed by a search: that test rejects it faster than the field can be
  * searched.
  */
+/* Where struct sip_msg holds string field f (and the flag that says it
+ * is there), as field_get() reads it; false: not a plain string. */
+static bool
+field_str_at(enum sig_field f, size_t *off, size_t *flag)
+{
+	*flag = SIZE_MAX;
+	switch (f) {
+	case F_METHOD:	*off = offsetof(struct sip_msg, method); break;
+	case F_RURI:	*off = offsetof(struct sip_msg, ruri_raw); break;
+	case F_RURI_USER: *off = offsetof(struct sip_msg, ruri.user); break;
+	case F_RURI_HOST: *off = offsetof(struct sip_msg, ruri.host); break;
+	case F_RURI_SCHEME:
+		*off = offsetof(struct sip_msg, ruri.scheme);
+		break;
+	case F_FROM:	*off = offsetof(struct sip_msg, from.raw); break;
+	case F_FROM_DISPLAY:
+		*off = offsetof(struct sip_msg, from.display);
+		break;
+	case F_FROM_USER: *off = offsetof(struct sip_msg, from.uri.user); break;
+	case F_FROM_HOST: *off = offsetof(struct sip_msg, from.uri.host); break;
+	case F_FROM_TAG:
+		*off = offsetof(struct sip_msg, from.tag);
+		*flag = offsetof(struct sip_msg, from.has_tag);
+		break;
+	case F_TO:	*off = offsetof(struct sip_msg, to.raw); break;
+	case F_TO_DISPLAY: *off = offsetof(struct sip_msg, to.display); break;
+	case F_TO_USER:	*off = offsetof(struct sip_msg, to.uri.user); break;
+	case F_TO_HOST:	*off = offsetof(struct sip_msg, to.uri.host); break;
+	case F_TO_TAG:
+		*off = offsetof(struct sip_msg, to.tag);
+		*flag = offsetof(struct sip_msg, to.has_tag);
+		break;
+	case F_CONTACT:	*off = offsetof(struct sip_msg, contact.raw); break;
+	case F_CONTACT_USER:
+		*off = offsetof(struct sip_msg, contact.uri.user);
+		break;
+	case F_CONTACT_HOST:
+		*off = offsetof(struct sip_msg, contact.uri.host);
+		break;
+	case F_VIA:	*off = offsetof(struct sip_msg, via.raw); break;
+	case F_VIA_HOST: *off = offsetof(struct sip_msg, via.host); break;
+	case F_VIA_TRANSPORT:
+		*off = offsetof(struct sip_msg, via.transport);
+		break;
+	case F_VIA_BRANCH:
+		*off = offsetof(struct sip_msg, via.branch);
+		*flag = offsetof(struct sip_msg, via.has_branch);
+		break;
+	case F_CALL_ID:	*off = offsetof(struct sip_msg, call_id); break;
+	case F_CSEQ_METHOD: *off = offsetof(struct sip_msg, cseq_method); break;
+	case F_USER_AGENT: *off = offsetof(struct sip_msg, user_agent); break;
+	case F_SERVER:	*off = offsetof(struct sip_msg, server); break;
+	case F_AUTH_USER: *off = offsetof(struct sip_msg, auth.username); break;
+	default:
+		return false;
+	}
+	return *off < FP_NOOFF && (*flag == SIZE_MAX || *flag < FP_NOOFF);
+}
+
+/* x->af: the anchored fields (order apart) and their literals' first
+ * bytes. */
+static void
+fp_fields(struct sig_index *x)
+{
+	uint64_t fields = x->anchored & ~(1ULL << F_ORDER);
+	size_t i;
+
+	while (fields) {
+		unsigned f = (unsigned)__builtin_ctzll(fields);
+		struct fp_field *af = &x->af[x->naf++];
+		size_t off, flag;
+
+		fields &= fields - 1;
+		memset(af, 0, sizeof(*af));
+		af->f = (uint8_t)f;
+		af->off = af->flag = FP_NOOFF;
+		if (field_str_at((enum sig_field)f, &off, &flag)) {
+			af->off = (uint16_t)off;
+			if (flag != SIZE_MAX)
+				af->flag = (uint16_t)flag;
+		}
+		for (i = 0; i < x->n; i++) {
+			const struct fp_entry *e = &x->e[i];
+			unsigned char c = (unsigned char)e->needle[0];
+
+			if (e->field == f && !e->anywhere)
+				af->first[c >> 6] |= 1ULL << (c & 63);
+		}
+	}
+}
+
 static void
 sig_index_build(struct sigset *s)
 {
@@ -1245,6 +1366,7 @@ sig_index_build(struct sigset *s)
 		}
 		x->n++;
 	}
+	fp_fields(x);
 	for (k = 0; k < F_MAX; k++) {
 		if (!(x->fields & (1ULL << k)))
 			continue;
@@ -1380,24 +1502,35 @@ static void
 fp_anchored(const struct sig_index *x, const struct sip_msg *m,
     struct lc_cache *lc, uint64_t *cand)
 {
-	uint64_t fields = x->anchored;
+	const char *base = (const char *)m;
+	size_t k;
 
-	while (fields) {
-		unsigned f = (unsigned)__builtin_ctzll(fields);
+	if (x->anchored & (1ULL << F_ORDER))
+		fp_order(x, m, lc, cand);
+	for (k = 0; k < x->naf; k++) {
+		const struct fp_field *af = &x->af[k];
+		unsigned f = af->f;
 		struct gg_str v;
 		long long num;
+		unsigned char c0;
 		int32_t j;
 		bool hit = false;
 
-		fields &= fields - 1;
-		if (f == F_ORDER) {
-			fp_order(x, m, lc, cand);
-			continue;
+		if (af->off == FP_NOOFF) {
+			if (!field_get(m, (enum sig_field)f, &v, &num))
+				continue;
+		} else {
+			if (af->flag != FP_NOOFF && !*(const bool *)(const void *)
+			    (base + af->flag))
+				continue;
+			memcpy(&v, base + af->off, sizeof(v));
 		}
-		if (!field_get(m, (enum sig_field)f, &v, &num) || v.len < 2)
+		if (v.len < 2)
 			continue;
-		j = x->head[fp_bucket(f, (unsigned char)lower1(v.p[0]),
-		    (unsigned char)lower1(v.p[1]))];
+		c0 = lower_tab[(unsigned char)v.p[0]];
+		if (!((af->first[c0 >> 6] >> (c0 & 63)) & 1))
+			continue;
+		j = x->head[fp_bucket(f, c0, (unsigned char)lower1(v.p[1]))];
 		for (; j >= 0; j = x->e[j].next) {
 			const struct fp_entry *e = &x->e[j];
 
