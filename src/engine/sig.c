@@ -493,7 +493,12 @@ lc_init(struct lc_cache *lc, size_t natoms)
 {
 	lc->tried = 0;
 	lc->used = 0;
-	memset(lc->known, 0, (natoms + 63) / 64 * sizeof(lc->known[0]));
+	/* A set of signature files has a hundred atoms or so: two stores,
+	 * not a call of memset() (gcc makes one of a loop). */
+	lc->known[0] = lc->known[1] = 0;
+	if (natoms > 128)
+		memset(lc->known + 2, 0, ((natoms + 63) / 64 - 2) *
+		    sizeof(lc->known[0]));
 }
 
 /* Records the result of atom a. */
@@ -828,6 +833,9 @@ struct fp_entry {
 					 * same outcome, not compared again */
 	int32_t		 next;		/* next entry in the bucket, or of the
 					 * same automaton state; -1 */
+	int32_t		 after;		/* anchored: the first entry of the
+					 * chain after this one's twins (same
+					 * set), -1 */
 	size_t		 minlen;	/* anchored: the shortest and longest */
 	size_t		 maxlen;	/* field the condition can hold for */
 };
@@ -1264,6 +1272,26 @@ field_str_at(enum sig_field f, size_t *off, size_t *flag)
 	return *off < FP_NOOFF && (*flag == SIZE_MAX || *flag < FP_NOOFF);
 }
 
+/* Sets each anchored entry's after: twins follow their first entry in a
+ * chain, and when it misses they all do. */
+static void
+fp_after(struct sig_index *x)
+{
+	size_t k;
+
+	for (k = 0; k < FP_BUCKETS; k++) {
+		int32_t j;
+
+		for (j = x->head[k]; j >= 0; j = x->e[j].next) {
+			int32_t a = x->e[j].next;
+
+			while (a >= 0 && x->e[a].same)
+				a = x->e[a].next;
+			x->e[j].after = a;
+		}
+	}
+}
+
 /* x->af: the anchored fields (order apart) and their literals' first
  * bytes. */
 static void
@@ -1353,7 +1381,7 @@ sig_index_build(struct sigset *s)
 		x->e[x->n] = (struct fp_entry){ lit, blen, best, 0, 0,
 		    (uint16_t)i, (uint8_t)best->field,
 		    best->op == OP_CONTAINS, best->op == OP_IS,
-		    best->op != OP_SHAPE && best->atom != ATOM_NONE, 0, -1,
+		    best->op != OP_SHAPE && best->atom != ATOM_NONE, 0, -1, -1,
 		    best->op == OP_SHAPE ? best->shape_min : blen,
 		    best->op == OP_SHAPE ? best->shape_max :
 		    best->op == OP_IS ? blen : SIZE_MAX };
@@ -1367,6 +1395,7 @@ sig_index_build(struct sigset *s)
 		x->n++;
 	}
 	fp_fields(x);
+	fp_after(x);
 	for (k = 0; k < F_MAX; k++) {
 		if (!(x->fields & (1ULL << k)))
 			continue;
@@ -1531,15 +1560,19 @@ fp_anchored(const struct sig_index *x, const struct sip_msg *m,
 		if (!((af->first[c0 >> 6] >> (c0 & 63)) & 1))
 			continue;
 		j = x->head[fp_bucket(f, c0, (unsigned char)lower1(v.p[1]))];
-		for (; j >= 0; j = x->e[j].next) {
+		while (j >= 0) {
 			const struct fp_entry *e = &x->e[j];
 
+			j = e->next;
 			if (e->field != f)
 				continue;
-			if (!e->same)
+			if (!e->same) {
 				hit = e->len <= v.len && fp_prefix(e, v);
-			if (!hit)
-				continue;
+				if (!hit) {
+					j = e->after;	/* and its twins */
+					continue;
+				}
+			}
 			/* A shape of fixed bytes and widths often starts as the
 			 * field does but cannot be as long ("z9hG4bK\.H{8}"
 			 * and a Linphone branch): false, for every signature
@@ -1624,7 +1657,9 @@ sigset_match(const struct sigset *s, const struct sip_msg *m)
 
 	lc_init(&lc, x != NULL ? x->natoms : 0);
 	if (x != NULL) {
-		memset(cand, 0, nw * sizeof(cand[0]));
+		cand[0] = cand[1] = 0;	/* as lc_init() */
+		if (nw > 2)
+			memset(cand + 2, 0, (nw - 2) * sizeof(cand[0]));
 		fp_scan(x, m, &lc, cand);
 	}
 	if (x == NULL) {
