@@ -1549,8 +1549,7 @@ fp_anchored(const struct sig_index *x, const struct sip_msg *m,
 			if (!field_get(m, (enum sig_field)f, &v, &num))
 				continue;
 		} else {
-			if (af->flag != FP_NOOFF && !*(const bool *)(const void *)
-			    (base + af->flag))
+			if (af->flag != FP_NOOFF && !base[af->flag])
 				continue;
 			memcpy(&v, base + af->off, sizeof(v));
 		}
