@@ -1410,7 +1410,7 @@ sig_index_build(struct sigset *s)
 /* ASCII lower case of every byte, a load instead of a compare and a
  * branch: the anchored look-ups lower two bytes of a dozen fields a
  * message. */
-#define LC1(c)	((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+#define LC1(c)	((unsigned char)((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c)))
 #define LC4(c)	LC1(c), LC1((c) + 1), LC1((c) + 2), LC1((c) + 3)
 #define LC16(c)	LC4(c), LC4((c) + 4), LC4((c) + 8), LC4((c) + 12)
 #define LC64(c)	LC16(c), LC16((c) + 16), LC16((c) + 32), LC16((c) + 48)
