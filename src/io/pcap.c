@@ -287,7 +287,18 @@ pcap_source_run(const char *path, struct net *n, net_sink sink, void *arg,
 	if (st == NULL)
 		st = &dummy;
 	memset(st, 0, sizeof(*st));
-	if ((f = fopen(path, "rb")) == NULL) {
+	/* "-" is standard input; a copy of the descriptor, since
+	 * pcap_close() closes the stream. */
+	if (strcmp(path, "-") == 0) {
+		int fd = dup(STDIN_FILENO);
+
+		f = fd < 0 ? NULL : fdopen(fd, "rb");
+		if (f == NULL && fd >= 0)
+			close(fd);
+	} else {
+		f = fopen(path, "rb");
+	}
+	if (f == NULL) {
 		rc = errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(rc));
 		errno = rc;

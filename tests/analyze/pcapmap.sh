@@ -57,5 +57,23 @@ and libpcap agree (status $r1)"
 		done
 	done
 done
+# "-" is standard input, a pipe or a redirected file (which the map may
+# read), with the same report as the file named.
+f=tests/captures/mixed.pcap
+"$bin" analyze --json "$f" >"$tmp/f.out" 2>&1
+r1=$?
+cat "$f" | "$bin" analyze --json - >"$tmp/s.out" 2>&1
+r2=${PIPESTATUS[1]}
+"$bin" analyze --json - <"$f" >"$tmp/r.out" 2>&1
+r3=$?
+sed -i "s#\"-\"#\"$f\"#" "$tmp/s.out" "$tmp/r.out"
+[ $r1 = 0 ] && [ $r2 = 0 ] && cmp -s "$tmp/f.out" "$tmp/s.out"
+t $? "analyze - from a pipe: the report of the file (status $r2)"
+[ $r3 = 0 ] && cmp -s "$tmp/f.out" "$tmp/r.out"
+t $? "analyze - from a redirected file: the report of the file (status $r3)"
+"$bin" analyze - </dev/null >/dev/null 2>"$tmp/e.err"
+r4=$?
+[ $r4 = 2 ] && grep -q "^ghostguard: -: " "$tmp/e.err"
+t $? "analyze - of nothing: status 2 and a message (status $r4)"
 echo "1..$n"
 [ $fails = 0 ]
