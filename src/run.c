@@ -25,7 +25,7 @@
  * the threads answer what was already queued, and exit.
  *
  * Per packet: no allocation, no syscall but the batched recvmmsg() and
- * verdict sendmsg() of io/nfq.c; the time stamp is read once per batch
+ * verdict sendto() of io/nfq.c; the time stamp is read once per batch
  * (vDSO), the processing time with one more read a packet; the counters
  * are added up per thread and folded into the shared ones once a batch.
  * A source's first drop and its detection are logged (one line each).

@@ -180,7 +180,7 @@ nfqueue_close(struct nfqueue *q)
 	free(q);
 }
 
-/* Sends the verdicts gathered so far in one sendmsg(). */
+/* Sends the verdicts gathered so far in one sendto(). */
 static void
 nfq_flush(struct nfqueue *q)
 {

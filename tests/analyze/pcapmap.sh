@@ -9,19 +9,9 @@
 # `cat FILE | analyze /dev/stdin` must be the same, file name aside.
 set -u
 bin=$1
-n=0 fails=0
+. "$(dirname "$0")/../lib/tap.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-t() {	# t RC DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fails=$((fails + 1))
-	fi
-}
 
 python3 tests/analyze/mkshard.py "$tmp/shard.pcap"
 t $? "tests/analyze/mkshard.py writes its capture"
@@ -75,5 +65,4 @@ t $? "analyze - from a redirected file: the report of the file (status $r3)"
 r4=$?
 [ $r4 = 2 ] && grep -q "^ghostguard: -: " "$tmp/e.err"
 t $? "analyze - of nothing: status 2 and a message (status $r4)"
-echo "1..$n"
-[ $fails = 0 ]
+tap_end

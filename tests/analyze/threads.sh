@@ -11,19 +11,9 @@
 set -u
 bin=$1
 corpus=${GG_CORPUS:-../shared/corpus}
-n=0 fails=0
+. "$(dirname "$0")/../lib/tap.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-t() {	# t RC DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fails=$((fails + 1))
-	fi
-}
 
 # same LABEL ARGS...: both thread counts, every output byte and the status.
 same() {
@@ -104,5 +94,4 @@ printf 'tracker-sources 17\n' >"$tmp/small.conf"
 "$bin" analyze --threads 2 -c "$tmp/small.conf" "$tmp/shard.pcap" \
     >"$tmp/o2" 2>"$tmp/e2" && [ ! -s "$tmp/e2" ]
 t $? "tracker-sources 17 (78 sources) split 9 and 8: status 0, no message"
-echo "1..$n"
-[ $fails = 0 ]
+tap_end
