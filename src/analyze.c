@@ -319,8 +319,9 @@ worker_fini(struct worker *w)
 
 /*
  * Two readers of one file need a file they can both open and read from the
- * start: not a pipe, not a terminal. A file that cannot be examined is left
- * to the one worker to report.
+ * start: not a pipe, not a terminal, not standard input ("-", even when a
+ * file of that name exists). A file that cannot be examined is left to the
+ * one worker to report.
  */
 static bool
 all_regular(char *const *files, int n)
@@ -329,7 +330,8 @@ all_regular(char *const *files, int n)
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (stat(files[i], &st) != 0 || !S_ISREG(st.st_mode))
+		if (strcmp(files[i], "-") == 0 || stat(files[i], &st) != 0 ||
+		    !S_ISREG(st.st_mode))
 			return false;
 	return true;
 }

@@ -1654,7 +1654,9 @@ sigset_match(const struct sigset *s, const struct sip_msg *m)
 	struct lc_cache lc;
 	size_t i, w, nw = (s->n + 63) / 64;
 
-	lc_init(&lc, x != NULL ? x->natoms : 0);
+	/* Without an index (it failed to build) the conditions may still
+	 * carry the atoms atoms_assign() gave them: all are unknown. */
+	lc_init(&lc, x != NULL ? x->natoms : MEMO_ATOMS);
 	if (x != NULL) {
 		cand[0] = cand[1] = 0;	/* as lc_init() */
 		if (nw > 2)

@@ -7,7 +7,7 @@
  * A classic pcap file in this machine's byte order is read from a memory
  * map instead, record by record, for as long as each record is one libpcap
  * would hand over unchanged; at the first it would not (a caplen past the
- * snapshot length, a record cut short, an odd time stamp) or at the end of
+ * snapshot length, a record cut short) or at the end of
  * the map, libpcap goes on from that offset. libpcap still reads the file
  * header, so the link type, the snapshot length and every error are its
  * own. The map saves libpcap's two copies of each record (read(2) into the
@@ -17,8 +17,10 @@
  * A mapped file that another process truncates raises SIGBUS where a read
  * would have met the end of the file. The handler puts a page of zeros
  * where the thread's map faulted and says so; the thread leaves the map at
- * the next record boundary and libpcap reports the file cut short, as it
- * would have. Only the record being read then is fed partly as zeros.
+ * the start of the record it was reading, and libpcap reads that record
+ * again and reports the file cut short, as it would have. Each record's
+ * last byte is touched before it is fed, so a record cut before that is
+ * not fed at all; one cut while it is fed is fed partly as zeros.
  */
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -111,16 +113,23 @@ static void
 bus_handler(int sig, siginfo_t *si, void *uc)
 {
 	uintptr_t a = (uintptr_t)si->si_addr, m = (uintptr_t)bus_map;
+	int e = errno;
 
 	(void)sig;
 	(void)uc;
-	if (bus_map != NULL && a >= m && a - m < bus_size &&
+	if (si->si_code == BUS_ADRERR && bus_map != NULL && a >= m &&
+	    a - m < bus_size &&
 	    mmap((void *)(a & ~(bus_page - 1)), bus_page, PROT_READ,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
 		bus_hit = 1;
+		errno = e;
 		return;
 	}
 	sigaction(SIGBUS, &bus_old, NULL);
+	/* A fault is made again on return; a sent signal is sent again. */
+	if (si->si_code <= 0)
+		raise(SIGBUS);
+	errno = e;
 }
 
 static void
@@ -174,6 +183,13 @@ map_records(struct pcap_loop *l, const unsigned char *m, size_t size,
 		if (bus_hit || caplen > snap || caplen > CAPLEN_MAX ||
 		    caplen > size - off - 16)
 			break;
+		/* The record's last byte first: in a file cut since the map
+		 * it faults there, before any of the record is fed, and
+		 * libpcap reads the record again and reports it cut short. */
+		(void)*(volatile const unsigned char *)(h + 15 + caplen);
+		atomic_signal_fence(memory_order_seq_cst);
+		if (bus_hit)
+			break;
 		if (usec)
 			sub *= 1000;
 		ts = (uint64_t)sec * 1000000000u + (uint64_t)sub;
@@ -183,9 +199,9 @@ map_records(struct pcap_loop *l, const unsigned char *m, size_t size,
 		st->bytes += caplen;
 		net_feed_frame(l->n, st->dlt, h + 16, caplen, ts, l->sink,
 		    l->arg);
-		off += 16 + (size_t)caplen;
-		if (bus_hit)
+		if (bus_hit)	/* cut while fed: libpcap reads it again */
 			break;
+		off += 16 + (size_t)caplen;
 		if (l->prog && l->prog->fn && off >= l->next) {
 			l->next = off + every;
 			l->prog->fn(l->prog->arg, off, st->file_size);

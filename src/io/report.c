@@ -408,11 +408,8 @@ timeline_merge(struct report_timeline *t, const struct report_timeline *o)
 	}
 }
 
-/*
- * Notes a payload in the totals every shard keeps alike (its count, the
- * first and last time, the scale of the summary's timeline); returns its
- * bucket in that timeline.
- */
+/* Notes a payload in the totals every shard keeps alike: its count, the
+ * first and last time. */
 static void
 totals_see(struct report *r, uint64_t ts)
 {
@@ -423,6 +420,7 @@ totals_see(struct report *r, uint64_t ts)
 		r->tot.last_ns = ts;
 }
 
+/* totals_see(), and the payload's bucket in the summary's timeline. */
 static uint64_t
 payload_seen(struct report *r, uint64_t ts)
 {
