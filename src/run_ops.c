@@ -316,13 +316,41 @@ ops_on_expiry(void *arg, const struct ban_entry *e)
 	}
 }
 
+/* Bans that ended: the loop also comes here when the next one is due. */
+static void
+ops_expire(struct run *r, uint64_t now)
+{
+	struct ops_expired x = { r, now };
+
+	ban_tick(r->ban, now, ops_on_expiry, &x);
+}
+
+/*
+ * Milliseconds until ban_tick() has work, at most cap: the kernel lets a
+ * banned source go when its element's timeout ends, and the engine must
+ * forget it then, not at the next once-a-second tick (until then the
+ * daemon would drop what the kernel let through).
+ */
+static int
+ops_expire_timeout(const struct run *r, int cap)
+{
+	uint64_t due, now = run_clock(), ms;
+
+	if (r->ban == NULL)
+		return cap;
+	if ((due = ban_next_due(r->ban)) <= now)
+		return 0;
+	ms = (due - now + 999999) / 1000000;
+	return ms < (uint64_t)cap ? (int)ms : cap;
+}
+
 /* Once a second: expiries, a retry of a refused kernel sync, snapshots. */
 static void
 ops_tick(struct run *r)
 {
 	struct ops_expired x = { r, run_clock() };
 
-	ban_tick(r->ban, x.now, ops_on_expiry, &x);
+	ops_expire(r, x.now);
 	if (r->be && ban_dirty(r->ban) && ban_sync(r->ban, x.now) == 0)
 		log_notice("ban backend %s: resynced", r->be->name);
 	if (r->st && (ban_state_journal_size(r->st) > OPS_SAVE_BYTES ||
@@ -649,6 +677,7 @@ run_ops_loop(struct run *r, const sigset_t *ss)
 		n += nm;
 		now = ops_mono_ms();
 		timeout = next_tick > now ? (int)(next_tick - now) : 0;
+		timeout = ops_expire_timeout(r, timeout);
 		if (r->ctl && ctl_timeout(r->ctl, now) >= 0 &&
 		    ctl_timeout(r->ctl, now) < timeout)
 			timeout = ctl_timeout(r->ctl, now);
@@ -676,6 +705,8 @@ run_ops_loop(struct run *r, const sigset_t *ss)
 		if (now >= next_tick) {
 			ops_tick(r);
 			next_tick = now + 1000;
+		} else if (r->ban && ban_next_due(r->ban) <= run_clock()) {
+			ops_expire(r, run_clock());
 		}
 	}
 	close(sfd);

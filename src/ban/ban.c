@@ -1161,6 +1161,12 @@ ban_tick(struct ban *b, uint64_t now,
 	return expired;
 }
 
+uint64_t
+ban_next_due(const struct ban *b)
+{
+	return b->due == NEVER_S ? UINT64_MAX : (uint64_t)b->due * NS;
+}
+
 enum ban_rc
 ban_put(struct ban *b, const struct ban_entry *e)
 {

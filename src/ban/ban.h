@@ -262,6 +262,14 @@ size_t		 ban_tick(struct ban *b, uint64_t now,
 		    void *arg);
 
 /*
+ * When ban_tick() has something to do next (an expiry or a forgetting), in
+ * the clock of its now; UINT64_MAX when nothing is due. A caller that
+ * sleeps until then sees a ban end when the kernel's element ends, not up
+ * to a second later.
+ */
+uint64_t	 ban_next_due(const struct ban *b);
+
+/*
  * Puts e as it is (the state loader): no ladder, caps, backend or journal;
  * a record with the same addr/plen is replaced. A record with expires_ns
  * not 0 counts as a ban until ban_tick() sees it expire. BAN_OK, BAN_ETRUST
