@@ -14,6 +14,7 @@
 #
 # Objects go to $(B) (build/ by default) so that differently configured builds
 # live side by side: build/san for the sanitizers, build/fuzz for libFuzzer.
+# _FILE_OFFSET_BITS=64: captures over 2 GiB on 32-bit systems (off_t, mmap).
 
 CC	?= cc
 B	?= build
@@ -24,7 +25,7 @@ FUZZ_SECONDS ?= 20
 WARN	= -Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual \
 	  -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=c11 -D_GNU_SOURCE -pthread $(WARN) -MMD -MP
+CFLAGS	+= -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -pthread $(WARN) -MMD -MP
 ifeq ($(CI),true)
 CFLAGS	+= -Werror
 endif

@@ -264,9 +264,11 @@ map_loop(pcap_t *pc, FILE *f, struct pcap_loop *l)
 }
 
 /*
- * Feeds every record; 0 at the end of the file, -1 on a read error. Records
- * come from the map while they can, then by pcap_dispatch() in batches:
- * pcap_next_ex() would enter and leave libpcap's read loop for each one.
+ * Feeds every record; 0 at the end of the file, -1 on a read error (libpcap
+ * has the message), -2 when the stream cannot be put after the records the
+ * map gave (errno says why). Records come from the map while they can,
+ * then by pcap_dispatch() in batches: pcap_next_ex() would enter and leave
+ * libpcap's read loop for each one.
  */
 static int
 pcap_source_loop(pcap_t *pc, FILE *f, struct net *n, net_sink sink,
@@ -277,10 +279,12 @@ pcap_source_loop(pcap_t *pc, FILE *f, struct net *n, net_sink sink,
 	int rc;
 
 	if (map_loop(pc, f, &l) < 0)
-		return -1;
+		return -2;
+	/* Nothing calls pcap_breakloop(): the loop ends at the file's end
+	 * (0) or on an error (-1). */
 	while ((rc = pcap_dispatch(pc, 4096, pcap_record, (u_char *)&l)) > 0)
 		;
-	if (rc == 0 || rc == PCAP_ERROR_BREAK) {
+	if (rc == 0) {
 		progress(prog, f, st->file_size, &l.next, true);
 		return 0;
 	}
@@ -343,12 +347,16 @@ pcap_source_run(const char *path, struct net *n, net_sink sink, void *arg,
 	}
 	st->dlt = pcap_datalink(pc);
 	rc = pcap_source_loop(pc, f, n, sink, arg, prog, st);
-	if (rc != 0)
+	if (rc == -2)
+		snprintf(err, errlen, "%s: after %llu records: cannot seek "
+		    "past them: %s", path, (unsigned long long)st->records,
+		    strerror(errno));
+	else if (rc != 0)
 		snprintf(err, errlen, "%s: after %llu records: %s", path,
 		    (unsigned long long)st->records, pcap_geterr(pc));
 	pcap_close(pc);
 	free(buf);	/* after the fclose() in pcap_close() */
 	if (rc != 0)
 		errno = EIO;
-	return rc;
+	return rc != 0 ? -1 : 0;
 }
