@@ -45,11 +45,22 @@
 #define CAPLEN_MAX		262144u		/* libpcap's MAXIMUM_SNAPLEN:
 						 * past it, libpcap reads */
 
+/* The progress callback, when the reader has passed *next bytes. */
+static void
+progress_at(const struct pcap_progress *prog, uint64_t pos, uint64_t total,
+    uint64_t *next)
+{
+	if (prog == NULL || prog->fn == NULL || pos < *next)
+		return;
+	*next = pos + (prog->every ? prog->every : PROGRESS_DEFAULT);
+	prog->fn(prog->arg, pos, total);
+}
+
+/* The same at the stream's position, or the last call (total of total). */
 static void
 progress(const struct pcap_progress *prog, FILE *f, uint64_t total,
     uint64_t *next, bool last)
 {
-	uint64_t every;
 	off_t pos;
 
 	if (prog == NULL || prog->fn == NULL)
@@ -58,12 +69,8 @@ progress(const struct pcap_progress *prog, FILE *f, uint64_t total,
 		prog->fn(prog->arg, total, total);
 		return;
 	}
-	pos = ftello(f);
-	if (pos < 0 || (uint64_t)pos < *next)
-		return;
-	every = prog->every ? prog->every : PROGRESS_DEFAULT;
-	*next = (uint64_t)pos + every;
-	prog->fn(prog->arg, (uint64_t)pos, total);
+	if ((pos = ftello(f)) >= 0)
+		progress_at(prog, (uint64_t)pos, total, next);
 }
 
 /* What the per-record callback needs. */
@@ -78,20 +85,28 @@ struct pcap_loop {
 					 * report */
 };
 
+/* One record, from libpcap or from the map: counted, then decoded. */
 static void
-pcap_record(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+record_feed(struct pcap_loop *l, const unsigned char *data, uint32_t caplen,
+    uint64_t ts)
 {
-	struct pcap_loop *l = (struct pcap_loop *)user;
 	struct pcap_source_stats *st = l->st;
-	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000u +
-	    (uint64_t)h->ts.tv_usec;
 
 	if (st->records++ == 0)
 		st->first_ts_ns = ts;
 	st->last_ts_ns = ts;
-	st->bytes += h->caplen;
-	net_feed_frame(l->n, st->dlt, data, h->caplen, ts, l->sink, l->arg);
-	progress(l->prog, l->f, st->file_size, &l->next, false);
+	st->bytes += caplen;
+	net_feed_frame(l->n, st->dlt, data, caplen, ts, l->sink, l->arg);
+}
+
+static void
+pcap_record(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct pcap_loop *l = (struct pcap_loop *)user;
+
+	record_feed(l, data, h->caplen, (uint64_t)h->ts.tv_sec * 1000000000u +
+	    (uint64_t)h->ts.tv_usec);
+	progress(l->prog, l->f, l->st->file_size, &l->next, false);
 }
 
 /* The map this thread reads, for bus_handler(); bus_hit when it faulted. */
@@ -167,16 +182,12 @@ static size_t
 map_records(struct pcap_loop *l, const unsigned char *m, size_t size,
     uint32_t snap, bool usec)
 {
-	struct pcap_source_stats *st = l->st;
 	size_t off = 24, released = 0;
-	uint64_t every = l->prog && l->prog->every ? l->prog->every :
-	    PROGRESS_DEFAULT;
 
 	while (size - off >= 16) {
 		const unsigned char *h = m + off;
 		uint32_t caplen = get32(h + 8);
 		int64_t sec = (int32_t)get32(h), sub = (int32_t)get32(h + 4);
-		uint64_t ts;
 
 		/* A header past a new end of the file reads as zeros. */
 		atomic_signal_fence(memory_order_seq_cst);
@@ -192,20 +203,12 @@ map_records(struct pcap_loop *l, const unsigned char *m, size_t size,
 			break;
 		if (usec)
 			sub *= 1000;
-		ts = (uint64_t)sec * 1000000000u + (uint64_t)sub;
-		if (st->records++ == 0)
-			st->first_ts_ns = ts;
-		st->last_ts_ns = ts;
-		st->bytes += caplen;
-		net_feed_frame(l->n, st->dlt, h + 16, caplen, ts, l->sink,
-		    l->arg);
+		record_feed(l, h + 16, caplen,
+		    (uint64_t)sec * 1000000000u + (uint64_t)sub);
 		if (bus_hit)	/* cut while fed: libpcap reads it again */
 			break;
 		off += 16 + (size_t)caplen;
-		if (l->prog && l->prog->fn && off >= l->next) {
-			l->next = off + every;
-			l->prog->fn(l->prog->arg, off, st->file_size);
-		}
+		progress_at(l->prog, off, l->st->file_size, &l->next);
 		/* Read pages are not needed again: keep the resident set
 		 * what it was with read(2). */
 		if (off - released >= MAP_RELEASE) {
