@@ -32,6 +32,8 @@
 #include <linux/netfilter/nfnetlink.h>
 
 #define SP_TABLE	"ghostguard"
+#define SP_BUFSZ	8192	/* libmnl's MNL_SOCKET_BUFFER_SIZE is
+				 * sysconf(), a VLA; 8192 is its cap */
 
 /*
  * One lookup: 1 present, 0 absent, -1 error (errno). Reads the answers to
@@ -41,7 +43,7 @@ static int
 sp_get(struct mnl_socket *nl, uint32_t seq, const char *set, const void *key,
     size_t len)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[SP_BUFSZ];
 	struct nlattr *list, *e, *k;
 	struct nlmsghdr *nlh;
 	struct nfgenmsg *nfg;

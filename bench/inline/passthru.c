@@ -12,7 +12,9 @@
  * Stops by itself after SECONDS (or on SIGTERM/SIGINT) and prints
  * "passthru: N packets, N batches".
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -29,6 +31,8 @@
 
 #define BATCH	32	/* NFQUEUE_BATCH of src/io/nfq.h */
 #define BUFSZ	(0xffff + 4096)
+#define SBUFSZ	8192	/* a config or verdict message; libmnl's
+			 * MNL_SOCKET_BUFFER_SIZE is sysconf(), a VLA */
 
 static volatile sig_atomic_t stop;
 
@@ -65,7 +69,7 @@ int
 main(int argc, char **argv)
 {
 	static char bufs[BATCH][BUFSZ];
-	char sbuf[MNL_SOCKET_BUFFER_SIZE];
+	char sbuf[SBUFSZ];
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
 	struct mnl_socket *nl;

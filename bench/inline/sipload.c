@@ -20,7 +20,9 @@
  *                                  one at a time (1 s timeout each); prints
  *                                  the median and 99th percentile in us
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -73,7 +75,7 @@ udp_sock(const char *addr, int port)
 
 /* An INVITE of 450-700 bytes: the SDP's attribute line pads it. */
 static int
-invite(char *b, size_t cap, const char *src, const char *dst, unsigned long n)
+invite(char *b, size_t cap, const char *src, unsigned long n)
 {
 	char body[400], pad[260];
 	int blen, want = 450 + (int)(n * 7919 % 251), len, padn = 0;
@@ -127,9 +129,9 @@ hex(char *p, unsigned long long v, int w)
 }
 
 static void
-pkt_build(struct pkt *k, const char *src, const char *dst, unsigned long n)
+pkt_build(struct pkt *k, const char *src, unsigned long n)
 {
-	k->len = invite(k->b, sizeof(k->b), src, dst, n);
+	k->len = invite(k->b, sizeof(k->b), src, n);
 	k->o_ts = (int)((char *)memmem(k->b, k->len, "z9hG4bK.", 8) - k->b) + 8;
 	k->o_tag = (int)((char *)memmem(k->b, k->len, ";tag=", 5) - k->b) + 5;
 	k->o_cid = (int)((char *)memmem(k->b, k->len, "Call-ID: ", 9) - k->b) + 9;
@@ -167,7 +169,7 @@ do_send(char **argv, int argc)
 	for (i = 0; i < nsrc; i++) {
 		fds[i] = udp_sock(srcs[i], 5060);
 		for (unsigned long v = 0; v < POOL; v++)
-			pkt_build(&pool[i][v], srcs[i], dst, i * POOL + v);
+			pkt_build(&pool[i][v], srcs[i], i * POOL + v);
 	}
 	t0 = now();
 	while (sent < count && (t = now()) - t0 < secs) {
@@ -350,7 +352,7 @@ do_rtt(char **argv)
 
 	inet_pton(AF_INET, dst, &da.sin_addr);
 	for (i = 0; i < count; i++) {
-		int l = invite(pkt, sizeof(pkt), src, dst, i + 1000000);
+		int l = invite(pkt, sizeof(pkt), src, i + 1000000);
 		double t = now();
 		struct pollfd p = { fd, POLLIN, 0 };
 
