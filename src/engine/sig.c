@@ -851,7 +851,15 @@ struct fp_ac {
 	size_t		 ncls;		/* classes, 0 included */
 	size_t		 n;		/* states; 0 is the start */
 	uint16_t	*delta;		/* next state: delta[state * ncls +
-					 * class] */
+					 * class]; building only */
+	uint32_t	*step;		/* what fp_ac_run() reads: for a row
+					 * (state * ncls, states renumbered)
+					 * and a class, the next state's row:
+					 * no multiply and no rep[] a byte */
+	uint32_t	 hitrow;	/* rows from here on are the states
+					 * where literals end */
+	uint16_t	*hit;		/* their states, by (row - hitrow) /
+					 * ncls */
 	int32_t		*own;		/* first entry whose literal ends at the
 					 * state, -1 */
 	uint16_t	*dict;		/* the longest proper suffix state with
@@ -866,7 +874,10 @@ struct fp_ac {
  * literals (most fields of a message start with none of them: no hash).
  */
 struct fp_field {
-	uint64_t	 first[4];	/* bit per lower-cased first byte */
+	uint8_t		 first[256];	/* per byte as the message has it
+					 * (either case): 1 if a literal starts
+					 * with it lower-cased; a load and a
+					 * test, no lowering and no bit */
 	uint16_t	 off;		/* offset of its struct gg_str in
 					 * struct sip_msg; FP_NOOFF: none,
 					 * field_get() */
@@ -893,7 +904,12 @@ struct sig_index {
 					 * before it is evaluated */
 	size_t		 nplain;
 	size_t		 natoms;	/* distinct conditions (memoised) */
-	struct fp_field	 af[F_MAX];	/* the anchored fields but order */
+	struct fp_field	 af[F_MAX];	/* the anchored fields but order:
+					 * first those read at an offset
+					 * without a flag, then those with a
+					 * flag, then those of field_get() */
+	size_t		 naf_off;	/* af[0 .. naf_off): no flag */
+	size_t		 naf_flag;	/* af[naf_off .. naf_flag): a flag */
 	size_t		 naf;
 };
 
@@ -953,6 +969,8 @@ fp_ac_free(struct fp_ac *a)
 	if (a == NULL)
 		return;
 	free(a->delta);
+	free(a->step);
+	free(a->hit);
 	free(a->own);
 	free(a->dict);
 	free(a->rep);
@@ -1171,6 +1189,43 @@ fp_ac_links(struct fp_ac *a)
 	return true;
 }
 
+/*
+ * a->step from a->delta and a->rep: the states where literals end are
+ * numbered last (the start state, where none does, stays 0), so that one
+ * compare of the row finds them. a->delta is not needed after it.
+ */
+static bool
+fp_ac_steps(struct fp_ac *a)
+{
+	uint32_t *row = malloc(a->n * sizeof(*row));
+	size_t i, st, nhit = 0, lo = 0;
+
+	for (st = 0; st < a->n; st++)
+		nhit += a->rep[st] != 0;
+	a->step = malloc(a->n * a->ncls * sizeof(*a->step));
+	a->hit = malloc((nhit ? nhit : 1) * sizeof(*a->hit));
+	if (row == NULL || a->step == NULL || a->hit == NULL) {
+		free(row);
+		return false;
+	}
+	a->hitrow = (uint32_t)((a->n - nhit) * a->ncls);
+	for (st = 0, nhit = 0; st < a->n; st++) {
+		if (a->rep[st] == 0) {
+			row[st] = (uint32_t)(lo++ * a->ncls);
+		} else {
+			row[st] = a->hitrow + (uint32_t)(nhit * a->ncls);
+			a->hit[nhit++] = (uint16_t)st;
+		}
+	}
+	for (st = 0; st < a->n; st++)
+		for (i = 0; i < a->ncls; i++)
+			a->step[row[st] + i] = row[a->delta[st * a->ncls + i]];
+	free(row);
+	free(a->delta);
+	a->delta = NULL;
+	return true;
+}
+
 /* The automaton of the 'contains' literals of field f, or NULL when it
  * would be too big or memory is short. */
 static struct fp_ac *
@@ -1195,7 +1250,7 @@ fp_ac_build(struct sig_index *x, unsigned f)
 		goto out_free;
 	for (st = 0; st <= total; st++)
 		a->own[st] = -1;
-	if (!fp_ac_trie(a, x, f) || !fp_ac_links(a))
+	if (!fp_ac_trie(a, x, f) || !fp_ac_links(a) || !fp_ac_steps(a))
 		goto out_free;
 	return a;
 out_free:
@@ -1292,35 +1347,75 @@ fp_after(struct sig_index *x)
 	}
 }
 
-/* x->af: the anchored fields (order apart) and their literals' first
- * bytes. */
+/* ASCII lower case of every byte, a load instead of a compare and a
+ * branch: the anchored look-ups lower two bytes of a dozen fields a
+ * message. */
+#define LC1(c)	((unsigned char)((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c)))
+#define LC4(c)	LC1(c), LC1((c) + 1), LC1((c) + 2), LC1((c) + 3)
+#define LC16(c)	LC4(c), LC4((c) + 4), LC4((c) + 8), LC4((c) + 12)
+#define LC64(c)	LC16(c), LC16((c) + 16), LC16((c) + 32), LC16((c) + 48)
+static const unsigned char lower_tab[256] = {
+	LC64(0), LC64(64), LC64(128), LC64(192)
+};
+#undef LC64
+#undef LC16
+#undef LC4
+#undef LC1
+
+/* Adds anchored field f to x->af if it is of group g: 0 read at an offset
+ * without a flag, 1 with a flag, 2 through field_get(). */
+static void
+fp_field_add(struct sig_index *x, unsigned f, int g)
+{
+	struct fp_field *af = &x->af[x->naf];
+	size_t i, off, flag;
+	int have;
+
+	memset(af, 0, sizeof(*af));
+	af->f = (uint8_t)f;
+	af->off = af->flag = FP_NOOFF;
+	have = !field_str_at((enum sig_field)f, &off, &flag) ? 2 :
+	    flag == SIZE_MAX ? 0 : 1;
+	if (have != g)
+		return;
+	if (have < 2)
+		af->off = (uint16_t)off;
+	if (have == 1)
+		af->flag = (uint16_t)flag;
+	for (i = 0; i < x->n; i++) {
+		const struct fp_entry *e = &x->e[i];
+		unsigned c;
+
+		if (e->field != f || e->anywhere)
+			continue;
+		for (c = 0; c < 256; c++)
+			if (lower_tab[c] == (unsigned char)e->needle[0])
+				af->first[c] = 1;
+	}
+	x->naf++;
+}
+
+/* x->af: the anchored fields (order apart) by group, and their literals'
+ * first bytes. The order of the fields does not matter: each condition
+ * (atom) is of one field. */
 static void
 fp_fields(struct sig_index *x)
 {
-	uint64_t fields = x->anchored & ~(1ULL << F_ORDER);
-	size_t i;
+	int g;
 
-	while (fields) {
-		unsigned f = (unsigned)__builtin_ctzll(fields);
-		struct fp_field *af = &x->af[x->naf++];
-		size_t off, flag;
+	for (g = 0; g < 3; g++) {
+		uint64_t fields = x->anchored & ~(1ULL << F_ORDER);
 
-		fields &= fields - 1;
-		memset(af, 0, sizeof(*af));
-		af->f = (uint8_t)f;
-		af->off = af->flag = FP_NOOFF;
-		if (field_str_at((enum sig_field)f, &off, &flag)) {
-			af->off = (uint16_t)off;
-			if (flag != SIZE_MAX)
-				af->flag = (uint16_t)flag;
+		while (fields) {
+			unsigned f = (unsigned)__builtin_ctzll(fields);
+
+			fields &= fields - 1;
+			fp_field_add(x, f, g);
 		}
-		for (i = 0; i < x->n; i++) {
-			const struct fp_entry *e = &x->e[i];
-			unsigned char c = (unsigned char)e->needle[0];
-
-			if (e->field == f && !e->anywhere)
-				af->first[c >> 6] |= 1ULL << (c & 63);
-		}
+		if (g == 0)
+			x->naf_off = x->naf;
+		else if (g == 1)
+			x->naf_flag = x->naf;
 	}
 }
 
@@ -1407,20 +1502,6 @@ sig_index_build(struct sigset *s)
 	s->index = x;
 }
 
-/* ASCII lower case of every byte, a load instead of a compare and a
- * branch: the anchored look-ups lower two bytes of a dozen fields a
- * message. */
-#define LC1(c)	((unsigned char)((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c)))
-#define LC4(c)	LC1(c), LC1((c) + 1), LC1((c) + 2), LC1((c) + 3)
-#define LC16(c)	LC4(c), LC4((c) + 4), LC4((c) + 8), LC4((c) + 12)
-#define LC64(c)	LC16(c), LC16((c) + 16), LC16((c) + 32), LC16((c) + 48)
-static const unsigned char lower_tab[256] = {
-	LC64(0), LC64(64), LC64(128), LC64(192)
-};
-#undef LC64
-#undef LC16
-#undef LC4
-#undef LC1
 
 static char
 lower1(char c)
@@ -1448,7 +1529,7 @@ lit_caseeq(const char *p, const char *lit, size_t n)
 
 /* Does field v start with e's literal (case-insensitive)? A field of 8
  * bytes or more is compared a word at a time. */
-static bool
+static inline __attribute__((always_inline)) bool
 fp_prefix(const struct fp_entry *e, struct gg_str v)
 {
 	uint64_t w;
@@ -1489,12 +1570,14 @@ static void
 fp_ac_run(const struct sig_index *x, const struct fp_ac *a, struct gg_str v,
     struct lc_cache *lc, uint64_t *cand)
 {
-	size_t i, st = 0;
+	const uint32_t *step = a->step;
+	size_t i, row = 0, hitrow = a->hitrow;
 
 	for (i = 0; i < v.len; i++) {
-		st = a->delta[st * a->ncls + a->cls[(unsigned char)v.p[i]]];
-		if (a->rep[st] != 0)
-			fp_ac_hits(x, a, st, lc, cand);
+		row = step[row + a->cls[(unsigned char)v.p[i]]];
+		if (row >= hitrow)
+			fp_ac_hits(x, a, a->hit[(row - hitrow) / a->ncls],
+			    lc, cand);
 	}
 }
 
@@ -1527,62 +1610,71 @@ fp_order(const struct sig_index *x, const struct sip_msg *m,
  * Anchored literals: one look-up by the field's first two bytes, then a
  * case-insensitive compare with the field's start.
  */
+static inline __attribute__((always_inline)) void
+fp_field_look(const struct sig_index *x, const struct fp_field *af,
+    struct gg_str v, struct lc_cache *lc, uint64_t *cand)
+{
+	unsigned f = af->f;
+	int32_t j;
+	bool hit = false;
+
+	if (v.len < 2 || !af->first[(unsigned char)v.p[0]])
+		return;
+	j = x->head[fp_bucket(f, lower_tab[(unsigned char)v.p[0]],
+	    lower_tab[(unsigned char)v.p[1]])];
+	while (j >= 0) {
+		const struct fp_entry *e = &x->e[j];
+
+		j = e->next;
+		if (e->field != f)
+			continue;
+		if (!e->same) {
+			hit = e->len <= v.len && fp_prefix(e, v);
+			if (!hit) {
+				j = e->after;	/* and its twins */
+				continue;
+			}
+		}
+		/* A shape of fixed bytes and widths often starts as the
+		 * field does but cannot be as long ("z9hG4bK\.H{8}" and a
+		 * Linphone branch): false, for every signature that tests
+		 * it, without evaluating one. */
+		if (v.len >= e->minlen && v.len <= e->maxlen)
+			fp_hit(e, lc, cand);
+		else if (e->cond->op == OP_SHAPE && e->cond->atom != ATOM_NONE)
+			memo_set(lc, e->cond->atom, false);
+	}
+}
+
+/*
+ * Anchored literals: one look-up by the field's first two bytes, then a
+ * case-insensitive compare with the field's start. The fields come in
+ * three groups (fp_fields()), each loop without the others' tests.
+ */
 static void
 fp_anchored(const struct sig_index *x, const struct sip_msg *m,
     struct lc_cache *lc, uint64_t *cand)
 {
 	const char *base = (const char *)m;
+	struct gg_str v;
+	long long num;
 	size_t k;
 
 	if (x->anchored & (1ULL << F_ORDER))
 		fp_order(x, m, lc, cand);
-	for (k = 0; k < x->naf; k++) {
-		const struct fp_field *af = &x->af[k];
-		unsigned f = af->f;
-		struct gg_str v;
-		long long num;
-		unsigned char c0;
-		int32_t j;
-		bool hit = false;
-
-		if (af->off == FP_NOOFF) {
-			if (!field_get(m, (enum sig_field)f, &v, &num))
-				continue;
-		} else {
-			if (af->flag != FP_NOOFF && !base[af->flag])
-				continue;
-			memcpy(&v, base + af->off, sizeof(v));
-		}
-		if (v.len < 2)
-			continue;
-		c0 = lower_tab[(unsigned char)v.p[0]];
-		if (!((af->first[c0 >> 6] >> (c0 & 63)) & 1))
-			continue;
-		j = x->head[fp_bucket(f, c0, (unsigned char)lower1(v.p[1]))];
-		while (j >= 0) {
-			const struct fp_entry *e = &x->e[j];
-
-			j = e->next;
-			if (e->field != f)
-				continue;
-			if (!e->same) {
-				hit = e->len <= v.len && fp_prefix(e, v);
-				if (!hit) {
-					j = e->after;	/* and its twins */
-					continue;
-				}
-			}
-			/* A shape of fixed bytes and widths often starts as the
-			 * field does but cannot be as long ("z9hG4bK\.H{8}"
-			 * and a Linphone branch): false, for every signature
-			 * that tests it, without evaluating one. */
-			if (v.len >= e->minlen && v.len <= e->maxlen)
-				fp_hit(e, lc, cand);
-			else if (e->cond->op == OP_SHAPE &&
-			    e->cond->atom != ATOM_NONE)
-				memo_set(lc, e->cond->atom, false);
-		}
+	for (k = 0; k < x->naf_off; k++) {
+		memcpy(&v, base + x->af[k].off, sizeof(v));
+		fp_field_look(x, &x->af[k], v, lc, cand);
 	}
+	for (; k < x->naf_flag; k++) {
+		if (!base[x->af[k].flag])
+			continue;
+		memcpy(&v, base + x->af[k].off, sizeof(v));
+		fp_field_look(x, &x->af[k], v, lc, cand);
+	}
+	for (; k < x->naf; k++)
+		if (field_get(m, (enum sig_field)x->af[k].f, &v, &num))
+			fp_field_look(x, &x->af[k], v, lc, cand);
 }
 
 /* Marks in cand the signatures whose fast pattern occurs in m. */
