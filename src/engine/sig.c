@@ -810,7 +810,8 @@ cond_cost_cmp(const void *a, const void *b)
 
 /* Fast patterns. */
 
-#define FP_BUCKETS	1024		/* hash buckets of first bigrams */
+#define FP_BUCKET_BITS	10
+#define FP_BUCKETS	(1 << FP_BUCKET_BITS) /* hash buckets of first bigrams */
 #define FP_MAX_SIGS	4096		/* beyond this, no index is built */
 
 /* One indexed literal. */
@@ -913,11 +914,18 @@ struct sig_index {
 	size_t		 naf;
 };
 
+/*
+ * A multiplicative hash of the three bytes (the top bits of the product):
+ * the shifts and xors before it put a field's common first bytes (a Via
+ * host's "19") in the buckets of other fields' literals, and each look-up
+ * then walked five entries of other fields.
+ */
 static size_t
 fp_bucket(unsigned field, unsigned char a, unsigned char b)
 {
-	return ((size_t)a << 3 ^ (size_t)b ^ (size_t)field << 6) &
-	    (FP_BUCKETS - 1);
+	uint32_t k = (uint32_t)a | (uint32_t)b << 8 | (uint32_t)field << 16;
+
+	return (size_t)((k * 0x9e3779b1u) >> (32 - FP_BUCKET_BITS));
 }
 
 /*
@@ -1656,25 +1664,27 @@ fp_anchored(const struct sig_index *x, const struct sip_msg *m,
     struct lc_cache *lc, uint64_t *cand)
 {
 	const char *base = (const char *)m;
+	const struct fp_field *af = x->af;
 	struct gg_str v;
 	long long num;
-	size_t k;
 
 	if (x->anchored & (1ULL << F_ORDER))
 		fp_order(x, m, lc, cand);
-	for (k = 0; k < x->naf_off; k++) {
-		memcpy(&v, base + x->af[k].off, sizeof(v));
-		fp_field_look(x, &x->af[k], v, lc, cand);
+	/* By pointer: an index into the 264-byte entries was a multiply a
+	 * field. */
+	for (; af < x->af + x->naf_off; af++) {
+		memcpy(&v, base + af->off, sizeof(v));
+		fp_field_look(x, af, v, lc, cand);
 	}
-	for (; k < x->naf_flag; k++) {
-		if (!base[x->af[k].flag])
+	for (; af < x->af + x->naf_flag; af++) {
+		if (!base[af->flag])
 			continue;
-		memcpy(&v, base + x->af[k].off, sizeof(v));
-		fp_field_look(x, &x->af[k], v, lc, cand);
+		memcpy(&v, base + af->off, sizeof(v));
+		fp_field_look(x, af, v, lc, cand);
 	}
-	for (; k < x->naf; k++)
-		if (field_get(m, (enum sig_field)x->af[k].f, &v, &num))
-			fp_field_look(x, &x->af[k], v, lc, cand);
+	for (; af < x->af + x->naf; af++)
+		if (field_get(m, (enum sig_field)af->f, &v, &num))
+			fp_field_look(x, af, v, lc, cand);
 }
 
 /* Marks in cand the signatures whose fast pattern occurs in m. */
