@@ -13,6 +13,7 @@
 #define SHAPE_MAX_TOK	48	/* tokens in one shape pattern */
 #define SHAPE_MAX_LEN	1024	/* longest field a shape is tried on */
 #define ORDER_MAX	SIP_ORDER_MAX
+_Static_assert(ORDER_MAX % 8 == 0, "order_match() reads 8 ids at a time");
 #define MEMO_ATOMS	1024	/* distinct conditions memoised per message */
 #define ATOM_NONE	UINT16_MAX
 
@@ -643,9 +644,28 @@ order_match(const struct sig_cond *c, const struct sip_msg *m)
 		return false;
 	if (c->op == OP_IS && m->hdr_count != c->norder)
 		return false;
-	for (i = 0; i < c->norder; i++)
-		if (m->hdr_order[i] != c->order[i])
+	/* Eight header ids a compare (both arrays hold ORDER_MAX, a
+	 * multiple of 8), the last word masked by a table of leading 0xff
+	 * bytes: the same in either byte order. */
+	for (i = 0; i + 8 <= c->norder; i += 8)
+		if (memcmp(m->hdr_order + i, c->order + i, 8) != 0)
 			return false;
+	if (i < c->norder) {
+		static const uint8_t lead[8][8] = {
+			{ 0 }, { 0xff }, { 0xff, 0xff }, { 0xff, 0xff, 0xff },
+			{ 0xff, 0xff, 0xff, 0xff },
+			{ 0xff, 0xff, 0xff, 0xff, 0xff },
+			{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+			{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+		};
+		uint64_t a, b, k;
+
+		memcpy(&a, m->hdr_order + i, 8);
+		memcpy(&b, c->order + i, 8);
+		memcpy(&k, lead[c->norder - i], 8);
+		if ((a ^ b) & k)
+			return false;
+	}
 	return true;
 }
 
@@ -739,7 +759,7 @@ cond_eval(const struct sig_cond *c, const struct sip_msg *m,
 
 static bool
 sig_match_lc(const struct sig *sig, const struct sip_msg *m,
-    struct lc_cache *lc)
+    struct lc_cache *lc, const uint64_t *amask)
 {
 	size_t i;
 
@@ -748,12 +768,20 @@ sig_match_lc(const struct sig *sig, const struct sip_msg *m,
 	/* A condition the fast patterns already found false (a branch of
 	 * the wrong length) rejects the signature before the cheaper ones
 	 * that come first are evaluated. */
-	for (i = 0; i < sig->nconds; i++) {
-		uint16_t a = sig->conds[i].atom;
-
-		if (a != ATOM_NONE && ((lc->known[a >> 6] &
-		    ~lc->val[a >> 6]) >> (a & 63)) & 1)
+	if (amask != NULL) {
+		/* Two words for all its conditions (the shipped set has a
+		 * hundred atoms or so), not a loop over them. */
+		if (((lc->known[0] & ~lc->val[0]) & amask[0]) |
+		    ((lc->known[1] & ~lc->val[1]) & amask[1]))
 			return false;
+	} else {
+		for (i = 0; i < sig->nconds; i++) {
+			uint16_t a = sig->conds[i].atom;
+
+			if (a != ATOM_NONE && ((lc->known[a >> 6] &
+			    ~lc->val[a >> 6]) >> (a & 63)) & 1)
+				return false;
+		}
 	}
 	for (i = 0; i < sig->nconds; i++)
 		if (!cond_eval(&sig->conds[i], m, lc))
@@ -767,7 +795,7 @@ sig_match(const struct sig *sig, const struct sip_msg *m)
 	struct lc_cache lc;
 
 	lc_init(&lc, MEMO_ATOMS);
-	return sig_match_lc(sig, m, &lc);
+	return sig_match_lc(sig, m, &lc, NULL);
 }
 
 /* The rough cost of evaluating a condition, for ordering. */
@@ -917,6 +945,10 @@ struct sig_index {
 		uint8_t	 f;
 	}		 sf[F_MAX];	/* the searched fields: x->fields */
 	size_t		 nsf;
+	uint64_t	(*amask)[3];	/* per signature: bit per atom of its
+					 * conditions in [0] and [1], [2] 1
+					 * when all its atoms are below 128
+					 * (else 0: sig_match_lc() loops) */
 };
 
 /*
@@ -1002,6 +1034,7 @@ sig_index_free(struct sig_index *x)
 	free(x->e);
 	free(x->plain);
 	free(x->plain_len);
+	free(x->amask);
 	free(x);
 }
 
@@ -1445,11 +1478,27 @@ sig_index_build(struct sigset *s)
 	if ((x = calloc(1, sizeof(*x))) == NULL ||
 	    (x->e = calloc(s->n, sizeof(*x->e))) == NULL ||
 	    (x->plain = calloc(s->n, sizeof(*x->plain))) == NULL ||
-	    (x->plain_len = calloc(s->n, sizeof(*x->plain_len))) == NULL) {
+	    (x->plain_len = calloc(s->n, sizeof(*x->plain_len))) == NULL ||
+	    (x->amask = calloc(s->n, sizeof(*x->amask))) == NULL) {
 		sig_index_free(x);
 		return;	/* no index: every signature is evaluated */
 	}
 	x->natoms = atoms_assign(s);
+	for (i = 0; i < s->n; i++) {
+		const struct sig *g = &s->v[i];
+
+		x->amask[i][2] = 1;
+		for (k = 0; k < g->nconds; k++) {
+			uint16_t a = g->conds[k].atom;
+
+			if (a == ATOM_NONE)
+				continue;
+			if (a >= 128)
+				x->amask[i][2] = 0;
+			else
+				x->amask[i][a >> 6] |= 1ULL << (a & 63);
+		}
+	}
 	for (k = 0; k < FP_BUCKETS; k++)
 		x->head[k] = -1;
 	for (i = 0; i < s->n; i++) {
@@ -1774,11 +1823,13 @@ consider(const struct sigset *s, size_t i, const struct sip_msg *m,
     struct lc_cache *lc, const struct sig **best)
 {
 	const struct sig *g = &s->v[i];
+	const struct sig_index *x = s->index;
 
 	if (*best && (g->confidence < (*best)->confidence ||
 	    (g->confidence == (*best)->confidence && g > *best)))
 		return;
-	if (sig_match_lc(g, m, lc))
+	if (sig_match_lc(g, m, lc, x != NULL && x->amask[i][2] ?
+	    x->amask[i] : NULL))
 		*best = g;
 }
 
