@@ -838,8 +838,8 @@ cond_cost_cmp(const void *a, const void *b)
 
 /* Fast patterns. */
 
-#define FP_BUCKET_BITS	10
-#define FP_BUCKETS	(1 << FP_BUCKET_BITS) /* hash buckets of first bigrams */
+#define FP_BUCKET_BITS	10		/* hash buckets of first bigrams */
+#define FP_BUCKETS	(1 << FP_BUCKET_BITS)
 #define FP_MAX_SIGS	4096		/* beyond this, no index is built */
 
 /* One indexed literal. */
