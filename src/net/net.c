@@ -150,10 +150,10 @@ only_crlf(const uint8_t *p, size_t len)
 
 /*
  * The delivery rule (net.h): SIP ports get everything but empty payloads
- * and keep-alives; other ports only what looks like SIP.
+ * and keep-alives; other ports only what looks like SIP. net_deliver() for
+ * TCP and SCTP; inlined where UDP delivers (every packet of the inline
+ * path): a call less.
  */
-/* net_deliver(), inlined where UDP delivers (every packet of the inline
- * path): a call less. */
 static inline __attribute__((always_inline)) void
 deliver(struct net *n, const struct net_ctx *c, const struct net_l3 *l3,
     uint8_t proto, uint16_t sport, uint16_t dport, bool reassembled,
