@@ -308,7 +308,7 @@ run_sink(void *arg, const struct net_pkt *pkt)
 	struct engine_result res;
 	const struct sig *sig;
 	enum sip_rc rc;
-	char line[512], tool[BAN_TOOL_MAX] = "", signame[48] = "";
+	char line[512], tool[BAN_TOOL_MAX], signame[48];
 	uint64_t skipped = 0;
 	bool note, first_drop;
 
@@ -323,7 +323,10 @@ run_sink(void *arg, const struct net_pkt *pkt)
 	    res.src->dropped == 1;
 	note = res.detected || res.ban || first_drop;
 	if (note) {
-		/* Names copied now: a reload may free the signatures. */
+		/* Names copied now: a reload may free the signatures. Set
+		 * only here: clearing the arrays for every packet was a
+		 * dozen stores. */
+		tool[0] = signame[0] = '\0';
 		sig = res.sig;
 		if (sig == NULL && res.src && res.src->sig)
 			sig = engine_src_sig(r->engine, res.src);

@@ -245,32 +245,46 @@ engine_is_response(const struct sip_msg *m, enum sip_rc rc)
  * protected networks are looked up twice a packet, and gg_addr_in()'s
  * memcmp() made that some 150 instructions.
  */
-static bool
+static const uint32_t peer_mask4[33] = {
+	0x00000000, 0x80000000, 0xc0000000, 0xe0000000, 0xf0000000,
+	0xf8000000, 0xfc000000, 0xfe000000, 0xff000000, 0xff800000,
+	0xffc00000, 0xffe00000, 0xfff00000, 0xfff80000, 0xfffc0000,
+	0xfffe0000, 0xffff0000, 0xffff8000, 0xffffc000, 0xffffe000,
+	0xfffff000, 0xfffff800, 0xfffffc00, 0xfffffe00, 0xffffff00,
+	0xffffff80, 0xffffffc0, 0xffffffe0, 0xfffffff0, 0xfffffff8,
+	0xfffffffc, 0xfffffffe, 0xffffffff,
+};
+
+/* Inline, and the mask from a table: it is called four times a packet,
+ * mostly on a list of none or one network. */
+static inline __attribute__((always_inline)) bool
 peer_in(const struct conf_netlist *l, const struct gg_addr *a)
 {
 	uint32_t x;
 	size_t i;
 
+	if (l->n == 0)
+		return false;
 	if (a->family != AF_INET)
 		return conf_netlist_has(l, a);
 	memcpy(&x, a->a, 4);
 	x = ntohl(x);
 	for (i = 0; i < l->n; i++) {
 		const struct conf_cidr *n = &l->v[i];
-		uint32_t y, mask;
+		uint32_t y;
 
 		if (n->addr.family != AF_INET || n->plen > 32)
 			continue;
 		memcpy(&y, n->addr.a, 4);
-		mask = n->plen ? ~0u << (32 - n->plen) : 0;
-		if (((x ^ ntohl(y)) & mask) == 0)
+		if (((x ^ ntohl(y)) & peer_mask4[n->plen]) == 0)
 			return true;
 	}
 	return false;
 }
 
-void
-engine_peer(const struct gg_conf *conf, const struct net_pkt *pkt,
+/* engine_peer(), inlined into engine_feed() (a call a packet less). */
+static inline __attribute__((always_inline)) void
+peer_of(const struct gg_conf *conf, const struct net_pkt *pkt,
     bool is_resp, struct engine_peer *p)
 {
 	const struct conf_netlist *prot = &conf->protect;
@@ -288,6 +302,13 @@ engine_peer(const struct gg_conf *conf, const struct net_pkt *pkt,
 	p->addr = p->sent ? &pkt->src : &pkt->dst;
 }
 
+void
+engine_peer(const struct gg_conf *conf, const struct net_pkt *pkt,
+    bool is_resp, struct engine_peer *p)
+{
+	peer_of(conf, pkt, is_resp, p);
+}
+
 /* Works out who the peer is and whether it sent this packet. */
 static void
 find_peer(const struct engine *e, const struct net_pkt *pkt,
@@ -295,7 +316,7 @@ find_peer(const struct engine *e, const struct net_pkt *pkt,
 {
 	struct engine_peer p;
 
-	engine_peer(e->conf, pkt, engine_is_response(m, rc), &p);
+	peer_of(e->conf, pkt, engine_is_response(m, rc), &p);
 	r->internal = p.internal;
 	r->peer_sent = p.sent;
 	r->peer = *p.addr;

@@ -13,6 +13,7 @@
 #define SHAPE_MAX_TOK	48	/* tokens in one shape pattern */
 #define SHAPE_MAX_LEN	1024	/* longest field a shape is tried on */
 #define ORDER_MAX	SIP_ORDER_MAX
+_Static_assert(ORDER_MAX % 8 == 0, "order_match() reads 8 ids at a time");
 #define MEMO_ATOMS	1024	/* distinct conditions memoised per message */
 #define ATOM_NONE	UINT16_MAX
 
@@ -643,9 +644,28 @@ order_match(const struct sig_cond *c, const struct sip_msg *m)
 		return false;
 	if (c->op == OP_IS && m->hdr_count != c->norder)
 		return false;
-	for (i = 0; i < c->norder; i++)
-		if (m->hdr_order[i] != c->order[i])
+	/* Eight header ids a compare (both arrays hold ORDER_MAX, a
+	 * multiple of 8), the last word masked by a table of leading 0xff
+	 * bytes: the same in either byte order. */
+	for (i = 0; i + 8 <= c->norder; i += 8)
+		if (memcmp(m->hdr_order + i, c->order + i, 8) != 0)
 			return false;
+	if (i < c->norder) {
+		static const uint8_t lead[8][8] = {
+			{ 0 }, { 0xff }, { 0xff, 0xff }, { 0xff, 0xff, 0xff },
+			{ 0xff, 0xff, 0xff, 0xff },
+			{ 0xff, 0xff, 0xff, 0xff, 0xff },
+			{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+			{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+		};
+		uint64_t a, b, k;
+
+		memcpy(&a, m->hdr_order + i, 8);
+		memcpy(&b, c->order + i, 8);
+		memcpy(&k, lead[c->norder - i], 8);
+		if ((a ^ b) & k)
+			return false;
+	}
 	return true;
 }
 
@@ -739,7 +759,7 @@ cond_eval(const struct sig_cond *c, const struct sip_msg *m,
 
 static bool
 sig_match_lc(const struct sig *sig, const struct sip_msg *m,
-    struct lc_cache *lc)
+    struct lc_cache *lc, const uint64_t *amask)
 {
 	size_t i;
 
@@ -748,12 +768,20 @@ sig_match_lc(const struct sig *sig, const struct sip_msg *m,
 	/* A condition the fast patterns already found false (a branch of
 	 * the wrong length) rejects the signature before the cheaper ones
 	 * that come first are evaluated. */
-	for (i = 0; i < sig->nconds; i++) {
-		uint16_t a = sig->conds[i].atom;
-
-		if (a != ATOM_NONE && ((lc->known[a >> 6] &
-		    ~lc->val[a >> 6]) >> (a & 63)) & 1)
+	if (amask != NULL) {
+		/* Two words for all its conditions (the shipped set has a
+		 * hundred atoms or so), not a loop over them. */
+		if (((lc->known[0] & ~lc->val[0]) & amask[0]) |
+		    ((lc->known[1] & ~lc->val[1]) & amask[1]))
 			return false;
+	} else {
+		for (i = 0; i < sig->nconds; i++) {
+			uint16_t a = sig->conds[i].atom;
+
+			if (a != ATOM_NONE && ((lc->known[a >> 6] &
+			    ~lc->val[a >> 6]) >> (a & 63)) & 1)
+				return false;
+		}
 	}
 	for (i = 0; i < sig->nconds; i++)
 		if (!cond_eval(&sig->conds[i], m, lc))
@@ -767,7 +795,7 @@ sig_match(const struct sig *sig, const struct sip_msg *m)
 	struct lc_cache lc;
 
 	lc_init(&lc, MEMO_ATOMS);
-	return sig_match_lc(sig, m, &lc);
+	return sig_match_lc(sig, m, &lc, NULL);
 }
 
 /* The rough cost of evaluating a condition, for ordering. */
@@ -810,7 +838,8 @@ cond_cost_cmp(const void *a, const void *b)
 
 /* Fast patterns. */
 
-#define FP_BUCKETS	1024		/* hash buckets of first bigrams */
+#define FP_BUCKET_BITS	10		/* hash buckets of first bigrams */
+#define FP_BUCKETS	(1 << FP_BUCKET_BITS)
 #define FP_MAX_SIGS	4096		/* beyond this, no index is built */
 
 /* One indexed literal. */
@@ -851,7 +880,15 @@ struct fp_ac {
 	size_t		 ncls;		/* classes, 0 included */
 	size_t		 n;		/* states; 0 is the start */
 	uint16_t	*delta;		/* next state: delta[state * ncls +
-					 * class] */
+					 * class]; building only */
+	uint32_t	*step;		/* what fp_ac_run() reads: for a row
+					 * (state * ncls, states renumbered)
+					 * and a class, the next state's row:
+					 * no multiply and no rep[] a byte */
+	uint32_t	 hitrow;	/* rows from here on are the states
+					 * where literals end */
+	uint16_t	*hit;		/* their states, by (row - hitrow) /
+					 * ncls */
 	int32_t		*own;		/* first entry whose literal ends at the
 					 * state, -1 */
 	uint16_t	*dict;		/* the longest proper suffix state with
@@ -866,7 +903,10 @@ struct fp_ac {
  * literals (most fields of a message start with none of them: no hash).
  */
 struct fp_field {
-	uint64_t	 first[4];	/* bit per lower-cased first byte */
+	uint8_t		 first[256];	/* per byte as the message has it
+					 * (either case): 1 if a literal starts
+					 * with it lower-cased; a load and a
+					 * test, no lowering and no bit */
 	uint16_t	 off;		/* offset of its struct gg_str in
 					 * struct sip_msg; FP_NOOFF: none,
 					 * field_get() */
@@ -893,15 +933,36 @@ struct sig_index {
 					 * before it is evaluated */
 	size_t		 nplain;
 	size_t		 natoms;	/* distinct conditions (memoised) */
-	struct fp_field	 af[F_MAX];	/* the anchored fields but order */
+	struct fp_field	 af[F_MAX];	/* the anchored fields but order:
+					 * first those read at an offset
+					 * without a flag, then those with a
+					 * flag, then those of field_get() */
+	size_t		 naf_off;	/* af[0 .. naf_off): no flag */
+	size_t		 naf_flag;	/* af[naf_off .. naf_flag): a flag */
 	size_t		 naf;
+	struct fp_sfield {
+		uint16_t off, flag;	/* as struct fp_field's */
+		uint8_t	 f;
+	}		 sf[F_MAX];	/* the searched fields: x->fields */
+	size_t		 nsf;
+	uint64_t	(*amask)[3];	/* per signature: bit per atom of its
+					 * conditions in [0] and [1], [2] 1
+					 * when all its atoms are below 128
+					 * (else 0: sig_match_lc() loops) */
 };
 
+/*
+ * A multiplicative hash of the three bytes (the top bits of the product):
+ * the shifts and xors before it put a field's common first bytes (a Via
+ * host's "19") in the buckets of other fields' literals, and each look-up
+ * then walked five entries of other fields.
+ */
 static size_t
 fp_bucket(unsigned field, unsigned char a, unsigned char b)
 {
-	return ((size_t)a << 3 ^ (size_t)b ^ (size_t)field << 6) &
-	    (FP_BUCKETS - 1);
+	uint32_t k = (uint32_t)a | (uint32_t)b << 8 | (uint32_t)field << 16;
+
+	return (size_t)((k * 0x9e3779b1u) >> (32 - FP_BUCKET_BITS));
 }
 
 /*
@@ -953,6 +1014,8 @@ fp_ac_free(struct fp_ac *a)
 	if (a == NULL)
 		return;
 	free(a->delta);
+	free(a->step);
+	free(a->hit);
 	free(a->own);
 	free(a->dict);
 	free(a->rep);
@@ -971,6 +1034,7 @@ sig_index_free(struct sig_index *x)
 	free(x->e);
 	free(x->plain);
 	free(x->plain_len);
+	free(x->amask);
 	free(x);
 }
 
@@ -1171,6 +1235,43 @@ fp_ac_links(struct fp_ac *a)
 	return true;
 }
 
+/*
+ * a->step from a->delta and a->rep: the states where literals end are
+ * numbered last (the start state, where none does, stays 0), so that one
+ * compare of the row finds them. a->delta is not needed after it.
+ */
+static bool
+fp_ac_steps(struct fp_ac *a)
+{
+	uint32_t *row = malloc(a->n * sizeof(*row));
+	size_t i, st, nhit = 0, lo = 0;
+
+	for (st = 0; st < a->n; st++)
+		nhit += a->rep[st] != 0;
+	a->step = malloc(a->n * a->ncls * sizeof(*a->step));
+	a->hit = malloc((nhit ? nhit : 1) * sizeof(*a->hit));
+	if (row == NULL || a->step == NULL || a->hit == NULL) {
+		free(row);
+		return false;
+	}
+	a->hitrow = (uint32_t)((a->n - nhit) * a->ncls);
+	for (st = 0, nhit = 0; st < a->n; st++) {
+		if (a->rep[st] == 0) {
+			row[st] = (uint32_t)(lo++ * a->ncls);
+		} else {
+			row[st] = a->hitrow + (uint32_t)(nhit * a->ncls);
+			a->hit[nhit++] = (uint16_t)st;
+		}
+	}
+	for (st = 0; st < a->n; st++)
+		for (i = 0; i < a->ncls; i++)
+			a->step[row[st] + i] = row[a->delta[st * a->ncls + i]];
+	free(row);
+	free(a->delta);
+	a->delta = NULL;
+	return true;
+}
+
 /* The automaton of the 'contains' literals of field f, or NULL when it
  * would be too big or memory is short. */
 static struct fp_ac *
@@ -1195,7 +1296,7 @@ fp_ac_build(struct sig_index *x, unsigned f)
 		goto out_free;
 	for (st = 0; st <= total; st++)
 		a->own[st] = -1;
-	if (!fp_ac_trie(a, x, f) || !fp_ac_links(a))
+	if (!fp_ac_trie(a, x, f) || !fp_ac_links(a) || !fp_ac_steps(a))
 		goto out_free;
 	return a;
 out_free:
@@ -1292,35 +1393,75 @@ fp_after(struct sig_index *x)
 	}
 }
 
-/* x->af: the anchored fields (order apart) and their literals' first
- * bytes. */
+/* ASCII lower case of every byte, a load instead of a compare and a
+ * branch: the anchored look-ups lower two bytes of a dozen fields a
+ * message. */
+#define LC1(c)	((unsigned char)((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c)))
+#define LC4(c)	LC1(c), LC1((c) + 1), LC1((c) + 2), LC1((c) + 3)
+#define LC16(c)	LC4(c), LC4((c) + 4), LC4((c) + 8), LC4((c) + 12)
+#define LC64(c)	LC16(c), LC16((c) + 16), LC16((c) + 32), LC16((c) + 48)
+static const unsigned char lower_tab[256] = {
+	LC64(0), LC64(64), LC64(128), LC64(192)
+};
+#undef LC64
+#undef LC16
+#undef LC4
+#undef LC1
+
+/* Adds anchored field f to x->af if it is of group g: 0 read at an offset
+ * without a flag, 1 with a flag, 2 through field_get(). */
+static void
+fp_field_add(struct sig_index *x, unsigned f, int g)
+{
+	struct fp_field *af = &x->af[x->naf];
+	size_t i, off, flag;
+	int have;
+
+	memset(af, 0, sizeof(*af));
+	af->f = (uint8_t)f;
+	af->off = af->flag = FP_NOOFF;
+	have = !field_str_at((enum sig_field)f, &off, &flag) ? 2 :
+	    flag == SIZE_MAX ? 0 : 1;
+	if (have != g)
+		return;
+	if (have < 2)
+		af->off = (uint16_t)off;
+	if (have == 1)
+		af->flag = (uint16_t)flag;
+	for (i = 0; i < x->n; i++) {
+		const struct fp_entry *e = &x->e[i];
+		unsigned c;
+
+		if (e->field != f || e->anywhere)
+			continue;
+		for (c = 0; c < 256; c++)
+			if (lower_tab[c] == (unsigned char)e->needle[0])
+				af->first[c] = 1;
+	}
+	x->naf++;
+}
+
+/* x->af: the anchored fields (order apart) by group, and their literals'
+ * first bytes. The order of the fields does not matter: each condition
+ * (atom) is of one field. */
 static void
 fp_fields(struct sig_index *x)
 {
-	uint64_t fields = x->anchored & ~(1ULL << F_ORDER);
-	size_t i;
+	int g;
 
-	while (fields) {
-		unsigned f = (unsigned)__builtin_ctzll(fields);
-		struct fp_field *af = &x->af[x->naf++];
-		size_t off, flag;
+	for (g = 0; g < 3; g++) {
+		uint64_t fields = x->anchored & ~(1ULL << F_ORDER);
 
-		fields &= fields - 1;
-		memset(af, 0, sizeof(*af));
-		af->f = (uint8_t)f;
-		af->off = af->flag = FP_NOOFF;
-		if (field_str_at((enum sig_field)f, &off, &flag)) {
-			af->off = (uint16_t)off;
-			if (flag != SIZE_MAX)
-				af->flag = (uint16_t)flag;
+		while (fields) {
+			unsigned f = (unsigned)__builtin_ctzll(fields);
+
+			fields &= fields - 1;
+			fp_field_add(x, f, g);
 		}
-		for (i = 0; i < x->n; i++) {
-			const struct fp_entry *e = &x->e[i];
-			unsigned char c = (unsigned char)e->needle[0];
-
-			if (e->field == f && !e->anywhere)
-				af->first[c >> 6] |= 1ULL << (c & 63);
-		}
+		if (g == 0)
+			x->naf_off = x->naf;
+		else if (g == 1)
+			x->naf_flag = x->naf;
 	}
 }
 
@@ -1337,11 +1478,27 @@ sig_index_build(struct sigset *s)
 	if ((x = calloc(1, sizeof(*x))) == NULL ||
 	    (x->e = calloc(s->n, sizeof(*x->e))) == NULL ||
 	    (x->plain = calloc(s->n, sizeof(*x->plain))) == NULL ||
-	    (x->plain_len = calloc(s->n, sizeof(*x->plain_len))) == NULL) {
+	    (x->plain_len = calloc(s->n, sizeof(*x->plain_len))) == NULL ||
+	    (x->amask = calloc(s->n, sizeof(*x->amask))) == NULL) {
 		sig_index_free(x);
 		return;	/* no index: every signature is evaluated */
 	}
 	x->natoms = atoms_assign(s);
+	for (i = 0; i < s->n; i++) {
+		const struct sig *g = &s->v[i];
+
+		x->amask[i][2] = 1;
+		for (k = 0; k < g->nconds; k++) {
+			uint16_t a = g->conds[k].atom;
+
+			if (a == ATOM_NONE)
+				continue;
+			if (a >= 128)
+				x->amask[i][2] = 0;
+			else
+				x->amask[i][a >> 6] |= 1ULL << (a & 63);
+		}
+	}
 	for (k = 0; k < FP_BUCKETS; k++)
 		x->head[k] = -1;
 	for (i = 0; i < s->n; i++) {
@@ -1397,6 +1554,21 @@ sig_index_build(struct sigset *s)
 	fp_fields(x);
 	fp_after(x);
 	for (k = 0; k < F_MAX; k++) {
+		struct fp_sfield *sf = &x->sf[x->nsf];
+		size_t off, flag;
+
+		if (!(x->fields & (1ULL << k)))
+			continue;
+		sf->f = (uint8_t)k;
+		sf->off = sf->flag = FP_NOOFF;
+		if (field_str_at((enum sig_field)k, &off, &flag)) {
+			sf->off = (uint16_t)off;
+			if (flag != SIZE_MAX)
+				sf->flag = (uint16_t)flag;
+		}
+		x->nsf++;
+	}
+	for (k = 0; k < F_MAX; k++) {
 		if (!(x->fields & (1ULL << k)))
 			continue;
 		if ((x->ac[k] = fp_ac_build(x, (unsigned)k)) == NULL) {
@@ -1407,20 +1579,6 @@ sig_index_build(struct sigset *s)
 	s->index = x;
 }
 
-/* ASCII lower case of every byte, a load instead of a compare and a
- * branch: the anchored look-ups lower two bytes of a dozen fields a
- * message. */
-#define LC1(c)	((unsigned char)((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c)))
-#define LC4(c)	LC1(c), LC1((c) + 1), LC1((c) + 2), LC1((c) + 3)
-#define LC16(c)	LC4(c), LC4((c) + 4), LC4((c) + 8), LC4((c) + 12)
-#define LC64(c)	LC16(c), LC16((c) + 16), LC16((c) + 32), LC16((c) + 48)
-static const unsigned char lower_tab[256] = {
-	LC64(0), LC64(64), LC64(128), LC64(192)
-};
-#undef LC64
-#undef LC16
-#undef LC4
-#undef LC1
 
 static char
 lower1(char c)
@@ -1447,16 +1605,14 @@ lit_caseeq(const char *p, const char *lit, size_t n)
 }
 
 /* Does field v start with e's literal (case-insensitive)? A field of 8
- * bytes or more is compared a word at a time. */
-static bool
-fp_prefix(const struct fp_entry *e, struct gg_str v)
+ * bytes or more is compared a word at a time: lw is its first 8 bytes,
+ * lowered. */
+static inline __attribute__((always_inline)) bool
+fp_prefix(const struct fp_entry *e, struct gg_str v, uint64_t lw)
 {
-	uint64_t w;
-
 	if (v.len < 8)
 		return lit_caseeq(v.p, e->needle, e->len);
-	memcpy(&w, v.p, 8);
-	if ((lower8(w) & e->mask8) != e->head8)
+	if ((lw & e->mask8) != e->head8)
 		return false;
 	return e->len <= 8 || lit_caseeq(v.p + 8, e->needle + 8,
 	    e->len - 8);
@@ -1489,12 +1645,14 @@ static void
 fp_ac_run(const struct sig_index *x, const struct fp_ac *a, struct gg_str v,
     struct lc_cache *lc, uint64_t *cand)
 {
-	size_t i, st = 0;
+	const uint32_t *step = a->step;
+	size_t i, row = 0, hitrow = a->hitrow;
 
 	for (i = 0; i < v.len; i++) {
-		st = a->delta[st * a->ncls + a->cls[(unsigned char)v.p[i]]];
-		if (a->rep[st] != 0)
-			fp_ac_hits(x, a, st, lc, cand);
+		row = step[row + a->cls[(unsigned char)v.p[i]]];
+		if (row >= hitrow)
+			fp_ac_hits(x, a, a->hit[(row - hitrow) / a->ncls],
+			    lc, cand);
 	}
 }
 
@@ -1527,62 +1685,80 @@ fp_order(const struct sig_index *x, const struct sip_msg *m,
  * Anchored literals: one look-up by the field's first two bytes, then a
  * case-insensitive compare with the field's start.
  */
+static inline __attribute__((always_inline)) void
+fp_field_look(const struct sig_index *x, const struct fp_field *af,
+    struct gg_str v, struct lc_cache *lc, uint64_t *cand)
+{
+	unsigned f = af->f;
+	uint64_t lw = 0;
+	int32_t j;
+	bool hit = false;
+
+	if (v.len < 2 || !af->first[(unsigned char)v.p[0]])
+		return;
+	j = x->head[fp_bucket(f, lower_tab[(unsigned char)v.p[0]],
+	    lower_tab[(unsigned char)v.p[1]])];
+	/* The field's first 8 bytes lowered once for all its entries (a
+	 * branch is compared with four), when there are any. */
+	if (j >= 0 && v.len >= 8) {
+		memcpy(&lw, v.p, 8);
+		lw = lower8(lw);
+	}
+	while (j >= 0) {
+		const struct fp_entry *e = &x->e[j];
+
+		j = e->next;
+		if (e->field != f)
+			continue;
+		if (!e->same) {
+			hit = e->len <= v.len && fp_prefix(e, v, lw);
+			if (!hit) {
+				j = e->after;	/* and its twins */
+				continue;
+			}
+		}
+		/* A shape of fixed bytes and widths often starts as the
+		 * field does but cannot be as long ("z9hG4bK\.H{8}" and a
+		 * Linphone branch): false, for every signature that tests
+		 * it, without evaluating one. */
+		if (v.len >= e->minlen && v.len <= e->maxlen)
+			fp_hit(e, lc, cand);
+		else if (e->cond->op == OP_SHAPE && e->cond->atom != ATOM_NONE)
+			memo_set(lc, e->cond->atom, false);
+	}
+}
+
+/*
+ * Anchored literals: one look-up by the field's first two bytes, then a
+ * case-insensitive compare with the field's start. The fields come in
+ * three groups (fp_fields()), each loop without the others' tests.
+ */
 static void
 fp_anchored(const struct sig_index *x, const struct sip_msg *m,
     struct lc_cache *lc, uint64_t *cand)
 {
 	const char *base = (const char *)m;
-	size_t k;
+	const struct fp_field *af = x->af;
+	struct gg_str v;
+	long long num;
 
 	if (x->anchored & (1ULL << F_ORDER))
 		fp_order(x, m, lc, cand);
-	for (k = 0; k < x->naf; k++) {
-		const struct fp_field *af = &x->af[k];
-		unsigned f = af->f;
-		struct gg_str v;
-		long long num;
-		unsigned char c0;
-		int32_t j;
-		bool hit = false;
-
-		if (af->off == FP_NOOFF) {
-			if (!field_get(m, (enum sig_field)f, &v, &num))
-				continue;
-		} else {
-			if (af->flag != FP_NOOFF && !base[af->flag])
-				continue;
-			memcpy(&v, base + af->off, sizeof(v));
-		}
-		if (v.len < 2)
-			continue;
-		c0 = lower_tab[(unsigned char)v.p[0]];
-		if (!((af->first[c0 >> 6] >> (c0 & 63)) & 1))
-			continue;
-		j = x->head[fp_bucket(f, c0, (unsigned char)lower1(v.p[1]))];
-		while (j >= 0) {
-			const struct fp_entry *e = &x->e[j];
-
-			j = e->next;
-			if (e->field != f)
-				continue;
-			if (!e->same) {
-				hit = e->len <= v.len && fp_prefix(e, v);
-				if (!hit) {
-					j = e->after;	/* and its twins */
-					continue;
-				}
-			}
-			/* A shape of fixed bytes and widths often starts as the
-			 * field does but cannot be as long ("z9hG4bK\.H{8}"
-			 * and a Linphone branch): false, for every signature
-			 * that tests it, without evaluating one. */
-			if (v.len >= e->minlen && v.len <= e->maxlen)
-				fp_hit(e, lc, cand);
-			else if (e->cond->op == OP_SHAPE &&
-			    e->cond->atom != ATOM_NONE)
-				memo_set(lc, e->cond->atom, false);
-		}
+	/* By pointer: an index into the 264-byte entries was a multiply a
+	 * field. */
+	for (; af < x->af + x->naf_off; af++) {
+		memcpy(&v, base + af->off, sizeof(v));
+		fp_field_look(x, af, v, lc, cand);
 	}
+	for (; af < x->af + x->naf_flag; af++) {
+		if (!base[af->flag])
+			continue;
+		memcpy(&v, base + af->off, sizeof(v));
+		fp_field_look(x, af, v, lc, cand);
+	}
+	for (; af < x->af + x->naf; af++)
+		if (field_get(m, (enum sig_field)af->f, &v, &num))
+			fp_field_look(x, af, v, lc, cand);
 }
 
 /* Marks in cand the signatures whose fast pattern occurs in m. */
@@ -1590,17 +1766,27 @@ static void
 fp_scan(const struct sig_index *x, const struct sip_msg *m,
     struct lc_cache *lc, uint64_t *cand)
 {
-	uint64_t fields = x->fields;
+	const char *base = (const char *)m;
+	size_t k;
 
 	fp_anchored(x, m, lc, cand);
-	while (fields) {
-		unsigned f = (unsigned)__builtin_ctzll(fields);
+	/* The searched fields read at their offsets, as the anchored ones
+	 * (field_get()'s switch was some 15 instructions a field). */
+	for (k = 0; k < x->nsf; k++) {
+		const struct fp_sfield *sf = &x->sf[k];
 		struct gg_str v;
 		long long num;
 
-		fields &= fields - 1;
-		if (field_get(m, (enum sig_field)f, &v, &num) && v.len >= 2)
-			fp_ac_run(x, x->ac[f], v, lc, cand);
+		if (sf->off == FP_NOOFF) {
+			if (!field_get(m, (enum sig_field)sf->f, &v, &num))
+				continue;
+		} else {
+			if (sf->flag != FP_NOOFF && !base[sf->flag])
+				continue;
+			memcpy(&v, base + sf->off, sizeof(v));
+		}
+		if (v.len >= 2)
+			fp_ac_run(x, x->ac[sf->f], v, lc, cand);
 	}
 }
 
@@ -1637,11 +1823,13 @@ consider(const struct sigset *s, size_t i, const struct sip_msg *m,
     struct lc_cache *lc, const struct sig **best)
 {
 	const struct sig *g = &s->v[i];
+	const struct sig_index *x = s->index;
 
 	if (*best && (g->confidence < (*best)->confidence ||
 	    (g->confidence == (*best)->confidence && g > *best)))
 		return;
-	if (sig_match_lc(g, m, lc))
+	if (sig_match_lc(g, m, lc, x != NULL && x->amask[i][2] ?
+	    x->amask[i] : NULL))
 		*best = g;
 }
 

@@ -150,17 +150,14 @@ evict(struct track *t)
 	return (uint32_t)t->n;
 }
 
-struct track_src *
-track_get(struct track *t, const struct gg_addr *addr, uint64_t now_ns)
+/* track_get() past its check of the last record. */
+static __attribute__((noinline)) struct track_src *
+track_get_probe(struct track *t, const struct gg_addr *addr, uint64_t now_ns)
 {
 	struct track_src *s;
 	size_t i;
 	uint32_t r;
 
-	t->st.lookups++;
-	/* Records move when one is evicted: the address is checked. */
-	if (t->last < t->n && gg_addr_eq(&t->rec[t->last].addr, addr))
-		return &t->rec[t->last];
 	i = probe(t, addr);
 	if (t->slot[i] != SLOT_EMPTY) {
 		t->last = t->slot[i];
@@ -181,19 +178,16 @@ track_get(struct track *t, const struct gg_addr *addr, uint64_t now_ns)
 	return s;
 }
 
-bool
-track_set_add(uint32_t *set, uint8_t *n, size_t cap, uint32_t h)
+/* The check of the last record apart from the rest: it needs none of the
+ * registers the probe and the insertion save and restore. */
+struct track_src *
+track_get(struct track *t, const struct gg_addr *addr, uint64_t now_ns)
 {
-	size_t i, have = *n < cap ? *n : cap;
-
-	for (i = 0; i < have; i++)
-		if (set[i] == h)
-			return false;
-	if (*n < cap)
-		set[*n] = h;
-	if (*n < UINT8_MAX)
-		(*n)++;
-	return true;
+	t->st.lookups++;
+	/* Records move when one is evicted: the address is checked. */
+	if (t->last < t->n && gg_addr_eq(&t->rec[t->last].addr, addr))
+		return &t->rec[t->last];
+	return track_get_probe(t, addr, now_ns);
 }
 
 size_t

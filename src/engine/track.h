@@ -88,8 +88,21 @@ struct track_src *track_get(struct track *t, const struct gg_addr *addr,
 /*
  * Adds hash h to the set (capacity cap); returns true when it was new.
  */
-bool		 track_set_add(uint32_t *set, uint8_t *n, size_t cap,
-		    uint32_t h);
+static inline bool
+track_set_add(uint32_t *set, uint8_t *n, size_t cap, uint32_t h)
+{
+	/* Inline: two a request, and the call cost as much as the work. */
+	size_t i, have = *n < cap ? *n : cap;
+
+	for (i = 0; i < have; i++)
+		if (set[i] == h)
+			return false;
+	if (*n < cap)
+		set[*n] = h;
+	if (*n < UINT8_MAX)
+		(*n)++;
+	return true;
+}
 
 size_t		 track_count(const struct track *t);
 size_t		 track_capacity(const struct track *t);

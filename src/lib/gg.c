@@ -132,12 +132,6 @@ gg_addr_parse_str(struct gg_str s, struct gg_addr *out)
 	return gg_addr_parse(buf, out);
 }
 
-bool
-gg_addr_eq(const struct gg_addr *a, const struct gg_addr *b)
-{
-	return memcmp(a, b, sizeof(*a)) == 0;
-}
-
 /*
  * Addresses are hashed on every packet: three 64-bit multiplications over
  * the 20 bytes instead of a byte loop.

@@ -150,10 +150,12 @@ only_crlf(const uint8_t *p, size_t len)
 
 /*
  * The delivery rule (net.h): SIP ports get everything but empty payloads
- * and keep-alives; other ports only what looks like SIP.
+ * and keep-alives; other ports only what looks like SIP. net_deliver() for
+ * TCP and SCTP; inlined where UDP delivers (every packet of the inline
+ * path): a call less.
  */
-void
-net_deliver(struct net *n, const struct net_ctx *c, const struct net_l3 *l3,
+static inline __attribute__((always_inline)) void
+deliver(struct net *n, const struct net_ctx *c, const struct net_l3 *l3,
     uint8_t proto, uint16_t sport, uint16_t dport, bool reassembled,
     const uint8_t *p, size_t len)
 {
@@ -181,7 +183,15 @@ net_deliver(struct net *n, const struct net_ctx *c, const struct net_l3 *l3,
 	c->sink(c->arg, &pkt);
 }
 
-static void
+void
+net_deliver(struct net *n, const struct net_ctx *c, const struct net_l3 *l3,
+    uint8_t proto, uint16_t sport, uint16_t dport, bool reassembled,
+    const uint8_t *p, size_t len)
+{
+	deliver(n, c, l3, proto, sport, dport, reassembled, p, len);
+}
+
+static inline __attribute__((always_inline)) void
 udp_input(struct net *n, struct net_ctx *c, const struct net_l3 *l3,
     const uint8_t *p, size_t len)
 {
@@ -205,7 +215,7 @@ udp_input(struct net *n, struct net_ctx *c, const struct net_l3 *l3,
 		}
 		ulen = len;
 	}
-	net_deliver(n, c, l3, IPPROTO_UDP, rd16(p), rd16(p + 2), false,
+	deliver(n, c, l3, IPPROTO_UDP, rd16(p), rd16(p + 2), false,
 	    p + 8, ulen - 8);
 }
 
@@ -716,9 +726,47 @@ trunc:
 	n->st.truncated++;
 }
 
+/*
+ * The inline path's packet is nearly always a whole IPv4 UDP datagram with
+ * its header complete: for it, what net_feed_frame(), ip_packet(),
+ * ipv4_input() and net_ip_payload() would do (the same counters, the same
+ * delivery through udp_input()) without their calls, switches and layer
+ * state. False for anything else (a fragment, a bad or cut header), which
+ * takes the general path and is counted there.
+ */
+static bool
+feed_ipv4_udp(struct net *n, const uint8_t *pkt, size_t len, uint64_t ts_ns,
+    net_sink sink, void *arg)
+{
+	struct net_ctx c = { ts_ns, sink, arg, 1, 0 };	/* ip_packet()'s */
+	struct net_l3 l3;
+	size_t hl, tl;
+
+	if (len < 20 || pkt[0] >> 4 != 4 || pkt[9] != IPPROTO_UDP ||
+	    (rd16(pkt + 6) & 0x3fff) != 0)
+		return false;
+	hl = (size_t)(pkt[0] & 0x0f) * 4;
+	tl = rd16(pkt + 2);
+	if (hl < 20 || tl < hl || tl > len)
+		return false;
+	n->st.frames++;
+	if (ts_ns > n->now)
+		n->now = ts_ns;
+	frag_expire(n, n->now);
+	tcp_expire(n, n->now);
+	memset(&l3, 0, sizeof(l3));
+	l3.src.family = l3.dst.family = AF_INET;
+	memcpy(l3.src.a, pkt + 12, 4);
+	memcpy(l3.dst.a, pkt + 16, 4);
+	n->st.ipv4++;
+	udp_input(n, &c, &l3, pkt + hl, tl - hl);
+	return true;
+}
+
 void
 net_feed_ip(struct net *n, const uint8_t *pkt, size_t len, uint64_t ts_ns,
     net_sink sink, void *arg)
 {
-	net_feed_frame(n, NET_DLT_RAW, pkt, len, ts_ns, sink, arg);
+	if (!feed_ipv4_udp(n, pkt, len, ts_ns, sink, arg))
+		net_feed_frame(n, NET_DLT_RAW, pkt, len, ts_ns, sink, arg);
 }
