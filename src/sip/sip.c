@@ -1020,6 +1020,130 @@ via_walk(struct sip_via *v, const char *h, const char *e, const char *lim,
 	return h + i;
 }
 
+#if defined(SIP_AVX2) && !defined(GG_NO_AVX2)
+#define VIA_AVX2	1
+/*
+ * Host-name bytes ([0-9A-Za-z._-]) by nibble: a byte is one when the
+ * entries of its high and its low nibble share a bit. The bits are the
+ * rows of the ASCII table: 1 for 0x2_ ('-' '.'), 2 for digits, 4 for the
+ * letters of 0x4_ and 0x6_, 8 for 0x5_ (up to 'Z', and '_'), 16 for 0x7_
+ * (up to 'z'); bytes from 0x80 have a high nibble whose entry is 0.
+ */
+static const int8_t via_hi[16] = { 0, 0, 1, 2, 4, 8, 4, 16 };
+static const int8_t via_lo[16] = {
+	26, 30, 30, 30, 30, 30, 30, 30, 30, 30, 28, 4, 4, 5, 5, 12
+};
+
+/*
+ * The stops of the 64 bytes at h (bit i set when h[i] is not a host-name
+ * byte): two loads, each classified by two pshufb lookups. The caller
+ * makes sure they may be read.
+ */
+__attribute__((target("avx2"))) static inline uint64_t
+via_stops64(const char *h)
+{
+	const __m256i hi = _mm256_broadcastsi128_si256(_mm_loadu_si128(
+	    (const __m128i *)(const void *)via_hi)),
+	    lo = _mm256_broadcastsi128_si256(_mm_loadu_si128(
+	    (const __m128i *)(const void *)via_lo)),
+	    low4 = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+	__m256i x, y;
+	uint64_t m;
+
+	x = _mm256_loadu_si256((const __m256i *)(const void *)h);
+	y = _mm256_loadu_si256((const __m256i *)(const void *)(h + 32));
+	x = _mm256_and_si256(_mm256_shuffle_epi8(hi, _mm256_and_si256(
+	    _mm256_srli_epi16(x, 4), low4)), _mm256_shuffle_epi8(lo,
+	    _mm256_and_si256(x, low4)));
+	y = _mm256_and_si256(_mm256_shuffle_epi8(hi, _mm256_and_si256(
+	    _mm256_srli_epi16(y, 4), low4)), _mm256_shuffle_epi8(lo,
+	    _mm256_and_si256(y, low4)));
+	m = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(y, zero));
+	return m << 32 |
+	    (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, zero));
+}
+
+/*
+ * The common top Via as one template: "SIP/2.0/UDP " (or TCP, TLS), a
+ * host-name, an optional port, ";branch=" and a value of host-name bytes,
+ * an optional ";rport", then the end of the value or ','. One
+ * classification of the 64 bytes from the host gives every element's end;
+ * the names are compared in place. The fields are via_parse()'s for the
+ * same bytes (the sent-by and params as via_walk() reads them). Returns
+ * the end (e or the ','), having written the fields, or NULL having
+ * written nothing: the general path then reads the value.
+ */
+__attribute__((target("avx2"))) static const char *
+via_fast_avx2(struct sip_via *v, const char *p, const char *e,
+    const char *lim)
+{
+	const char *h = p + 12;
+	size_t n = (size_t)(e - h), i, j, k, end;
+	unsigned port = 0;
+	bool rport = false;
+	uint32_t t;
+	uint64_t m;
+
+	if (e - p < 13 || n >= 64 || lim - h < 64 ||
+	    load8(p) != load8("SIP/2.0/"))
+		return NULL;
+	t = load4(p + 8);
+	if (t != load4("UDP ") && t != load4("TCP ") && t != load4("TLS "))
+		return NULL;
+	m = via_stops64(h) | ~0ULL << n;
+	if ((i = (size_t)__builtin_ctzll(m)) == 0)
+		return NULL;
+	k = i;
+	if (h[i] == ':') {
+		j = i + 1 + (size_t)__builtin_ctzll(m >> (i + 1));
+		if (j == i + 5 && via_digits4(h + i + 1)) {
+			port = (unsigned)(h[i + 1] - '0') * 1000 +
+			    (unsigned)(h[i + 2] - '0') * 100 +
+			    (unsigned)(h[i + 3] - '0') * 10 +
+			    (unsigned)(h[i + 4] - '0');
+		} else {
+			if (j - i - 2 >= 5)
+				return NULL;
+			for (k = i + 1; k < j; k++) {
+				if (!IS_DIGIT(h[k]))
+					return NULL;
+				port = port * 10 + (unsigned)(h[k] - '0');
+			}
+			if (port > 65535)
+				return NULL;
+		}
+		k = j;
+	}
+	/* ";branch=" (the name in any case) and a value of host-name bytes. */
+	if (k + 8 >= n || (load8(h + k) | 0x0020202020202000ULL) !=
+	    load8(";branch="))
+		return NULL;
+	end = k + 8 + (size_t)__builtin_ctzll(m >> (k + 8));
+	if (end == k + 8)
+		return NULL;
+	if (end < n && h[end] == ';') {
+		if (n - end < 6 || (load4(h + end + 1) | LC4) != load4("rpor") ||
+		    (h[end + 5] | 0x20) != 't' ||
+		    (end + 6 < n && h[end + 6] != ','))
+			return NULL;
+		rport = true;
+		end += 6;
+	} else if (end < n && h[end] != ',') {
+		return NULL;
+	}
+	v->protocol = mkstr(p, p + 7);
+	v->transport = mkstr(p + 8, p + 11);
+	v->host = mkstr(h, h + i);
+	v->port = (uint16_t)port;
+	v->branch = mkstr(h + k + 8, h + end - (rport ? 6 : 0));
+	v->has_branch = true;
+	v->has_rport = rport;
+	v->params = mkstr(h + k + 1, h + end);
+	v->raw = mkstr(p, h + end);
+	return h + end;
+}
+#endif
+
 /*
  * Parses the top Via value: sent-protocol with LWS allowed around each '/'
  * (RFC 4475 wsinv), sent-by, params. Returns where it stopped (the ',' of
@@ -1034,6 +1158,11 @@ via_parse(struct sip_ctx *c, struct sip_via *v, const char *p, const char *e)
 	int kind, r;
 
 	v->present = true;
+#ifdef VIA_AVX2
+	if (__builtin_cpu_supports("avx2") &&
+	    (q = via_fast_avx2(v, p, e, c->end)) != NULL)
+		return q;
+#endif
 	v->raw = mkstr(b, e);
 	/* Nearly always "SIP/2.0/", the transport and one SP. */
 	if (e - p >= 13 && load8(p) == load8("SIP/2.0/")) {
