@@ -1020,6 +1020,9 @@ via_walk(struct sip_via *v, const char *h, const char *e, const char *lim,
 	return h + i;
 }
 
+static const char *via_parse_all(struct sip_ctx *c, struct sip_via *v,
+    const char *p, const char *e);
+
 #if defined(SIP_AVX2) && !defined(GG_NO_AVX2)
 #define VIA_AVX2	1
 /*
@@ -1029,8 +1032,12 @@ via_walk(struct sip_via *v, const char *h, const char *e, const char *lim,
  * letters of 0x4_ and 0x6_, 8 for 0x5_ (up to 'Z', and '_'), 16 for 0x7_
  * (up to 'z'); bytes from 0x80 have a high nibble whose entry is 0.
  */
-static const int8_t via_hi[16] = { 0, 0, 1, 2, 4, 8, 4, 16 };
-static const int8_t via_lo[16] = {
+static const int8_t via_hi[32] = {
+	0, 0, 1, 2, 4, 8, 4, 16, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 1, 2, 4, 8, 4, 16
+};
+static const int8_t via_lo[32] = {
+	26, 30, 30, 30, 30, 30, 30, 30, 30, 30, 28, 4, 4, 5, 5, 12,
 	26, 30, 30, 30, 30, 30, 30, 30, 30, 30, 28, 4, 4, 5, 5, 12
 };
 
@@ -1042,11 +1049,11 @@ static const int8_t via_lo[16] = {
 __attribute__((target("avx2"))) static inline uint64_t
 via_stops64(const char *h)
 {
-	const __m256i hi = _mm256_broadcastsi128_si256(_mm_loadu_si128(
-	    (const __m128i *)(const void *)via_hi)),
-	    lo = _mm256_broadcastsi128_si256(_mm_loadu_si128(
-	    (const __m128i *)(const void *)via_lo)),
-	    low4 = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+	/* The tables twice over: pshufb looks up within each 16-byte lane. */
+	const __m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)
+	    via_hi), lo = _mm256_loadu_si256((const __m256i *)(const void *)
+	    via_lo), low4 = _mm256_set1_epi8(0x0f),
+	    zero = _mm256_setzero_si256();
 	__m256i x, y;
 	uint64_t m;
 
@@ -1070,12 +1077,13 @@ via_stops64(const char *h)
  * classification of the 64 bytes from the host gives every element's end;
  * the names are compared in place. The fields are via_parse()'s for the
  * same bytes (the sent-by and params as via_walk() reads them). Returns
- * the end (e or the ','), having written the fields, or NULL having
- * written nothing: the general path then reads the value.
+ * the end (e or the ','), having written the fields; for any other value
+ * it writes nothing and returns via_parse_all()'s result (a tail call, so
+ * via_parse() keeps no registers for it).
  */
 __attribute__((target("avx2"))) static const char *
-via_fast_avx2(struct sip_via *v, const char *p, const char *e,
-    const char *lim)
+via_fast_avx2(struct sip_ctx *c, struct sip_via *v, const char *p,
+    const char *e)
 {
 	const char *h = p + 12;
 	size_t n = (size_t)(e - h), i, j, k, end;
@@ -1084,52 +1092,53 @@ via_fast_avx2(struct sip_via *v, const char *p, const char *e,
 	uint32_t t;
 	uint64_t m;
 
-	if (e - p < 13 || n >= 64 || lim - h < 64 ||
+	if (e - p < 13 || n >= 64 || c->end - h < 64 ||
 	    load8(p) != load8("SIP/2.0/"))
-		return NULL;
+		goto slow;
 	t = load4(p + 8);
-	if (t != load4("UDP ") && t != load4("TCP ") && t != load4("TLS "))
-		return NULL;
+	if (__builtin_expect(t != load4("UDP "), 0) && t != load4("TCP ") &&
+	    t != load4("TLS "))
+		goto slow;
 	m = via_stops64(h) | ~0ULL << n;
 	if ((i = (size_t)__builtin_ctzll(m)) == 0)
-		return NULL;
+		goto slow;
 	k = i;
 	if (h[i] == ':') {
 		j = i + 1 + (size_t)__builtin_ctzll(m >> (i + 1));
 		if (j == i + 5 && via_digits4(h + i + 1)) {
-			port = (unsigned)(h[i + 1] - '0') * 1000 +
-			    (unsigned)(h[i + 2] - '0') * 100 +
-			    (unsigned)(h[i + 3] - '0') * 10 +
-			    (unsigned)(h[i + 4] - '0');
+			/* Pairs of digits, then the pairs (SWAR). */
+			t = load4(h + i + 1) - 0x30303030U;
+			t = (t * 10 + (t >> 8)) & 0x00ff00ffU;
+			port = (t * 100 + (t >> 16)) & 0xffffU;
 		} else {
 			if (j - i - 2 >= 5)
-				return NULL;
+				goto slow;
 			for (k = i + 1; k < j; k++) {
 				if (!IS_DIGIT(h[k]))
-					return NULL;
+					goto slow;
 				port = port * 10 + (unsigned)(h[k] - '0');
 			}
 			if (port > 65535)
-				return NULL;
+				goto slow;
 		}
 		k = j;
 	}
 	/* ";branch=" (the name in any case) and a value of host-name bytes. */
 	if (k + 8 >= n || (load8(h + k) | 0x0020202020202000ULL) !=
 	    load8(";branch="))
-		return NULL;
+		goto slow;
 	end = k + 8 + (size_t)__builtin_ctzll(m >> (k + 8));
 	if (end == k + 8)
-		return NULL;
+		goto slow;
 	if (end < n && h[end] == ';') {
 		if (n - end < 6 || (load4(h + end + 1) | LC4) != load4("rpor") ||
 		    (h[end + 5] | 0x20) != 't' ||
 		    (end + 6 < n && h[end + 6] != ','))
-			return NULL;
+			goto slow;
 		rport = true;
 		end += 6;
 	} else if (end < n && h[end] != ',') {
-		return NULL;
+		goto slow;
 	}
 	v->protocol = mkstr(p, p + 7);
 	v->transport = mkstr(p + 8, p + 11);
@@ -1141,28 +1150,25 @@ via_fast_avx2(struct sip_via *v, const char *p, const char *e,
 	v->params = mkstr(h + k + 1, h + end);
 	v->raw = mkstr(p, h + end);
 	return h + end;
+slow:
+	return via_parse_all(c, v, p, e);
 }
 #endif
 
 /*
- * Parses the top Via value: sent-protocol with LWS allowed around each '/'
- * (RFC 4475 wsinv), sent-by, params. Returns where it stopped (the ',' of
- * the next value, or e); NULL on a syntax error, reported.
+ * The general path of via_parse(): sent-protocol with LWS allowed around
+ * each '/' (RFC 4475 wsinv), sent-by, params. Returns where it stopped
+ * (the ',' of the next value, or e); NULL on a syntax error, reported.
  */
 static const char *
-via_parse(struct sip_ctx *c, struct sip_via *v, const char *p, const char *e)
+via_parse_all(struct sip_ctx *c, struct sip_via *v, const char *p,
+    const char *e)
 {
 	const char *b = p, *q = NULL, *first = NULL, *last = NULL;
 	struct param pr;
 	size_t n;
 	int kind, r;
 
-	v->present = true;
-#ifdef VIA_AVX2
-	if (__builtin_cpu_supports("avx2") &&
-	    (q = via_fast_avx2(v, p, e, c->end)) != NULL)
-		return q;
-#endif
 	v->raw = mkstr(b, e);
 	/* Nearly always "SIP/2.0/", the transport and one SP. */
 	if (e - p >= 13 && load8(p) == load8("SIP/2.0/")) {
@@ -1223,6 +1229,23 @@ via_parse(struct sip_ctx *c, struct sip_via *v, const char *p, const char *e)
 bad:
 	ctx_err(c, SIP_ERR_VIA, p);
 	return NULL;
+}
+
+/*
+ * Parses the top Via value: by via_fast_avx2()'s template where the CPU
+ * has AVX2, else by via_parse_all(). Out of line, as the two are: it only
+ * tests the CPU and jumps, and via_line(), inlined into sip_parse(), stays
+ * as it was.
+ */
+__attribute__((noinline)) static const char *
+via_parse(struct sip_ctx *c, struct sip_via *v, const char *p, const char *e)
+{
+	v->present = true;
+#ifdef VIA_AVX2
+	if (__builtin_cpu_supports("avx2"))
+		return via_fast_avx2(c, v, p, e);
+#endif
+	return via_parse_all(c, v, p, e);
 }
 
 /* A Via line: parses the top value of the message, counts the rest. */
