@@ -1474,84 +1474,111 @@ auth_fast(struct sip_ctx *c, struct sip_auth *a, const char *p,
 
 #if defined(SIP_AVX2) && !defined(GG_NO_AVX2)
 #define AUTH_AVX2	1
+/* Where struct sip_auth keeps the value of each auth_names entry, or 0. */
+static const uint8_t auth_offs[9][2] = {
+	[3] = { offsetof(struct sip_auth, uri) },
+	[5] = { offsetof(struct sip_auth, realm) },
+	[8] = { offsetof(struct sip_auth, username),
+		offsetof(struct sip_auth, response) },
+};
+
 /*
- * auth_fast() with one 32-byte load per auth-param: most Digest params
- * with their quoted value fit in it (username="201", uri="sip:...": the
- * '=' and both quotes), so a param costs one load, three compares and a
- * name compare, and the separator ", " one 2-byte compare. Bits past e are
- * not cleared: a '=' or closing quote found at or after e is not one, and
- * the param goes to the loop, as in auth_fast(). Same contract as
- * auth_fast(); -DGG_NO_AVX2 builds without it (to test auth_fast()).
+ * The bits of the 32 bytes at p that are '=', '"' or '\\': the stops of a
+ * Digest param, whose name ends at its first '=', then a quote opens the
+ * value and the next stop closes it.
+ */
+__attribute__((target("avx2"))) static inline uint64_t
+auth_stops(const char *p)
+{
+	__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
+
+	return (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
+	    _mm256_cmpeq_epi8(x, _mm256_set1_epi8('=')), _mm256_or_si256(
+	    _mm256_cmpeq_epi8(x, _mm256_set1_epi8('"')),
+	    _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\\')))));
+}
+
+/*
+ * The Digest params of the usual shape: a name of auth_names or
+ * "algorithm", '=' at once, a quoted string without '\\' ending before e
+ * (or a token up to ',', LWS or e), then e, ',' or ", ". One mask of the
+ * stops ('=' '"' '\\') of 32 bytes gives the name's end, the opening
+ * quote and the closing one (the next stop; of the next 32 bytes for a
+ * longer value), each checked by one byte compare; the value is stored at
+ * the offset the name's table entry gives. Any other param (another name,
+ * a '=' or '\\' in a quoted value, other separators) returns to
+ * auth_fast(), which reads it as before. Same contract as auth_fast(); -DGG_NO_AVX2 builds without it
+ * (to test auth_fast() alone).
  */
 __attribute__((target("avx2"))) static const char *
-auth_fast_avx2(struct sip_ctx *c, struct sip_auth *a, const char *p,
+auth_fast_avx2(const struct sip_ctx *c, struct sip_auth *a, const char *p,
     const char *e, bool *any)
 {
-	const __m256i ceq = _mm256_set1_epi8('='), cqt = _mm256_set1_epi8('"'),
-	    cbs = _mm256_set1_epi8('\\');
-	const char *q, *r, *s;
+	const char *lim = c->end;
+	uint64_t m, x8;
+	size_t len, r, off;
 	struct gg_str v;
-	uint64_t qt;
-	size_t len;
-	__m256i x;
-	int id;
 
-	while (p < e && c->end - p >= 32) {
-		x = _mm256_loadu_si256((const __m256i *)(const void *)p);
-		len = (size_t)__builtin_ctz((unsigned)_mm256_movemask_epi8(
-		    _mm256_cmpeq_epi8(x, ceq)) | 0x80000000U);
-		/* Bit 31 bounds the name: '=' at 31 or none is for the loop. */
-		if (len - 1 >= 30 || len >= (size_t)(e - p))
+	while (lim - p >= 64 && p < e) {
+		m = auth_stops(p) | 1ULL << 32;
+		len = (size_t)__builtin_ctzll(m);
+		if (len - 1 >= 9 || p[len] != '=')
 			break;
-		if (len <= 8)
-			id = auth_name_id(p, len);
-		else
-			id = NAME_IS(p, len, "algorithm") ? AUTH_OTHER : -1;
-		if (id < 0) {
-			if (skip_token(p, p + len) != p + len)
-				break;
-			id = AUTH_OTHER;
-		}
-		q = p + len + 1;
-		if (q < e && *q == '"') {
-			qt = (uint64_t)(unsigned)_mm256_movemask_epi8(
-			    _mm256_or_si256(_mm256_cmpeq_epi8(x, cqt),
-			    _mm256_cmpeq_epi8(x, cbs))) >> (len + 2);
-			if (qt != 0)
-				r = q + 1 + __builtin_ctzll(qt);
+		if (len <= 8) {
+			x8 = (load8(p) | LC8) & load8(auth_ones + 8 - len);
+			if (x8 == load8(auth_names[len][0]))
+				off = auth_offs[len][0];
+			else if (x8 == load8(auth_names[len][1]))
+				off = auth_offs[len][1];
 			else
-				r = scan2(p + 32, e, c->end, '"', '\\');
-			if (r >= e || *r != '"')
 				break;
-			v = mkstr(q + 1, r);
-			s = r + 1;
+		} else if (NAME_IS(p, len, "algorithm")) {
+			off = 0;
 		} else {
-			if (!*any || (q < e && IS(*q, C_WS)))
+			break;
+		}
+		if (p[len + 1] == '"') {
+			/* The closing quote: the next stop, maybe past 32. */
+			m = (m & 0xffffffffULL) >> (len + 2);
+			if (m != 0)
+				r = len + 2 + (size_t)__builtin_ctzll(m);
+			else if ((m = auth_stops(p + 32)) != 0)
+				r = 32 + (size_t)__builtin_ctzll(m);
+			else
 				break;
-			for (r = q; r < e && *r != ',' && !IS(*r, C_WS); r++)
+			if (r >= (size_t)(e - p) || p[r] != '"')
+				break;
+			v = mkstr(p + len + 2, p + r);
+		} else {
+			/* A token (algorithm=MD5), not first: token68. */
+			if (!*any || len + 1 == (size_t)(e - p) ||
+			    IS(p[len + 1], C_WS))
+				break;
+			for (r = len + 1; p + r < e && p[r] != ',' &&
+			    !IS(p[r], C_WS); r++)
 				;
-			v = mkstr(q, r);
-			s = r;
+			v = mkstr(p + len + 1, p + r);
+			r--;
 		}
-		auth_set(a, id, v);
+		if (off != 0)
+			memcpy((char *)a + off, &v, sizeof(v));
 		*any = true;
-		/* The loop's separator, LWS ',' LWS: nearly always ", ". */
-		if (e - s >= 2 && load2(s) == load2(", ")) {
-			s += 2;
-		} else if (s < e) {
-			if (*s != ',')
-				s = skip_ws(s, e);
-			if (s < e) {
-				if (*s != ',') {
-					ctx_err(c, SIP_ERR_HEADER_VALUE, s);
-					return NULL;
-				}
-				s++;
-			}
-		}
-		p = s < e && IS(*s, C_WS) ? skip_ws(s, e) : s;
+		/*
+		 * e, or the separator the loop would skip: ", " or ','. Else
+		 * the loop reads this param again (the same values).
+		 */
+		p += r + 1;
+		if (p == e)
+			return e;
+		if (e - p >= 2 && load2(p) == load2(", "))
+			p += 2;
+		else if (*p == ',')
+			p++;
+		else
+			return p - r - 1;
 	}
-	return p;
+	/* Where the loop would start the next param: after any LWS. */
+	return skip_ws(p, e);
 }
 #endif
 
