@@ -1397,7 +1397,7 @@ auth_id(struct gg_str n)
 
 #ifdef SCAN_SSE2
 /*
- * Reads the auth-params from p, where auth_parse()'s loop would start,
+ * Reads the auth-params from p, where auth_params()' loop would start,
  * while they have the usual shape: a token name, '=' at once, then a
  * quoted string without quoted-pairs or a value up to ',' or LWS, each
  * starting 16 bytes or more before the end of the buffer. One load finds
@@ -1506,20 +1506,26 @@ auth_stops(const char *p)
  * quote and the closing one (the next stop; of the next 32 bytes for a
  * longer value), each checked by one byte compare; the value is stored at
  * the offset the name's table entry gives. Any other param (another name,
- * a '=' or '\\' in a quoted value, other separators) returns to
- * auth_fast(), which reads it as before. Same contract as auth_fast(); -DGG_NO_AVX2 builds without it
- * (to test auth_fast() alone).
+ * a '=' or '\\' in a quoted value, other separators) is left to
+ * auth_fast() and the loop of auth_params(), which read it as before.
+ * Returns where they go on (e or the start of a param, after its LWS);
+ * reports nothing. -DGG_NO_AVX2 builds without it (to test auth_fast()).
  */
 __attribute__((target("avx2"))) static const char *
 auth_fast_avx2(const struct sip_ctx *c, struct sip_auth *a, const char *p,
     const char *e, bool *any)
 {
-	const char *lim = c->end;
+	const char *end;
 	uint64_t m, x8;
 	size_t len, r, off;
 	struct gg_str v;
+	bool got = *any;
 
-	while (lim - p >= 64 && p < e) {
+	/* Each window's 64 bytes may be read: stop 63 bytes before c->end. */
+	if (c->end - p < 64)
+		return p;
+	end = c->end - e >= 63 ? e : c->end - 63;
+	while (p < end) {
 		m = auth_stops(p) | 1ULL << 32;
 		len = (size_t)__builtin_ctzll(m);
 		if (len - 1 >= 9 || p[len] != '=')
@@ -1551,7 +1557,7 @@ auth_fast_avx2(const struct sip_ctx *c, struct sip_auth *a, const char *p,
 			v = mkstr(p + len + 2, p + r);
 		} else {
 			/* A token (algorithm=MD5), not first: token68. */
-			if (!*any || len + 1 == (size_t)(e - p) ||
+			if (!got || len + 1 == (size_t)(e - p) ||
 			    IS(p[len + 1], C_WS))
 				break;
 			for (r = len + 1; p + r < e && p[r] != ',' &&
@@ -1562,51 +1568,45 @@ auth_fast_avx2(const struct sip_ctx *c, struct sip_auth *a, const char *p,
 		}
 		if (off != 0)
 			memcpy((char *)a + off, &v, sizeof(v));
-		*any = true;
+		got = true;
 		/*
 		 * e, or the separator the loop would skip: ", " or ','. Else
 		 * the loop reads this param again (the same values).
 		 */
 		p += r + 1;
 		if (p == e)
-			return e;
-		if (e - p >= 2 && load2(p) == load2(", "))
+			break;
+		if (e - p >= 2 && load2(p) == load2(", ")) {
 			p += 2;
-		else if (*p == ',')
+		} else if (*p == ',') {
 			p++;
-		else
-			return p - r - 1;
+		} else {
+			p -= r + 1;
+			break;
+		}
 	}
+	*any = got;
 	/* Where the loop would start the next param: after any LWS. */
 	return skip_ws(p, e);
 }
 #endif
 
 /*
- * Authorization / Proxy-Authorization: scheme LWS auth-param *("," auth-
- * param), auth-param = token EQUAL (token / quoted-string).
+ * The auth-params from p to e, any when one was read before (then the rest
+ * is no token68 credential), auth-param = token EQUAL (token /
+ * quoted-string), separated by LWS "," LWS.
  */
-static void
-auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
-    const char *e)
+__attribute__((noinline)) static void
+auth_params(struct sip_ctx *c, struct sip_auth *a, const char *p,
+    const char *e, bool any)
 {
 	const char *q;
 	struct gg_str n, v;
-	bool any = false;
 
-	a->present = true;
-	a->raw = mkstr(p, e);
-	/* Nearly always "Digest ": one compare ends the scheme. */
-	if (e - p >= 7 && bytes_eq(p, "Digest ", 7))
-		q = p + 6;
-	else if ((q = skip_token(p, e)) == p)
-		goto bad;
-	a->scheme = mkstr(p, q);
-	for (p = skip_ws(q, e); p < e; p = skip_ws(p, e)) {
+	for (p = skip_ws(p, e); p < e; p = skip_ws(p, e)) {
 #ifdef AUTH_AVX2
 		if (__builtin_cpu_supports("avx2")) {
-			if ((p = auth_fast_avx2(c, a, p, e, &any)) == NULL)
-				return;
+			p = auth_fast_avx2(c, a, p, e, &any);
 			if (p == e)
 				break;
 		}
@@ -1653,6 +1653,39 @@ auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
 	return;
 bad:
 	ctx_err(c, SIP_ERR_HEADER_VALUE, p);
+}
+
+/*
+ * Authorization / Proxy-Authorization: scheme LWS auth-param *("," auth-
+ * param). With AVX2 the params of the usual shape are read here at once,
+ * and auth_params(), out of line, only runs for the others: the common
+ * value does not pay the general loop's prologue.
+ */
+static void
+auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
+    const char *e)
+{
+	const char *q;
+	bool any = false;
+
+	a->present = true;
+	a->raw = mkstr(p, e);
+	/* Nearly always "Digest ": one compare ends the scheme. */
+	if (e - p >= 7 && bytes_eq(p, "Digest ", 7)) {
+		q = p + 6;
+	} else if ((q = skip_token(p, e)) == p) {
+		ctx_err(c, SIP_ERR_HEADER_VALUE, p);
+		return;
+	}
+	a->scheme = mkstr(p, q);
+#ifdef AUTH_AVX2
+	if (__builtin_cpu_supports("avx2")) {
+		p = skip_ws(q, e);
+		if (p == e || (q = auth_fast_avx2(c, a, p, e, &any)) == e)
+			return;
+	}
+#endif
+	auth_params(c, a, q, e, any);
 }
 
 /*
