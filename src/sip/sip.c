@@ -1131,7 +1131,8 @@ via_fast_avx2(struct sip_ctx *c, struct sip_via *v, const char *p,
 	if (end == k + 8)
 		goto slow;
 	if (end < n && h[end] == ';') {
-		if (n - end < 6 || (load4(h + end + 1) | LC4) != load4("rpor") ||
+		if (n - end < 6 ||
+		    (load4(h + end + 1) | LC4) != load4("rpor") ||
 		    (h[end + 5] | 0x20) != 't' ||
 		    (end + 6 < n && h[end + 6] != ','))
 			goto slow;
