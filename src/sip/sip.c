@@ -1557,8 +1557,12 @@ auth_fast_avx2(const struct sip_ctx *c, struct sip_auth *a, const char *p,
 				break;
 			v = mkstr(p + len + 2, p + r);
 		} else {
-			/* A token (algorithm=MD5), not first: token68. */
-			if (!got || len + 1 == (size_t)(e - p) ||
+			/*
+			 * A token value (algorithm=MD5): its '=' before the
+			 * last byte of the value, and not in the first param
+			 * (the loop tests that for a token68 credential).
+			 */
+			if (!got || len + 1 >= (size_t)(e - p) ||
 			    IS(p[len + 1], C_WS))
 				break;
 			for (r = len + 1; p + r < e && p[r] != ',' &&
