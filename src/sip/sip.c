@@ -1020,20 +1020,156 @@ via_walk(struct sip_via *v, const char *h, const char *e, const char *lim,
 	return h + i;
 }
 
+static const char *via_parse_all(struct sip_ctx *c, struct sip_via *v,
+    const char *p, const char *e);
+
+#if defined(SIP_AVX2) && !defined(GG_NO_AVX2)
+#define VIA_AVX2	1
 /*
- * Parses the top Via value: sent-protocol with LWS allowed around each '/'
- * (RFC 4475 wsinv), sent-by, params. Returns where it stopped (the ',' of
- * the next value, or e); NULL on a syntax error, reported.
+ * Host-name bytes ([0-9A-Za-z._-]) by nibble: a byte is one when the
+ * entries of its high and its low nibble share a bit. The bits are the
+ * rows of the ASCII table: 1 for 0x2_ ('-' '.'), 2 for digits, 4 for the
+ * letters of 0x4_ and 0x6_, 8 for 0x5_ (up to 'Z', and '_'), 16 for 0x7_
+ * (up to 'z'); bytes from 0x80 have a high nibble whose entry is 0.
+ */
+static const int8_t via_hi[32] = {
+	0, 0, 1, 2, 4, 8, 4, 16, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 1, 2, 4, 8, 4, 16
+};
+static const int8_t via_lo[32] = {
+	26, 30, 30, 30, 30, 30, 30, 30, 30, 30, 28, 4, 4, 5, 5, 12,
+	26, 30, 30, 30, 30, 30, 30, 30, 30, 30, 28, 4, 4, 5, 5, 12
+};
+
+/*
+ * The stops of the 64 bytes at h (bit i set when h[i] is not a host-name
+ * byte): two loads, each classified by two pshufb lookups. The caller
+ * makes sure they may be read.
+ */
+__attribute__((target("avx2"))) static inline uint64_t
+via_stops64(const char *h)
+{
+	/* The tables twice over: pshufb looks up within each 16-byte lane. */
+	const __m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)
+	    via_hi), lo = _mm256_loadu_si256((const __m256i *)(const void *)
+	    via_lo), low4 = _mm256_set1_epi8(0x0f),
+	    zero = _mm256_setzero_si256();
+	__m256i x, y;
+	uint64_t m;
+
+	x = _mm256_loadu_si256((const __m256i *)(const void *)h);
+	y = _mm256_loadu_si256((const __m256i *)(const void *)(h + 32));
+	x = _mm256_and_si256(_mm256_shuffle_epi8(hi, _mm256_and_si256(
+	    _mm256_srli_epi16(x, 4), low4)), _mm256_shuffle_epi8(lo,
+	    _mm256_and_si256(x, low4)));
+	y = _mm256_and_si256(_mm256_shuffle_epi8(hi, _mm256_and_si256(
+	    _mm256_srli_epi16(y, 4), low4)), _mm256_shuffle_epi8(lo,
+	    _mm256_and_si256(y, low4)));
+	m = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(y, zero));
+	return m << 32 |
+	    (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, zero));
+}
+
+/*
+ * The common top Via as one template: "SIP/2.0/UDP " (or TCP, TLS), a
+ * host-name, an optional port, ";branch=" and a value of host-name bytes,
+ * an optional ";rport", then the end of the value or ','. One
+ * classification of the 64 bytes from the host gives every element's end;
+ * the names are compared in place. The fields are via_parse()'s for the
+ * same bytes (the sent-by and params as via_walk() reads them). Returns
+ * the end (e or the ','), having written the fields; for any other value
+ * it writes nothing and returns via_parse_all()'s result (a tail call, so
+ * via_parse() keeps no registers for it).
+ */
+__attribute__((target("avx2"))) static const char *
+via_fast_avx2(struct sip_ctx *c, struct sip_via *v, const char *p,
+    const char *e)
+{
+	const char *h = p + 12;
+	size_t n = (size_t)(e - h), i, j, k, end;
+	unsigned port = 0;
+	bool rport = false;
+	uint32_t t;
+	uint64_t m;
+
+	if (e - p < 13 || n >= 64 || c->end - h < 64 ||
+	    load8(p) != load8("SIP/2.0/"))
+		goto slow;
+	t = load4(p + 8);
+	if (__builtin_expect(t != load4("UDP "), 0) && t != load4("TCP ") &&
+	    t != load4("TLS "))
+		goto slow;
+	m = via_stops64(h) | ~0ULL << n;
+	if ((i = (size_t)__builtin_ctzll(m)) == 0)
+		goto slow;
+	k = i;
+	if (h[i] == ':') {
+		j = i + 1 + (size_t)__builtin_ctzll(m >> (i + 1));
+		if (j == i + 5 && via_digits4(h + i + 1)) {
+			/* Pairs of digits, then the pairs (SWAR). */
+			t = load4(h + i + 1) - 0x30303030U;
+			t = (t * 10 + (t >> 8)) & 0x00ff00ffU;
+			port = (t * 100 + (t >> 16)) & 0xffffU;
+		} else {
+			if (j - i - 2 >= 5)
+				goto slow;
+			for (k = i + 1; k < j; k++) {
+				if (!IS_DIGIT(h[k]))
+					goto slow;
+				port = port * 10 + (unsigned)(h[k] - '0');
+			}
+			if (port > 65535)
+				goto slow;
+		}
+		k = j;
+	}
+	/* ";branch=" (the name in any case) and a value of host-name bytes. */
+	if (k + 8 >= n || (load8(h + k) | 0x0020202020202000ULL) !=
+	    load8(";branch="))
+		goto slow;
+	end = k + 8 + (size_t)__builtin_ctzll(m >> (k + 8));
+	if (end == k + 8)
+		goto slow;
+	if (end < n && h[end] == ';') {
+		if (n - end < 6 ||
+		    (load4(h + end + 1) | LC4) != load4("rpor") ||
+		    (h[end + 5] | 0x20) != 't' ||
+		    (end + 6 < n && h[end + 6] != ','))
+			goto slow;
+		rport = true;
+		end += 6;
+	} else if (end < n && h[end] != ',') {
+		goto slow;
+	}
+	v->protocol = mkstr(p, p + 7);
+	v->transport = mkstr(p + 8, p + 11);
+	v->host = mkstr(h, h + i);
+	v->port = (uint16_t)port;
+	v->branch = mkstr(h + k + 8, h + end - (rport ? 6 : 0));
+	v->has_branch = true;
+	v->has_rport = rport;
+	v->params = mkstr(h + k + 1, h + end);
+	v->raw = mkstr(p, h + end);
+	return h + end;
+slow:
+	return via_parse_all(c, v, p, e);
+}
+#endif
+
+/*
+ * The general path of via_parse(): sent-protocol with LWS allowed around
+ * each '/' (RFC 4475 wsinv), sent-by, params. Returns where it stopped
+ * (the ',' of the next value, or e); NULL on a syntax error, reported.
  */
 static const char *
-via_parse(struct sip_ctx *c, struct sip_via *v, const char *p, const char *e)
+via_parse_all(struct sip_ctx *c, struct sip_via *v, const char *p,
+    const char *e)
 {
 	const char *b = p, *q = NULL, *first = NULL, *last = NULL;
 	struct param pr;
 	size_t n;
 	int kind, r;
 
-	v->present = true;
 	v->raw = mkstr(b, e);
 	/* Nearly always "SIP/2.0/", the transport and one SP. */
 	if (e - p >= 13 && load8(p) == load8("SIP/2.0/")) {
@@ -1094,6 +1230,23 @@ via_parse(struct sip_ctx *c, struct sip_via *v, const char *p, const char *e)
 bad:
 	ctx_err(c, SIP_ERR_VIA, p);
 	return NULL;
+}
+
+/*
+ * Parses the top Via value: by via_fast_avx2()'s template where the CPU
+ * has AVX2, else by via_parse_all(). Out of line, as the two are: it only
+ * tests the CPU and jumps, and via_line(), inlined into sip_parse(), stays
+ * as it was.
+ */
+__attribute__((noinline)) static const char *
+via_parse(struct sip_ctx *c, struct sip_via *v, const char *p, const char *e)
+{
+	v->present = true;
+#ifdef VIA_AVX2
+	if (__builtin_cpu_supports("avx2"))
+		return via_fast_avx2(c, v, p, e);
+#endif
+	return via_parse_all(c, v, p, e);
 }
 
 /* A Via line: parses the top value of the message, counts the rest. */
@@ -1245,7 +1398,7 @@ auth_id(struct gg_str n)
 
 #ifdef SCAN_SSE2
 /*
- * Reads the auth-params from p, where auth_parse()'s loop would start,
+ * Reads the auth-params from p, where auth_params()' loop would start,
  * while they have the usual shape: a token name, '=' at once, then a
  * quoted string without quoted-pairs or a value up to ',' or LWS, each
  * starting 16 bytes or more before the end of the buffer. One load finds
@@ -1320,27 +1473,149 @@ auth_fast(struct sip_ctx *c, struct sip_auth *a, const char *p,
 }
 #endif
 
+#if defined(SIP_AVX2) && !defined(GG_NO_AVX2)
+#define AUTH_AVX2	1
+/* Where struct sip_auth keeps the value of each auth_names entry, or 0. */
+static const uint8_t auth_offs[9][2] = {
+	[3] = { offsetof(struct sip_auth, uri) },
+	[5] = { offsetof(struct sip_auth, realm) },
+	[8] = { offsetof(struct sip_auth, username),
+		offsetof(struct sip_auth, response) },
+};
+
 /*
- * Authorization / Proxy-Authorization: scheme LWS auth-param *("," auth-
- * param), auth-param = token EQUAL (token / quoted-string).
+ * The bits of the 32 bytes at p that are '=', '"' or '\\': the stops of a
+ * Digest param, whose name ends at its first '=', then a quote opens the
+ * value and the next stop closes it.
  */
-static void
-auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
-    const char *e)
+__attribute__((target("avx2"))) static inline uint64_t
+auth_stops(const char *p)
+{
+	__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
+
+	return (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
+	    _mm256_cmpeq_epi8(x, _mm256_set1_epi8('=')), _mm256_or_si256(
+	    _mm256_cmpeq_epi8(x, _mm256_set1_epi8('"')),
+	    _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\\')))));
+}
+
+/*
+ * The Digest params of the usual shape: a name of auth_names or
+ * "algorithm", '=' at once, a quoted string without '\\' ending before e
+ * (or a token up to ',', LWS or e), then e, ',' or ", ". One mask of the
+ * stops ('=' '"' '\\') of 32 bytes gives the name's end, the opening
+ * quote and the closing one (the next stop; of the next 32 bytes for a
+ * longer value), each checked by one byte compare; the value is stored at
+ * the offset the name's table entry gives. Any other param (another name,
+ * a '=' or '\\' in a quoted value, other separators) is left to
+ * auth_fast() and the loop of auth_params(), which read it as before.
+ * Returns where they go on (e or the start of a param, after its LWS);
+ * reports nothing. -DGG_NO_AVX2 builds without it (to test auth_fast()).
+ */
+__attribute__((target("avx2"))) static const char *
+auth_fast_avx2(const struct sip_ctx *c, struct sip_auth *a, const char *p,
+    const char *e, bool *any)
+{
+	const char *end;
+	uint64_t m, x8;
+	size_t len, r, off;
+	struct gg_str v;
+	bool got = *any;
+
+	/* Each window's 64 bytes may be read: stop 63 bytes before c->end. */
+	if (c->end - p < 64)
+		return p;
+	end = c->end - e >= 63 ? e : c->end - 63;
+	while (p < end) {
+		m = auth_stops(p) | 1ULL << 32;
+		len = (size_t)__builtin_ctzll(m);
+		if (len - 1 >= 9 || p[len] != '=')
+			break;
+		if (len <= 8) {
+			x8 = (load8(p) | LC8) & load8(auth_ones + 8 - len);
+			if (x8 == load8(auth_names[len][0]))
+				off = auth_offs[len][0];
+			else if (x8 == load8(auth_names[len][1]))
+				off = auth_offs[len][1];
+			else
+				break;
+		} else if (NAME_IS(p, len, "algorithm")) {
+			off = 0;
+		} else {
+			break;
+		}
+		if (p[len + 1] == '"') {
+			/* The closing quote: the next stop, maybe past 32. */
+			m = (m & 0xffffffffULL) >> (len + 2);
+			if (m != 0)
+				r = len + 2 + (size_t)__builtin_ctzll(m);
+			else if ((m = auth_stops(p + 32)) != 0)
+				r = 32 + (size_t)__builtin_ctzll(m);
+			else
+				break;
+			if (r >= (size_t)(e - p) || p[r] != '"')
+				break;
+			v = mkstr(p + len + 2, p + r);
+		} else {
+			/*
+			 * A token value (algorithm=MD5): its '=' before the
+			 * last byte of the value, and not in the first param
+			 * (the loop tests that for a token68 credential).
+			 */
+			if (!got || len + 1 >= (size_t)(e - p) ||
+			    IS(p[len + 1], C_WS))
+				break;
+			for (r = len + 1; p + r < e && p[r] != ',' &&
+			    !IS(p[r], C_WS); r++)
+				;
+			v = mkstr(p + len + 1, p + r);
+			r--;
+		}
+		if (off != 0)
+			memcpy((char *)a + off, &v, sizeof(v));
+		got = true;
+		/*
+		 * e, or the separator the loop would skip: ", " or ','. Else
+		 * the loop reads this param again (the same values).
+		 */
+		p += r + 1;
+		if (p == e)
+			break;
+		if (e - p >= 2 && load2(p) == load2(", ")) {
+			p += 2;
+		} else if (*p == ',') {
+			p++;
+		} else {
+			p -= r + 1;
+			break;
+		}
+	}
+	*any = got;
+	/* Where the loop would start the next param: after any LWS. */
+	return skip_ws(p, e);
+}
+#endif
+
+/*
+ * The auth-params from p to e, any when one was read before (then the rest
+ * is no token68 credential), auth-param = token EQUAL (token /
+ * quoted-string), separated by LWS "," LWS.
+ */
+__attribute__((noinline)) static void
+auth_params(struct sip_ctx *c, struct sip_auth *a, const char *p,
+    const char *e, bool any)
 {
 	const char *q;
 	struct gg_str n, v;
-	bool any = false;
 
-	a->present = true;
-	a->raw = mkstr(p, e);
-	/* Nearly always "Digest ": one compare ends the scheme. */
-	if (e - p >= 7 && bytes_eq(p, "Digest ", 7))
-		q = p + 6;
-	else if ((q = skip_token(p, e)) == p)
-		goto bad;
-	a->scheme = mkstr(p, q);
-	for (p = skip_ws(q, e); p < e; p = skip_ws(p, e)) {
+	for (p = skip_ws(p, e); p < e; p = skip_ws(p, e)) {
+#ifdef AUTH_AVX2
+		if (__builtin_cpu_supports("avx2")) {
+			p = auth_fast_avx2(c, a, p, e, &any);
+			if (p == e)
+				break;
+		}
+#endif
 #ifdef SCAN_SSE2
 		if ((p = auth_fast(c, a, p, e, &any)) == NULL)
 			return;
@@ -1383,6 +1658,39 @@ auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
 	return;
 bad:
 	ctx_err(c, SIP_ERR_HEADER_VALUE, p);
+}
+
+/*
+ * Authorization / Proxy-Authorization: scheme LWS auth-param *("," auth-
+ * param). With AVX2 the params of the usual shape are read here at once,
+ * and auth_params(), out of line, only runs for the others: the common
+ * value does not pay the general loop's prologue.
+ */
+static void
+auth_parse(struct sip_ctx *c, struct sip_auth *a, const char *p,
+    const char *e)
+{
+	const char *q;
+	bool any = false;
+
+	a->present = true;
+	a->raw = mkstr(p, e);
+	/* Nearly always "Digest ": one compare ends the scheme. */
+	if (e - p >= 7 && bytes_eq(p, "Digest ", 7)) {
+		q = p + 6;
+	} else if ((q = skip_token(p, e)) == p) {
+		ctx_err(c, SIP_ERR_HEADER_VALUE, p);
+		return;
+	}
+	a->scheme = mkstr(p, q);
+#ifdef AUTH_AVX2
+	if (__builtin_cpu_supports("avx2")) {
+		p = skip_ws(q, e);
+		if (p == e || (q = auth_fast_avx2(c, a, p, e, &any)) == e)
+			return;
+	}
+#endif
+	auth_params(c, a, q, e, any);
 }
 
 /*
