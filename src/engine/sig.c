@@ -1304,16 +1304,6 @@ out_free:
 	return NULL;
 }
 
-/*
- * Builds the index. A signature is indexed by one literal that must occur
- * in a field: an 'is' or 'prefix' literal or an order (anchored: found by
- * one look-up of the field's first two bytes) if it has one, else a shape's
- * leading bytes, else its longest 'contains' literal (the field is
- * searched) when its cheapest condition is such a search. A signature
- * whose cheapest condition is a number, a shape or an equality is not
- * indexed by a search: that test rejects it faster than the field can be
- * searched.
- */
 /* Where struct sip_msg holds string field f (and the flag that says it
  * is there), as field_get() reads it; false: not a plain string. */
 static bool
@@ -1465,6 +1455,16 @@ fp_fields(struct sig_index *x)
 	}
 }
 
+/*
+ * Builds the index. A signature is indexed by one literal that must occur
+ * in a field: an 'is' or 'prefix' literal or an order (anchored: found by
+ * one look-up of the field's first two bytes) if it has one, else a shape's
+ * leading bytes, else its longest 'contains' literal (the field is
+ * searched) when its cheapest condition is such a search. A signature
+ * whose cheapest condition is a number, a shape or an equality is not
+ * indexed by a search: that test rejects it faster than the field can be
+ * searched.
+ */
 static void
 sig_index_build(struct sigset *s)
 {
