@@ -608,161 +608,172 @@ stop_pop(uint64_t *st)
 
 /* "sip:" as load4() reads it (x86, little-endian), "SIP:" or'ed with 0x20. */
 #define SIP_COLON4	(0x3a706973U)
+/* '"' SP '<' "sip:" and '"' '<' "sip:" as load8() reads them, the letters
+ * of "sip" or'ed with 0x20 (QSP_FOLD, Q_FOLD), the bytes past them masked. */
+#define QSP_SIP		0x003a7069733c2022ULL
+#define QSP_FOLD	0x0000202020000000ULL
+#define Q_SIP		0x00003a7069733c22ULL
+#define Q_FOLD		0x0000002020200000ULL
+
+/*
+ * Undoes what nameaddr_fast() wrote: the value is as nameaddr_parse()
+ * found it (fresh from msg_clear(), present set), for the general path.
+ */
+static __attribute__((noinline, cold)) const char *
+nameaddr_undo(struct sip_nameaddr *na)
+{
+	*na = (struct sip_nameaddr){ .present = true };
+	return NULL;
+}
 
 /*
  * nameaddr_parse() for the common shapes, from the bit mask of one pass
  * over the value (at most 63 bytes): ["display" | tokens] <sip:[user@]host
  * [:port][;uri-params]> or sip:[user@]host[:port], then ;name[=value]
  * header params, where user, host, names and values are [0-9A-Za-z.-].
- * Only the other bytes (the stops) are looked at, in order, one by one.
- * Everything is checked before anything is written: returns e, or NULL
- * for anything else (quoted pairs, LWS, passwords, IPv6, other schemes,
- * lists, errors), which the general path then reads and reports.
+ * Only the other bytes (the stops) are looked at, in order; the fixed text
+ * of the common shapes ('"' SP '<' "sip:", "<sip:") is compared at once
+ * and its stops dropped together. Each field is written as soon as it is
+ * known (fewer live offsets, fewer spills); anything else (quoted pairs,
+ * LWS, passwords, IPv6, other schemes, lists, errors) undoes the writes
+ * and returns NULL for the general path, which reads and reports it.
+ * Returns e otherwise.
  */
 static const char *
 nameaddr_fast(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
     const char *e)
 {
-	uint64_t st;
-	unsigned n, i, k, lt, u, h, he, g, ue = 0, up = 0, port = 0, de = 0;
-	unsigned nb, ne, vb, tb = 0, te = 0;
-	bool angle = true, v4 = false;
+	uint64_t st, w;
+	unsigned n, i, k, u, h, port;
 
 	if (e - p > 63 || c->end - p < 64)
 		return NULL;
 	n = (unsigned)(e - p);	/* not 0: nameaddr_parse() checked */
+	/* The byte after a trimmed value is LWS or a line end, never one of
+	 * the stops compared below: they need no test against n. */
+	if ((unsigned char)p[n] > ' ')
+		return NULL;
 	st = (stops64(p, n) & ((1ULL << n) - 1)) | 1ULL << n;
-	i = (unsigned)__builtin_ctzll(st);
 
-	/* Display name, then '<'; or "sip:" at once (an addr-spec). */
-	if (p[0] == '"') {
+	/* Display name and '<' and "sip:", or "sip:" at once (addr-spec). */
+	if (p[0] == '<') {
+		u = 1;
+	} else if (p[0] == '"') {
 		while ((i = stop_pop(&st)) < n && p[i] != '"')
 			if (p[i] == '\\')
 				return NULL;
-		if (i == n)
+		if (i > 56)	/* 8 bytes at i readable; i == n fails below */
 			return NULL;
-		de = i;
-		if ((i = stop_pop(&st)) != de + 1 || i == n)
+		w = load8(p + i);
+		if (((w | QSP_FOLD) & 0x00ffffffffffffffULL) == QSP_SIP)
+			u = i + 3;
+		else if (((w | Q_FOLD) & 0x0000ffffffffffffULL) == Q_SIP)
+			u = i + 2;
+		else
 			return NULL;
-		if (p[i] == ' ' && ((i = stop_pop(&st)) != de + 2 || i == n))
+		if (u + 4 > n)
 			return NULL;
-		if (p[i] != '<')
-			return NULL;
+		na->display = mkstr(p + 1, p + i);
+		na->display_quoted = true;
+		goto sip;
 	} else {
+		i = (unsigned)__builtin_ctzll(st);
 		while (i < n && p[i] != '<' && p[i] != ':' &&
 		    IS(p[i], C_TOKEN | C_WS))
 			i = stop_pop(&st);
-		if (i == n)
+		if (p[i] == ':') {
+			u = 0;
+		} else if (p[i] == '<') {
+			u = i + 1;
+		} else {
 			return NULL;
-		if (p[i] == ':')
-			angle = false;
-		else if (p[i] != '<')
-			return NULL;
+		}
 	}
-	lt = i;
-	u = angle ? lt + 1 : 0;
-	if (u + 3 >= n || (load4(p + u) | 0x00202020U) != SIP_COLON4)
+	if (u + 4 > n || (load4(p + u) | 0x00202020U) != SIP_COLON4)
 		return NULL;
-	if (angle)
-		stop_pop(&st);	/* to the ':' after "sip" */
+	if (u > 1)
+		na->display = mkstr(p, rtrim(p, p + u - 1));
+sip:
+	na->raw = mkstr(p, e);
+	na->angle = u != 0;
+	na->uri.scheme = mkstr(p + u, p + u + 3);
+	na->uri.scheme_id = SIP_SCHEME_SIP;
 
-	/* [user@]host[:port] */
+	/* [user@]host[:port]: the stops up to the ':' of "sip:" are read. */
 	h = u + 4;
-	he = stop_pop(&st);
-	if (he < n && p[he] == '@') {
-		ue = he;
-		h = he + 1;
-		he = stop_pop(&st);
+	st &= ~0ULL << h;
+	i = (unsigned)__builtin_ctzll(st);
+	if (p[i] == '@') {
+		na->uri.user = mkstr(p + h, p + i);
+		h = i + 1;
+		i = stop_pop(&st);
 	}
-	if (he == h)
-		return NULL;
-	if (he - h - 7 <= 8) {
+	if (i == h)
+		return nameaddr_undo(na);
+	na->uri.host = mkstr(p + h, p + i);
+	if (i - h - 7 <= 8) {
 		if (c->end - (p + h) < 16)
-			return NULL;
-		v4 = ipv4_at(p + h, he - h);
+			return nameaddr_undo(na);
+		na->uri.host_is_ipv4 = ipv4_at(p + h, i - h);
 	}
-	g = he;
-	if (g < n && p[g] == ':') {
-		k = g + 1;
-		g = stop_pop(&st);
-		if (g - k - 1 > 4)
-			return NULL;
-		for (; k < g; k++) {
+	if (p[i] == ':') {
+		k = i + 1;
+		i = stop_pop(&st);
+		if (i - k - 1 > 4)
+			return nameaddr_undo(na);
+		for (port = 0; k < i; k++) {
 			if (!IS_DIGIT(p[k]))
-				return NULL;
+				return nameaddr_undo(na);
 			port = port * 10 + (unsigned)(p[k] - '0');
 		}
 		if (port > 65535)
-			return NULL;
+			return nameaddr_undo(na);
+		na->uri.port = (uint16_t)port;
 	}
 
-	/* The end of the URI (g): '>' after any uri-params, or the ';' (or
-	 * the end) after an addr-spec. A '@' or '?' in the uri-params would
-	 * make a userinfo or headers: the general path reads those. */
-	if (angle) {
-		if (g < n && p[g] == ';') {
-			up = g + 1;
-			while ((g = stop_pop(&st)) < n && p[g] != '>')
-				if (p[g] == '@' || p[g] == '?')
-					return NULL;
+	/* The end of the URI: '>' after any uri-params, or the ';' (or the
+	 * end) after an addr-spec. A '@' or '?' in the uri-params would make
+	 * a userinfo or headers: the general path reads those. */
+	if (u != 0) {
+		if (p[i] == ';') {
+			k = i + 1;
+			while ((i = stop_pop(&st)) < n && p[i] != '>')
+				if (p[i] == '@' || p[i] == '?')
+					return nameaddr_undo(na);
+			na->uri.params = mkstr(p + k, p + i);
 		}
-		if (g == n || p[g] != '>')
-			return NULL;
-		if ((i = stop_pop(&st)) != g + 1)
-			return NULL;
+		if (p[i] != '>')
+			return nameaddr_undo(na);
+		na->uri.raw = mkstr(p + u, p + i);
+		if (stop_pop(&st) != ++i)
+			return nameaddr_undo(na);
 	} else {
-		i = g;
+		na->uri.raw = mkstr(p, p + i);
 	}
 
 	/* Header params: ;name[=value] up to the end. */
-	if (i < n && p[i] != ';')
-		return NULL;
-	while (i < n) {
-		nb = i + 1;
-		if ((ne = stop_pop(&st)) == nb)
-			return NULL;
-		i = ne;
-		vb = 0;
-		if (i < n && p[i] == '=') {
-			vb = i + 1;
-			if ((i = stop_pop(&st)) == vb)
-				return NULL;
+	if (i == n)
+		return e;
+	if (p[i] != ';')
+		return nameaddr_undo(na);
+	na->params = mkstr(p + i + 1, e);
+	do {
+		k = i + 1;
+		if ((i = stop_pop(&st)) == k)
+			return nameaddr_undo(na);
+		h = i;
+		if (p[i] == '=') {
+			if ((i = stop_pop(&st)) == h + 1)
+				return nameaddr_undo(na);
 		}
 		if (i < n && p[i] != ';')
-			return NULL;
-		if (NAME_IS(p + nb, ne - nb, "tag")) {
-			tb = vb;	/* 0: a tag without a value */
-			te = i;
+			return nameaddr_undo(na);
+		if (NAME_IS(p + k, h - k, "tag")) {
+			na->has_tag = true;
+			na->tag = h != i ? mkstr(p + h + 1, p + i) :
+			    GG_STR_NULL;
 		}
-	}
-	i = angle ? g + 1 : g;	/* the ';' of the first header param */
-
-	/* A value read to its end ends in no LWS: raw needs no rtrim(). */
-	na->raw = mkstr(p, e);
-	if (de != 0) {
-		na->display = mkstr(p + 1, p + de);
-		na->display_quoted = true;
-	} else if (angle && lt != 0) {
-		na->display = mkstr(p, rtrim(p, p + lt));
-	}
-	na->angle = angle;
-	na->uri.raw = mkstr(p + u, p + g);
-	na->uri.scheme = mkstr(p + u, p + u + 3);
-	na->uri.scheme_id = SIP_SCHEME_SIP;
-	if (ue != 0)
-		na->uri.user = mkstr(p + u + 4, p + ue);
-	na->uri.host = mkstr(p + h, p + he);
-	na->uri.port = (uint16_t)port;
-	na->uri.host_is_ipv4 = v4;
-	if (up != 0)
-		na->uri.params = mkstr(p + up, p + g);
-	if (i < n)
-		na->params = mkstr(p + i + 1, e);
-	if (te != 0) {
-		na->has_tag = true;
-		if (tb != 0)
-			na->tag = mkstr(p + tb, p + te);
-	}
+	} while (i < n);
 	return e;
 }
 #endif
