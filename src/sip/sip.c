@@ -627,32 +627,77 @@ nameaddr_undo(struct sip_nameaddr *na)
 }
 
 /*
- * nameaddr_parse() for the common shapes, from the bit mask of one pass
- * over the value (at most 63 bytes): ["display" | tokens] <sip:[user@]host
- * [:port][;uri-params]> or sip:[user@]host[:port], then ;name[=value]
- * header params, where user, host, names and values are [0-9A-Za-z.-].
- * Only the other bytes (the stops) are looked at, in order; the fixed text
- * of the common shapes ('"' SP '<' "sip:", "<sip:") is compared at once
- * and its stops dropped together. Each field is written as soon as it is
- * known (fewer live offsets, fewer spills); anything else (quoted pairs,
- * LWS, passwords, IPv6, other schemes, lists, errors) undoes the writes
- * and returns NULL for the general path, which reads and reports it.
- * Returns e otherwise.
+ * The header params ";name[=value]..." of a name-addr from the ';' at b + i
+ * to the value's end at b + n, by the stops st of [b, b + n] (those before
+ * i dropped, the one at n its sentinel). Sets the tag; false for a shape
+ * the general path must read.
+ */
+static inline __attribute__((always_inline)) bool
+nameaddr_hparams(struct sip_nameaddr *na, const char *b, uint64_t st,
+    unsigned i, unsigned n)
+{
+	unsigned k, h;
+
+	do {
+		k = i + 1;
+		if ((i = stop_pop(&st)) == k)
+			return false;
+		h = i;
+		if (b[i] == '=' && (i = stop_pop(&st)) == h + 1)
+			return false;
+		if (i < n && b[i] != ';')
+			return false;
+		if (NAME_IS(b + k, h - k, "tag")) {
+			na->has_tag = true;
+			na->tag = h != i ? mkstr(b + h + 1, b + i) :
+			    GG_STR_NULL;
+		}
+	} while (i < n);
+	return true;
+}
+
+/*
+ * The params of a value longer than nameaddr_walk()'s window, from the ';'
+ * at b that ended it: the same walk over a window of their own.
  */
 static const char *
-nameaddr_fast(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
+nameaddr_tail(struct sip_ctx *c, struct sip_nameaddr *na, const char *b,
     const char *e)
 {
-	uint64_t st, w;
-	unsigned n, i, k, u, h, port;
+	unsigned n = (unsigned)(e - b);
 
-	if (e - p > 63 || c->end - p < 64)
-		return NULL;
-	n = (unsigned)(e - p);	/* not 0: nameaddr_parse() checked */
-	/* The byte after a trimmed value is LWS or a line end, never one of
-	 * the stops compared below: they need no test against n. */
-	if ((unsigned char)p[n] > ' ')
-		return NULL;
+	if (e - b > 63 || c->end - b < 64 || (unsigned char)b[n] > ' ' ||
+	    !nameaddr_hparams(na, b, (stops64(b, n) & ((1ULL << n) - 1)) |
+	    1ULL << n, 0, n))
+		return nameaddr_undo(na);
+	return e;
+}
+
+/*
+ * nameaddr_parse() for the common shapes, from the bit mask of one pass
+ * over the value's first n + 1 bytes (n < 63): ["display" | tokens]
+ * <sip:[user@]host[:port][;uri-params]> or sip:[user@]host[:port], then
+ * ;name[=value] header params, where user, host, names and values are
+ * [0-9A-Za-z.-]. Only the other bytes (the stops) are looked at, in order;
+ * the fixed text of the common shapes ('"' SP '<' "sip:", "<sip:") is
+ * compared at once and its stops dropped together. Each field is written
+ * as soon as it is known (fewer live offsets, fewer spills); anything else
+ * (quoted pairs, LWS, passwords, IPv6, other schemes, lists, errors) undoes
+ * the writes and returns NULL for the general path, which reads and reports
+ * it. Returns e otherwise.
+ *
+ * The value ends at n (p + n == e) unless lng: then p[n] is the ';' after
+ * the <URI> of a longer value, and its params get a window of their own.
+ * Either way p[n] is none of the stops the walk compares before the params,
+ * so those compares need no test against n. Inlined twice, lng constant.
+ */
+static inline __attribute__((always_inline)) const char *
+nameaddr_walk(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
+    const char *e, unsigned n, bool lng)
+{
+	uint64_t st, w;
+	unsigned i, k, u, h, port;
+
 	st = (stops64(p, n) & ((1ULL << n) - 1)) | 1ULL << n;
 
 	/* Display name and '<' and "sip:", or "sip:" at once (addr-spec). */
@@ -752,29 +797,46 @@ sip:
 	}
 
 	/* Header params: ;name[=value] up to the end. */
-	if (i == n)
+	if (!lng && i == n)
 		return e;
 	if (p[i] != ';')
 		return nameaddr_undo(na);
 	na->params = mkstr(p + i + 1, e);
-	do {
-		k = i + 1;
-		if ((i = stop_pop(&st)) == k)
-			return nameaddr_undo(na);
-		h = i;
-		if (p[i] == '=') {
-			if ((i = stop_pop(&st)) == h + 1)
-				return nameaddr_undo(na);
-		}
-		if (i < n && p[i] != ';')
-			return nameaddr_undo(na);
-		if (NAME_IS(p + k, h - k, "tag")) {
-			na->has_tag = true;
-			na->tag = h != i ? mkstr(p + h + 1, p + i) :
-			    GG_STR_NULL;
-		}
-	} while (i < n);
+	if (lng && i == n)
+		return nameaddr_tail(c, na, p + n, e);
+	if (!nameaddr_hparams(na, p, st, i, n))
+		return nameaddr_undo(na);
 	return e;
+}
+
+/* nameaddr_walk() of a value of at most 63 bytes. */
+static inline const char *
+nameaddr_fast(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
+    const char *e)
+{
+	unsigned n = (unsigned)(e - p);	/* not 0: nameaddr_parse() checked */
+
+	/* The byte after a trimmed value is LWS or a line end. */
+	if (e - p > 63 || c->end - p < 64 || (unsigned char)p[n] > ' ')
+		return NULL;
+	return nameaddr_walk(c, na, p, e, n, false);
+}
+
+/*
+ * nameaddr_walk() of a longer value whose <URI> ends in its first 62 bytes
+ * with ">;", out of line: up to that ';', the rest by nameaddr_tail(). (One
+ * walk for both cost the short values ~10 instructions each.)
+ */
+static __attribute__((noinline)) const char *
+nameaddr_long(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
+    const char *e)
+{
+	const char *q;
+
+	if (c->end - p < 64 || (q = memchr(p, '>', 62)) == NULL ||
+	    q[1] != ';')
+		return NULL;
+	return nameaddr_walk(c, na, p, e, (unsigned)(q + 1 - p), true);
 }
 #endif
 
@@ -795,7 +857,8 @@ nameaddr_parse(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
 		return e;
 	}
 #ifdef SCAN_SSE2
-	if ((q = nameaddr_fast(c, na, p, e)) != NULL)
+	if ((q = nameaddr_fast(c, na, p, e)) != NULL ||
+	    (e - p > 63 && (q = nameaddr_long(c, na, p, e)) != NULL))
 		return q;
 #endif
 	if ((p = nameaddr_display(c, na, p, e)) == NULL) {
