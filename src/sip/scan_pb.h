@@ -11,6 +11,8 @@
 #define SIP_SCAN_PB_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "scan.h"
 
@@ -130,6 +132,34 @@ ipv4_mask(const char *p, unsigned n, unsigned dig, unsigned dot,
 			return false;
 	}
 	return true;
+}
+
+/*
+ * The value of the n (1 to 8) bytes at p when all are digits, else more
+ * than 99999999; 8 bytes at p must be readable. One 8-byte load shifted so
+ * that the digits fill its top bytes (zeros, leading, below them), a test
+ * of all digits at once, and three multiply-add steps joining pairs, then
+ * quads, then the two halves: ~20 instructions against ~8 a digit for a
+ * loop.
+ */
+static inline unsigned
+port_swar(const char *p, unsigned n)
+{
+	uint64_t w, hi, d;
+	unsigned sh = 64 - 8 * n;
+
+	memcpy(&w, p, 8);
+	w <<= sh;
+	hi = 0xf0f0f0f0f0f0f0f0ULL << sh;
+	/* A digit has high nibble 3 before and after adding 6; adding 6 to
+	 * the zeros below the digits carries nothing into them. */
+	if ((w & hi) != (0x3030303030303030ULL & hi) ||
+	    ((w + 0x0606060606060606ULL) & hi) != (0x3030303030303030ULL & hi))
+		return ~0u;
+	d = w & 0x0f0f0f0f0f0f0f0fULL;
+	d = (d * 10 + (d >> 8)) & 0x00ff00ff00ff00ffULL;
+	d = (d * 100 + (d >> 16)) & 0x0000ffff0000ffffULL;
+	return (unsigned)((d * 10000 + (d >> 32)) & 0xffffffffU);
 }
 
 /* ipv4_mask() for the n bytes at p, 16 of them readable. */

@@ -764,14 +764,8 @@ sip:
 	if (p[i] == ':') {
 		k = i + 1;
 		i = stop_pop(&st);
-		if (i - k - 1 > 4)
-			return nameaddr_undo(na);
-		for (port = 0; k < i; k++) {
-			if (!IS_DIGIT(p[k]))
-				return nameaddr_undo(na);
-			port = port * 10 + (unsigned)(p[k] - '0');
-		}
-		if (port > 65535)
+		if (i - k - 1 > 4 || k > 56 ||
+		    (port = port_swar(p + k, i - k)) > 65535)
 			return nameaddr_undo(na);
 		na->uri.port = (uint16_t)port;
 	}
