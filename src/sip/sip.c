@@ -614,6 +614,8 @@ stop_pop(uint64_t *st)
 #define QSP_FOLD	0x0000202020000000ULL
 #define Q_SIP		0x00003a7069733c22ULL
 #define Q_FOLD		0x0000002020200000ULL
+/* "tag=" as load4() reads it, the letters or'ed with 0x20. */
+#define TAG_EQ4		0x3d676174U
 
 /*
  * Undoes what nameaddr_fast() wrote: the value is as nameaddr_parse()
@@ -640,6 +642,17 @@ nameaddr_hparams(struct sip_nameaddr *na, const char *b, uint64_t st,
 
 	do {
 		k = i + 1;
+		/* ";tag=" by one compare: its '=' is then the next stop. */
+		if (i < 59 && (load4(b + k) | 0x00202020U) == TAG_EQ4) {
+			st &= ~0ULL << (i + 5);
+			h = i + 4;
+			i = (unsigned)__builtin_ctzll(st);
+			if (i == h + 1 || (i < n && b[i] != ';'))
+				return false;
+			na->has_tag = true;
+			na->tag = mkstr(b + h + 1, b + i);
+			continue;
+		}
 		if ((i = stop_pop(&st)) == k)
 			return false;
 		h = i;
