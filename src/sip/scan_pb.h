@@ -85,56 +85,6 @@ scan_gt1(__m128i x)
 }
 
 /*
- * The 27 ways three dots can follow octets of 1 to 3 digits, by a
- * multiplicative hash of their mask (ipv4_mask()): the mask in bits 0-11,
- * and in bits 12-15 the shortest length such a quad can have (the last dot
- * + 2). Empty slots are 0, which no mask with a dot matches.
- */
-static const uint16_t ipv4_dots[64] = {
-	0x908a, 0xa114, 0xb228, 0x0000, 0x0000, 0xb288, 0x9092, 0x0000,
-	0x0000, 0x0000, 0x0000, 0x0000, 0xa124, 0x0000, 0x0000, 0xa128,
-	0x0000, 0x90a2, 0x0000, 0x804a, 0x0000, 0xb244, 0x0000, 0x0000,
-	0xb248, 0x8052, 0x0000, 0x0000, 0x0000, 0xb222, 0x0000, 0xa112,
-	0x0000, 0x0000, 0xa144, 0x0000, 0x0000, 0xa148, 0x0000, 0x9094,
-	0x0000, 0x0000, 0xa122, 0xc488, 0x0000, 0x0000, 0x0000, 0x0000,
-	0x0000, 0x0000, 0x90a4, 0x0000, 0x0000, 0x90a8, 0x0000, 0xd888,
-	0x0000, 0x0000, 0x8054, 0xc444, 0x0000, 0x702a, 0xc448, 0xb224,
-};
-#define IPV4_DOTS_MUL	0xc2cc34e5U
-
-/*
- * True when the n bytes at p are a dotted quad of 1-3 digit numbers up to
- * 255, given the masks of their digits, dots and bytes above '1' (bit 0 is
- * p[0]): every byte a digit or a dot, and the dots where ipv4_dots has them
- * for a quad of n bytes. Only a 3-digit octet from "2" up needs its value
- * read.
- */
-static inline bool
-ipv4_mask(const char *p, unsigned n, unsigned dig, unsigned dot,
-    unsigned hi)
-{
-	unsigned all, ent, t, i;
-
-	if (n - 7 > 8)
-		return false;
-	all = (1u << n) - 1;
-	dot &= all;
-	if (((dig | dot) & all) != all)
-		return false;
-	ent = ipv4_dots[(dot * IPV4_DOTS_MUL) >> 26];
-	if ((ent & 0xfff) != dot || n - (ent >> 12) > 2)
-		return false;
-	dig &= all;
-	for (t = dig & dig >> 1 & dig >> 2 & hi; t != 0; t &= t - 1) {
-		i = (unsigned)__builtin_ctz(t);
-		if (p[i] >= '2' && (p[i] > '2' || p[i + 1] > '5' ||
-		    (p[i + 1] == '5' && p[i + 2] > '5')))
-			return false;
-	}
-	return true;
-}
-
-/*
  * The value of the n (1 to 8) bytes at p when all are digits, else more
  * than 99999999; 8 bytes at p must be readable. One 8-byte load shifted so
  * that the digits fill its top bytes (zeros, leading, below them), a test
@@ -238,35 +188,47 @@ static const uint32_t ipv4_keys[256] = {
 #define IPV4_KEYS_MUL	0xe07bdb9fU
 
 /*
- * True when the n (7 to 15) bytes at p, 16 of them readable and none a '/',
- * are a dotted quad of 1-3 digit numbers up to 255: all of them in '.' to
- * '9', and the dots and the length one of ipv4_keys, whose entry also
- * says which octets have three digits. ipv4_mask() with one compare and
- * one table lookup fewer, for hosts known to hold no '/' (read between
- * stops, or by name_bits()).
+ * True when the n (7 to 15) bytes at p are a dotted quad of 1-3 digit
+ * numbers up to 255, given the masks of the bytes that are digits or dots,
+ * of the dots, and of the bytes above '1' (bit 0 is p[0]): all n bytes
+ * digits or dots, and the dots and the length one of ipv4_keys, whose entry
+ * also says which octets have three digits (only those from "2" up have
+ * their value read).
  */
 static inline bool
-ipv4_at(const char *p, unsigned n)
+ipv4_mask(const char *p, unsigned n, unsigned dd, unsigned dot, unsigned hi)
 {
-	__m128i x = scan_load(p);
 	unsigned end = 1u << n, key, ent, t, i;
 
-	/* '.' to '9' is ".0123456789" here: the '/' is ruled out. */
-	if ((~(unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(_mm_set1_epi8(
-	    12 - 128), _mm_sub_epi8(x, _mm_set1_epi8('.' - 128)))) &
-	    (end - 1)) != 0)
+	if ((~dd & (end - 1)) != 0)
 		return false;
-	key = (scan_eq(x, '.') & (end - 1)) | end;
+	key = (dot & (end - 1)) | end;
 	ent = ipv4_keys[(key * IPV4_KEYS_MUL) >> 24];
 	if ((ent & 0xffff) != key)
 		return false;
-	for (t = ent >> 16 & scan_gt1(x); t != 0; t &= t - 1) {
+	for (t = ent >> 16 & hi; t != 0; t &= t - 1) {
 		i = (unsigned)__builtin_ctz(t);
 		if (p[i] > '2' || (p[i] == '2' && (p[i + 1] > '5' ||
 		    (p[i + 1] == '5' && p[i + 2] > '5'))))
 			return false;
 	}
 	return true;
+}
+
+/*
+ * ipv4_mask() for the n (7 to 15) bytes at p, 16 of them readable and
+ * none a '/' (the callers read the host between stops, or by
+ * name_bits()): then the bytes '.' to '9' are the digits and dots, one
+ * range compare.
+ */
+static inline bool
+ipv4_at(const char *p, unsigned n)
+{
+	__m128i x = scan_load(p);
+
+	return ipv4_mask(p, n, (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(
+	    _mm_set1_epi8(12 - 128), _mm_sub_epi8(x, _mm_set1_epi8('.' -
+	    128)))), scan_eq(x, '.'), scan_gt1(x));
 }
 #endif
 

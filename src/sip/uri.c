@@ -172,7 +172,8 @@ host_run(const char *p, const char *e, const char *lim, bool *v4)
 			stop |= ~0u << (e - p);
 		if ((stop &= 0xffff) != 0) {
 			stop = (unsigned)__builtin_ctz(stop);
-			*v4 = ipv4_mask(p, stop, dig, dot, scan_gt1(x));
+			*v4 = stop - 7 <= 8 && ipv4_mask(p, stop, dig | dot,
+			    dot, scan_gt1(x));
 			return p + stop;
 		}
 		return host_run_tail(p, p + 16, e, lim, v4);
