@@ -770,7 +770,8 @@ sip:
 		return nameaddr_undo(na);
 	na->uri.host = mkstr(p + h, p + i);
 	if (i - h - 7 <= 8) {
-		if (c->end - (p + h) < 16)
+		/* 64 bytes at p are readable: 16 at p + h when h <= 48. */
+		if (h > 48)
 			return nameaddr_undo(na);
 		na->uri.host_is_ipv4 = ipv4_at(p + h, i - h);
 	}
