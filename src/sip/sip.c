@@ -608,162 +608,243 @@ stop_pop(uint64_t *st)
 
 /* "sip:" as load4() reads it (x86, little-endian), "SIP:" or'ed with 0x20. */
 #define SIP_COLON4	(0x3a706973U)
+/* '"' SP '<' "sip:" and '"' '<' "sip:" as load8() reads them, the letters
+ * of "sip" or'ed with 0x20 (QSP_FOLD, Q_FOLD), the bytes past them masked. */
+#define QSP_SIP		0x003a7069733c2022ULL
+#define QSP_FOLD	0x0000202020000000ULL
+#define Q_SIP		0x00003a7069733c22ULL
+#define Q_FOLD		0x0000002020200000ULL
+/* "tag=" as load4() reads it, the letters or'ed with 0x20. */
+#define TAG_EQ4		0x3d676174U
+
+/*
+ * Undoes what nameaddr_fast() wrote: the value is as nameaddr_parse()
+ * found it (fresh from msg_clear(), present set), for the general path.
+ */
+static __attribute__((noinline, cold)) const char *
+nameaddr_undo(struct sip_nameaddr *na)
+{
+	*na = (struct sip_nameaddr){ .present = true };
+	return NULL;
+}
+
+/*
+ * The header params ";name[=value]..." of a name-addr from the ';' at b + i
+ * to the value's end at b + n, by the stops st of [b, b + n] (those before
+ * i dropped, the one at n its sentinel). Sets the tag; false for a shape
+ * the general path must read.
+ */
+static inline __attribute__((always_inline)) bool
+nameaddr_hparams(struct sip_nameaddr *na, const char *b, uint64_t st,
+    unsigned i, unsigned n)
+{
+	unsigned k, h;
+
+	do {
+		k = i + 1;
+		/* ";tag=" by one compare: its '=' is then the next stop. */
+		if (i < 59 && (load4(b + k) | 0x00202020U) == TAG_EQ4) {
+			st &= ~0ULL << (i + 5);
+			h = i + 4;
+			i = (unsigned)__builtin_ctzll(st);
+			if (i == h + 1 || (i < n && b[i] != ';'))
+				return false;
+			na->has_tag = true;
+			na->tag = mkstr(b + h + 1, b + i);
+			continue;
+		}
+		if ((i = stop_pop(&st)) == k)
+			return false;
+		h = i;
+		if (b[i] == '=' && (i = stop_pop(&st)) == h + 1)
+			return false;
+		if (i < n && b[i] != ';')
+			return false;
+		if (NAME_IS(b + k, h - k, "tag")) {
+			na->has_tag = true;
+			na->tag = h != i ? mkstr(b + h + 1, b + i) :
+			    GG_STR_NULL;
+		}
+	} while (i < n);
+	return true;
+}
+
+/*
+ * The params of a value longer than nameaddr_walk()'s window, from the ';'
+ * at b that ended it: the same walk over a window of their own.
+ */
+static const char *
+nameaddr_tail(struct sip_ctx *c, struct sip_nameaddr *na, const char *b,
+    const char *e)
+{
+	unsigned n = (unsigned)(e - b);
+
+	if (e - b > 63 || c->end - b < 64 || (unsigned char)b[n] > ' ' ||
+	    !nameaddr_hparams(na, b, (stops64(b, n) & ((1ULL << n) - 1)) |
+	    1ULL << n, 0, n))
+		return nameaddr_undo(na);
+	return e;
+}
 
 /*
  * nameaddr_parse() for the common shapes, from the bit mask of one pass
- * over the value (at most 63 bytes): ["display" | tokens] <sip:[user@]host
- * [:port][;uri-params]> or sip:[user@]host[:port], then ;name[=value]
- * header params, where user, host, names and values are [0-9A-Za-z.-].
- * Only the other bytes (the stops) are looked at, in order, one by one.
- * Everything is checked before anything is written: returns e, or NULL
- * for anything else (quoted pairs, LWS, passwords, IPv6, other schemes,
- * lists, errors), which the general path then reads and reports.
+ * over the value's first n + 1 bytes (n < 63): ["display" | tokens]
+ * <sip:[user@]host[:port][;uri-params]> or sip:[user@]host[:port], then
+ * ;name[=value] header params, where user, host, names and values are
+ * [0-9A-Za-z.-]. Only the other bytes (the stops) are looked at, in order;
+ * the fixed text of the common shapes ('"' SP '<' "sip:", "<sip:") is
+ * compared at once and its stops dropped together. Each field is written
+ * as soon as it is known (fewer live offsets, fewer spills); anything else
+ * (quoted pairs, LWS, passwords, IPv6, other schemes, lists, errors) undoes
+ * the writes and returns NULL for the general path, which reads and reports
+ * it. Returns e otherwise.
+ *
+ * The value ends at n (p + n == e) unless lng: then p[n] is the ';' after
+ * the <URI> of a longer value, and its params get a window of their own.
+ * Either way p[n] is none of the stops the walk compares before the params,
+ * so those compares need no test against n. Inlined twice, lng constant.
  */
-static const char *
-nameaddr_fast(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
-    const char *e)
+static inline __attribute__((always_inline)) const char *
+nameaddr_walk(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
+    const char *e, unsigned n, bool lng)
 {
-	uint64_t st;
-	unsigned n, i, k, lt, u, h, he, g, ue = 0, up = 0, port = 0, de = 0;
-	unsigned nb, ne, vb, tb = 0, te = 0;
-	bool angle = true, v4 = false;
+	uint64_t st, w;
+	unsigned i, k, u, h, port;
 
-	if (e - p > 63 || c->end - p < 64)
-		return NULL;
-	n = (unsigned)(e - p);	/* not 0: nameaddr_parse() checked */
 	st = (stops64(p, n) & ((1ULL << n) - 1)) | 1ULL << n;
-	i = (unsigned)__builtin_ctzll(st);
 
-	/* Display name, then '<'; or "sip:" at once (an addr-spec). */
-	if (p[0] == '"') {
+	/* Display name and '<' and "sip:", or "sip:" at once (addr-spec). */
+	if (p[0] == '<') {
+		u = 1;
+	} else if (p[0] == '"') {
 		while ((i = stop_pop(&st)) < n && p[i] != '"')
 			if (p[i] == '\\')
 				return NULL;
-		if (i == n)
+		if (i > 56)	/* 8 bytes at i readable; i == n fails below */
 			return NULL;
-		de = i;
-		if ((i = stop_pop(&st)) != de + 1 || i == n)
+		w = load8(p + i);
+		if (((w | QSP_FOLD) & 0x00ffffffffffffffULL) == QSP_SIP)
+			u = i + 3;
+		else if (((w | Q_FOLD) & 0x0000ffffffffffffULL) == Q_SIP)
+			u = i + 2;
+		else
 			return NULL;
-		if (p[i] == ' ' && ((i = stop_pop(&st)) != de + 2 || i == n))
+		if (u + 4 > n)
 			return NULL;
-		if (p[i] != '<')
-			return NULL;
+		na->display = mkstr(p + 1, p + i);
+		na->display_quoted = true;
+		goto sip;
 	} else {
+		i = (unsigned)__builtin_ctzll(st);
 		while (i < n && p[i] != '<' && p[i] != ':' &&
 		    IS(p[i], C_TOKEN | C_WS))
 			i = stop_pop(&st);
-		if (i == n)
+		if (p[i] == ':') {
+			u = 0;
+		} else if (p[i] == '<') {
+			u = i + 1;
+		} else {
 			return NULL;
-		if (p[i] == ':')
-			angle = false;
-		else if (p[i] != '<')
-			return NULL;
+		}
 	}
-	lt = i;
-	u = angle ? lt + 1 : 0;
-	if (u + 3 >= n || (load4(p + u) | 0x00202020U) != SIP_COLON4)
+	if (u + 4 > n || (load4(p + u) | 0x00202020U) != SIP_COLON4)
 		return NULL;
-	if (angle)
-		stop_pop(&st);	/* to the ':' after "sip" */
+	if (u > 1)
+		na->display = mkstr(p, rtrim(p, p + u - 1));
+sip:
+	na->raw = mkstr(p, e);
+	na->angle = u != 0;
+	na->uri.scheme = mkstr(p + u, p + u + 3);
+	na->uri.scheme_id = SIP_SCHEME_SIP;
 
-	/* [user@]host[:port] */
+	/* [user@]host[:port]: the stops up to the ':' of "sip:" are read. */
 	h = u + 4;
-	he = stop_pop(&st);
-	if (he < n && p[he] == '@') {
-		ue = he;
-		h = he + 1;
-		he = stop_pop(&st);
+	st &= ~0ULL << h;
+	i = (unsigned)__builtin_ctzll(st);
+	if (p[i] == '@') {
+		na->uri.user = mkstr(p + h, p + i);
+		h = i + 1;
+		i = stop_pop(&st);
 	}
-	if (he == h)
-		return NULL;
-	if (he - h - 7 <= 8) {
-		if (c->end - (p + h) < 16)
-			return NULL;
-		v4 = ipv4_at(p + h, he - h);
+	if (i == h)
+		return nameaddr_undo(na);
+	na->uri.host = mkstr(p + h, p + i);
+	if (i - h - 7 <= 8) {
+		/* 64 bytes at p are readable: 16 at p + h when h <= 48. */
+		if (h > 48)
+			return nameaddr_undo(na);
+		na->uri.host_is_ipv4 = ipv4_at(p + h, i - h);
 	}
-	g = he;
-	if (g < n && p[g] == ':') {
-		k = g + 1;
-		g = stop_pop(&st);
-		if (g - k - 1 > 4)
-			return NULL;
-		for (; k < g; k++) {
-			if (!IS_DIGIT(p[k]))
-				return NULL;
-			port = port * 10 + (unsigned)(p[k] - '0');
-		}
-		if (port > 65535)
-			return NULL;
+	if (p[i] == ':') {
+		k = i + 1;
+		i = stop_pop(&st);
+		if (i - k - 1 > 4 || k > 56 ||
+		    (port = port_swar(p + k, i - k)) > 65535)
+			return nameaddr_undo(na);
+		na->uri.port = (uint16_t)port;
 	}
 
-	/* The end of the URI (g): '>' after any uri-params, or the ';' (or
-	 * the end) after an addr-spec. A '@' or '?' in the uri-params would
-	 * make a userinfo or headers: the general path reads those. */
-	if (angle) {
-		if (g < n && p[g] == ';') {
-			up = g + 1;
-			while ((g = stop_pop(&st)) < n && p[g] != '>')
-				if (p[g] == '@' || p[g] == '?')
-					return NULL;
+	/* The end of the URI: '>' after any uri-params, or the ';' (or the
+	 * end) after an addr-spec. A '@' or '?' in the uri-params would make
+	 * a userinfo or headers: the general path reads those. */
+	if (u != 0) {
+		if (p[i] == ';') {
+			k = i + 1;
+			while ((i = stop_pop(&st)) < n && p[i] != '>')
+				if (p[i] == '@' || p[i] == '?')
+					return nameaddr_undo(na);
+			na->uri.params = mkstr(p + k, p + i);
 		}
-		if (g == n || p[g] != '>')
-			return NULL;
-		if ((i = stop_pop(&st)) != g + 1)
-			return NULL;
+		if (p[i] != '>')
+			return nameaddr_undo(na);
+		na->uri.raw = mkstr(p + u, p + i);
+		if (stop_pop(&st) != ++i)
+			return nameaddr_undo(na);
 	} else {
-		i = g;
+		na->uri.raw = mkstr(p, p + i);
 	}
 
 	/* Header params: ;name[=value] up to the end. */
-	if (i < n && p[i] != ';')
-		return NULL;
-	while (i < n) {
-		nb = i + 1;
-		if ((ne = stop_pop(&st)) == nb)
-			return NULL;
-		i = ne;
-		vb = 0;
-		if (i < n && p[i] == '=') {
-			vb = i + 1;
-			if ((i = stop_pop(&st)) == vb)
-				return NULL;
-		}
-		if (i < n && p[i] != ';')
-			return NULL;
-		if (NAME_IS(p + nb, ne - nb, "tag")) {
-			tb = vb;	/* 0: a tag without a value */
-			te = i;
-		}
-	}
-	i = angle ? g + 1 : g;	/* the ';' of the first header param */
-
-	/* A value read to its end ends in no LWS: raw needs no rtrim(). */
-	na->raw = mkstr(p, e);
-	if (de != 0) {
-		na->display = mkstr(p + 1, p + de);
-		na->display_quoted = true;
-	} else if (angle && lt != 0) {
-		na->display = mkstr(p, rtrim(p, p + lt));
-	}
-	na->angle = angle;
-	na->uri.raw = mkstr(p + u, p + g);
-	na->uri.scheme = mkstr(p + u, p + u + 3);
-	na->uri.scheme_id = SIP_SCHEME_SIP;
-	if (ue != 0)
-		na->uri.user = mkstr(p + u + 4, p + ue);
-	na->uri.host = mkstr(p + h, p + he);
-	na->uri.port = (uint16_t)port;
-	na->uri.host_is_ipv4 = v4;
-	if (up != 0)
-		na->uri.params = mkstr(p + up, p + g);
-	if (i < n)
-		na->params = mkstr(p + i + 1, e);
-	if (te != 0) {
-		na->has_tag = true;
-		if (tb != 0)
-			na->tag = mkstr(p + tb, p + te);
-	}
+	if (!lng && i == n)
+		return e;
+	if (p[i] != ';')
+		return nameaddr_undo(na);
+	na->params = mkstr(p + i + 1, e);
+	if (lng && i == n)
+		return nameaddr_tail(c, na, p + n, e);
+	if (!nameaddr_hparams(na, p, st, i, n))
+		return nameaddr_undo(na);
 	return e;
+}
+
+/* nameaddr_walk() of a value of at most 63 bytes. */
+static inline const char *
+nameaddr_fast(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
+    const char *e)
+{
+	unsigned n = (unsigned)(e - p);	/* not 0: nameaddr_parse() checked */
+
+	/* The byte after a trimmed value is LWS or a line end. */
+	if (e - p > 63 || c->end - p < 64 || (unsigned char)p[n] > ' ')
+		return NULL;
+	return nameaddr_walk(c, na, p, e, n, false);
+}
+
+/*
+ * nameaddr_walk() of a longer value whose <URI> ends in its first 62 bytes
+ * with ">;", out of line: up to that ';', the rest by nameaddr_tail(). (One
+ * walk for both cost the short values ~10 instructions each.)
+ */
+static __attribute__((noinline)) const char *
+nameaddr_long(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
+    const char *e)
+{
+	const char *q;
+
+	if (c->end - p < 64 || (q = memchr(p, '>', 62)) == NULL ||
+	    q[1] != ';')
+		return NULL;
+	return nameaddr_walk(c, na, p, e, (unsigned)(q + 1 - p), true);
 }
 #endif
 
@@ -784,7 +865,8 @@ nameaddr_parse(struct sip_ctx *c, struct sip_nameaddr *na, const char *p,
 		return e;
 	}
 #ifdef SCAN_SSE2
-	if ((q = nameaddr_fast(c, na, p, e)) != NULL)
+	if ((q = nameaddr_fast(c, na, p, e)) != NULL ||
+	    (e - p > 63 && (q = nameaddr_long(c, na, p, e)) != NULL))
 		return q;
 #endif
 	if ((p = nameaddr_display(c, na, p, e)) == NULL) {

@@ -172,7 +172,8 @@ host_run(const char *p, const char *e, const char *lim, bool *v4)
 			stop |= ~0u << (e - p);
 		if ((stop &= 0xffff) != 0) {
 			stop = (unsigned)__builtin_ctz(stop);
-			*v4 = ipv4_mask(p, stop, dig, dot, scan_gt1(x));
+			*v4 = stop - 7 <= 8 && ipv4_mask(p, stop, dig | dot,
+			    dot, scan_gt1(x));
 			return p + stop;
 		}
 		return host_run_tail(p, p + 16, e, lim, v4);
@@ -328,7 +329,7 @@ uri_port_tail(struct sip_uri *uri, const char *p, const char *e)
  * result, or -2 before writing anything when the URI needs the general
  * path.
  */
-static int
+static inline __attribute__((always_inline)) int
 uri_sip_fast(struct sip_uri *uri, const char *p, const char *e,
     const char *lim)
 {
@@ -398,11 +399,6 @@ uri_sip(struct sip_uri *uri, const char *p, const char *e, const char *lim)
 	bool v4;
 	int kind;
 
-#ifdef SCAN_SSE2
-	if (lim - p >= 32 && (n = (unsigned)uri_sip_fast(uri, p, e,
-	    lim)) != (unsigned)-2)
-		return (int)n;
-#endif
 	q = he = host_run(p, e, lim, &v4);
 	if (q < e && *q != '@' && (UCLS(*q) & U_USER))
 		q = urun(q, e, U_USER);
@@ -457,12 +453,15 @@ sip_uri_parse(struct sip_uri *uri, struct gg_str s)
 	return sip_uri_parse_in(uri, s, s.p + s.len);
 }
 
-int
-sip_uri_parse_in(struct sip_uri *uri, struct gg_str s, const char *lim)
+/*
+ * sip_uri_parse_in() for what its fast path leaves, out of line: the fast
+ * path then saves fewer registers (-19 instructions per Request-URI).
+ */
+static __attribute__((noinline)) int
+uri_parse_slow(struct sip_uri *uri, struct gg_str s, const char *lim)
 {
 	const char *p = s.p, *e = s.p + s.len, *q;
 
-	uri->raw = s;
 	if (s.len == 0)
 		return -1;
 	if ((p = uri_scheme(uri, p, e)) == NULL)
@@ -484,4 +483,31 @@ sip_uri_parse_in(struct sip_uri *uri, struct gg_str s, const char *lim)
 	default:
 		return p < e && uri_opaque_ok(p, e) ? 0 : -1;
 	}
+}
+
+int
+sip_uri_parse_in(struct sip_uri *uri, struct gg_str s, const char *lim)
+{
+#ifdef SCAN_SSE2
+	uint32_t w;
+	int r;
+#endif
+
+	uri->raw = s;
+#ifdef SCAN_SSE2
+	/* "sip:" by one compare (case-blind), then uri_sip_fast(); whatever
+	 * it leaves (-2: nothing written but the scheme, which
+	 * uri_parse_slow() writes the same) goes the long way. */
+	if (s.len >= 4 && lim - s.p >= 36) {
+		memcpy(&w, s.p, 4);
+		if ((w | 0x00202020U) == 0x3a706973U) {
+			uri->scheme = (struct gg_str){ s.p, 3 };
+			uri->scheme_id = SIP_SCHEME_SIP;
+			if ((r = uri_sip_fast(uri, s.p + 4, s.p + s.len,
+			    lim)) != -2)
+				return r;
+		}
+	}
+#endif
+	return uri_parse_slow(uri, s, lim);
 }
