@@ -4,9 +4,10 @@
  *
  * One pass over the header section: the two 16-byte loads at the start of
  * each line find both its end and the ':' after its name (memchr the longer
- * lines' rest and each folded continuation), a switch on the name's length
- * and first letter finds the header, and only the headers struct sip_msg
- * holds have their values read. The body is not read.
+ * lines' rest and each folded continuation), the name's length and first
+ * two letters pick one template that the line's first 16 bytes are compared
+ * with (a switch near the buffer's end), and only the headers struct
+ * sip_msg holds have their values read. The body is not read.
  *
  * Errors are data: the first one found is kept in msg->err with its offset,
  * and parsing goes on so the engine still gets every field it can use.
@@ -1658,6 +1659,78 @@ hname_id(const char *p, unsigned len)
 	    hnames[i].id : -1;
 }
 
+#ifdef SCAN_SSE2
+/*
+ * The names of hnames as templates of the line's first 16 bytes: the name
+ * and its ':' in lower and in upper case, so that one compare per case
+ * checks a name of up to 15 bytes and its ':' exactly (names of 16 bytes
+ * and more: their first 16, then their last four by tail). Indexed by
+ * HT_KEY() of the name's length and first two letters, distinct for the
+ * 22 names. An empty slot (zeros) matches only 16 NUL bytes, which hold no
+ * ':' (len < 16) and whose len is not the slot's 0 (len > 15).
+ */
+struct htmpl {
+	char		lc[16];
+	char		uc[16];
+	uint32_t	skip;	/* the bits of the bytes not compared */
+	uint32_t	tail;	/* the last four bytes, lower case (len > 15) */
+	uint8_t		len;
+	uint8_t		id;
+} __attribute__((aligned(64)));	/* a slot's address by one shift */
+
+#define HT_KEY(len, a, b)	(((len) * 5 + ((a) & 31) + ((b) & 31)) & 63)
+#define HT(lc, uc, len, a, b, tail, id)	[HT_KEY(len, a, b)] = \
+	{ lc, uc, len < 16 ? 0xffff & ~((2u << len) - 1) : 0, tail, len, id }
+
+static const struct htmpl htmpl[64] = {
+	HT("accept:", "ACCEPT:", 6, 'a', 'c', 0, SIP_HDR_ACCEPT),
+	HT("allow:", "ALLOW:", 5, 'a', 'l', 0, SIP_HDR_ALLOW),
+	HT("authorization:", "AUTHORIZATION:", 13, 'a', 'u', 0, SIP_HDR_AUTHORIZATION),
+	HT("call-id:", "CALL-ID:", 7, 'c', 'a', 0, SIP_HDR_CALL_ID),
+	HT("contact:", "CONTACT:", 7, 'c', 'o', 0, SIP_HDR_CONTACT),
+	HT("content-length:", "CONTENT-LENGTH:", 14, 'c', 'o', 0, SIP_HDR_CONTENT_LENGTH),
+	HT("content-type:", "CONTENT-TYPE:", 12, 'c', 'o', 0, SIP_HDR_CONTENT_TYPE),
+	HT("cseq:", "CSEQ:", 4, 'c', 's', 0, SIP_HDR_CSEQ),
+	HT("date:", "DATE:", 4, 'd', 'a', 0, HDR_DATE),
+	HT("expires:", "EXPIRES:", 7, 'e', 'x', 0, SIP_HDR_EXPIRES),
+	HT("from:", "FROM:", 4, 'f', 'r', 0, SIP_HDR_FROM),
+	HT("max-forwards:", "MAX-FORWARDS:", 12, 'm', 'a', 0, SIP_HDR_MAX_FORWARDS),
+	HT("proxy-authorizat", "PROXY-AUTHORIZAT", 19, 'p', 'r', 0x6e6f6974, SIP_HDR_PROXY_AUTHORIZATION),
+	HT("record-route:", "RECORD-ROUTE:", 12, 'r', 'e', 0, SIP_HDR_RECORD_ROUTE),
+	HT("route:", "ROUTE:", 5, 'r', 'o', 0, SIP_HDR_ROUTE),
+	HT("server:", "SERVER:", 6, 's', 'e', 0, SIP_HDR_SERVER),
+	HT("subject:", "SUBJECT:", 7, 's', 'u', 0, SIP_HDR_SUBJECT),
+	HT("supported:", "SUPPORTED:", 9, 's', 'u', 0, SIP_HDR_SUPPORTED),
+	HT("to:", "TO:", 2, 't', 'o', 0, SIP_HDR_TO),
+	HT("user-agent:", "USER-AGENT:", 10, 'u', 's', 0, SIP_HDR_USER_AGENT),
+	HT("via:", "VIA:", 3, 'v', 'i', 0, SIP_HDR_VIA),
+	HT("www-authenticate", "WWW-AUTHENTICATE", 16, 'w', 'w', 0x65746163, SIP_HDR_WWW_AUTHENTICATE),
+};
+#undef HT
+
+/*
+ * hname_id() for a line whose first 16 bytes are x, its first ':' at p +
+ * len: one table slot, one compare of x with it.
+ */
+static inline __attribute__((always_inline)) int
+hname_tmpl(__m128i x, const char *p, unsigned len)
+{
+	const struct htmpl *t = &htmpl[HT_KEY(len, (unsigned)p[0],
+	    (unsigned)p[1])];
+	unsigned m;
+
+	m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+	    _mm_cmpeq_epi8(x, scan_load(t->lc)),
+	    _mm_cmpeq_epi8(x, scan_load(t->uc))));
+	if ((m | t->skip) != 0xffff)
+		return -1;
+	if (len > 15 && (len != t->len ||
+	    (load4(p + len - 4) | LC4) != t->tail))
+		return -1;
+	return t->id;
+}
+#endif
+
 /*
  * The fast path of header name lookup without vector loads, for lines of at
  * least 8 bytes: the ':' is found 8 bytes at a time. Returns the id when the
@@ -1930,9 +2003,8 @@ hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
 			    nl_find(p + 32, end);
 			/* A name hnames knows holds no '\n': its ':' comes
 			 * before the line's end (and before a CR there). */
-			if (cm != 0 && nl != NULL &&
-			    (len = (unsigned)__builtin_ctz(cm)) <
-			    (size_t)(nl - p) && (id = hname_id(p, len)) >= 0)
+			if (cm != 0 && (id = hname_tmpl(x, p,
+			    (len = (unsigned)__builtin_ctz(cm)))) >= 0)
 				n = p + len;
 		} else
 #endif
