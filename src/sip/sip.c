@@ -1661,52 +1661,79 @@ hname_id(const char *p, unsigned len)
 
 #ifdef SCAN_SSE2
 /*
- * The names of hnames as templates of the line's first 16 bytes: the name
- * and its ':' in lower and in upper case, so that one compare per case
- * checks a name of up to 15 bytes and its ':' exactly (names of 16 bytes
- * and more: their first 16, then their last four by tail). Indexed by
- * HT_KEY() of the name's length and first two letters, distinct for the
- * 22 names. An empty slot (zeros) matches only 16 NUL bytes, which hold no
- * ':' (len < 16) and whose len is not the slot's 0 (len > 15).
+ * The names of hnames as templates of a line's first 16 bytes: the name and
+ * its ':' in lower case, and 0x20 (SP) on the name's letters to OR the
+ * line's bytes with. One compare then checks a name of up to 15 bytes and
+ * its ':' exactly: OR-ing 0x20 makes a lower case letter of letters only,
+ * and '-' and ':' are compared as they are. Names of 16 bytes and more
+ * compare their first 16, then their last four (tail). Indexed by HT_KEY()
+ * of the name's length and first two letters, distinct for the 22 names.
+ * An empty slot (zeros) matches 16 NUL bytes only, which hold no ':' (len
+ * < 16) and whose len is not the slot's 0 (len > 15).
  */
 struct htmpl {
 	char		lc[16];
-	char		uc[16];
+	char		fold[16];
 	uint32_t	skip;	/* the bits of the bytes not compared */
-	uint32_t	tail;	/* the last four bytes, lower case (len > 15) */
+	uint32_t	tail;	/* len > 15: its last four bytes */
 	uint8_t		len;
 	uint8_t		id;
 } __attribute__((aligned(64)));	/* a slot's address by one shift */
 
 #define HT_KEY(len, a, b)	(((len) * 5 + ((a) & 31) + ((b) & 31)) & 63)
-#define HT(lc, uc, len, a, b, tail, id)	[HT_KEY(len, a, b)] = \
-	{ lc, uc, len < 16 ? 0xffff & ~((2u << len) - 1) : 0, tail, len, id }
+#define TAIL4(a, b, c, d)	((uint32_t)(a) | (uint32_t)(b) << 8 | \
+	(uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+#define HT(len, a, b, lc, fold, tail, id)	[HT_KEY(len, a, b)] = \
+	{ lc, fold, len < 16 ? 0xffff & ~((2u << len) - 1) : 0, tail, len, id }
 
 static const struct htmpl htmpl[64] = {
-	HT("accept:", "ACCEPT:", 6, 'a', 'c', 0, SIP_HDR_ACCEPT),
-	HT("allow:", "ALLOW:", 5, 'a', 'l', 0, SIP_HDR_ALLOW),
-	HT("authorization:", "AUTHORIZATION:", 13, 'a', 'u', 0, SIP_HDR_AUTHORIZATION),
-	HT("call-id:", "CALL-ID:", 7, 'c', 'a', 0, SIP_HDR_CALL_ID),
-	HT("contact:", "CONTACT:", 7, 'c', 'o', 0, SIP_HDR_CONTACT),
-	HT("content-length:", "CONTENT-LENGTH:", 14, 'c', 'o', 0, SIP_HDR_CONTENT_LENGTH),
-	HT("content-type:", "CONTENT-TYPE:", 12, 'c', 'o', 0, SIP_HDR_CONTENT_TYPE),
-	HT("cseq:", "CSEQ:", 4, 'c', 's', 0, SIP_HDR_CSEQ),
-	HT("date:", "DATE:", 4, 'd', 'a', 0, HDR_DATE),
-	HT("expires:", "EXPIRES:", 7, 'e', 'x', 0, SIP_HDR_EXPIRES),
-	HT("from:", "FROM:", 4, 'f', 'r', 0, SIP_HDR_FROM),
-	HT("max-forwards:", "MAX-FORWARDS:", 12, 'm', 'a', 0, SIP_HDR_MAX_FORWARDS),
-	HT("proxy-authorizat", "PROXY-AUTHORIZAT", 19, 'p', 'r', 0x6e6f6974, SIP_HDR_PROXY_AUTHORIZATION),
-	HT("record-route:", "RECORD-ROUTE:", 12, 'r', 'e', 0, SIP_HDR_RECORD_ROUTE),
-	HT("route:", "ROUTE:", 5, 'r', 'o', 0, SIP_HDR_ROUTE),
-	HT("server:", "SERVER:", 6, 's', 'e', 0, SIP_HDR_SERVER),
-	HT("subject:", "SUBJECT:", 7, 's', 'u', 0, SIP_HDR_SUBJECT),
-	HT("supported:", "SUPPORTED:", 9, 's', 'u', 0, SIP_HDR_SUPPORTED),
-	HT("to:", "TO:", 2, 't', 'o', 0, SIP_HDR_TO),
-	HT("user-agent:", "USER-AGENT:", 10, 'u', 's', 0, SIP_HDR_USER_AGENT),
-	HT("via:", "VIA:", 3, 'v', 'i', 0, SIP_HDR_VIA),
-	HT("www-authenticate", "WWW-AUTHENTICATE", 16, 'w', 'w', 0x65746163, SIP_HDR_WWW_AUTHENTICATE),
+	HT(6, 'a', 'c', "accept:", "      \0",
+	    0, SIP_HDR_ACCEPT),
+	HT(5, 'a', 'l', "allow:", "     \0",
+	    0, SIP_HDR_ALLOW),
+	HT(13, 'a', 'u', "authorization:", "             \0",
+	    0, SIP_HDR_AUTHORIZATION),
+	HT(7, 'c', 'a', "call-id:", "    \0  \0",
+	    0, SIP_HDR_CALL_ID),
+	HT(7, 'c', 'o', "contact:", "       \0",
+	    0, SIP_HDR_CONTACT),
+	HT(14, 'c', 'o', "content-length:", "       \0      \0",
+	    0, SIP_HDR_CONTENT_LENGTH),
+	HT(12, 'c', 'o', "content-type:", "       \0    \0",
+	    0, SIP_HDR_CONTENT_TYPE),
+	HT(4, 'c', 's', "cseq:", "    \0",
+	    0, SIP_HDR_CSEQ),
+	HT(4, 'd', 'a', "date:", "    \0",
+	    0, HDR_DATE),
+	HT(7, 'e', 'x', "expires:", "       \0",
+	    0, SIP_HDR_EXPIRES),
+	HT(4, 'f', 'r', "from:", "    \0",
+	    0, SIP_HDR_FROM),
+	HT(12, 'm', 'a', "max-forwards:", "   \0        \0",
+	    0, SIP_HDR_MAX_FORWARDS),
+	HT(19, 'p', 'r', "proxy-authorizat", "     \0          ",
+	    TAIL4('t', 'i', 'o', 'n'), SIP_HDR_PROXY_AUTHORIZATION),
+	HT(12, 'r', 'e', "record-route:", "      \0     \0",
+	    0, SIP_HDR_RECORD_ROUTE),
+	HT(5, 'r', 'o', "route:", "     \0",
+	    0, SIP_HDR_ROUTE),
+	HT(6, 's', 'e', "server:", "      \0",
+	    0, SIP_HDR_SERVER),
+	HT(7, 's', 'u', "subject:", "       \0",
+	    0, SIP_HDR_SUBJECT),
+	HT(9, 's', 'u', "supported:", "         \0",
+	    0, SIP_HDR_SUPPORTED),
+	HT(2, 't', 'o', "to:", "  \0",
+	    0, SIP_HDR_TO),
+	HT(10, 'u', 's', "user-agent:", "    \0     \0",
+	    0, SIP_HDR_USER_AGENT),
+	HT(3, 'v', 'i', "via:", "   \0",
+	    0, SIP_HDR_VIA),
+	HT(16, 'w', 'w', "www-authenticate", "   \0            ",
+	    TAIL4('c', 'a', 't', 'e'), SIP_HDR_WWW_AUTHENTICATE),
 };
 #undef HT
+#undef TAIL4
 
 /*
  * hname_id() for a line whose first 16 bytes are x, its first ':' at p +
@@ -1719,9 +1746,8 @@ hname_tmpl(__m128i x, const char *p, unsigned len)
 	    (unsigned)p[1])];
 	unsigned m;
 
-	m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-	    _mm_cmpeq_epi8(x, scan_load(t->lc)),
-	    _mm_cmpeq_epi8(x, scan_load(t->uc))));
+	m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(x,
+	    scan_load(t->fold)), scan_load(t->lc)));
 	if ((m | t->skip) != 0xffff)
 		return -1;
 	if (len > 15 && (len != t->len ||
@@ -1931,7 +1957,9 @@ hdr_line(struct sip_ctx *c, const char *p, const char *e, int id,
 	m->other_count += ord == SIP_HDR_OTHER;
 	if (!hdr_is_read(id))
 		return;
-	v = skip_ws(v + 1, e);
+	/* Mostly one SP; v + 1 <= e and *e (the line end) may be read. */
+	v += v[1] == ' ' ? 2 : 1;
+	v = skip_ws(v, e);
 	hdr_value(c, id, v, rtrim(v, e));
 }
 
