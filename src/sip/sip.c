@@ -339,6 +339,59 @@ method_lookup(struct gg_str s)
 	return SIP_METHOD_UNKNOWN;
 }
 
+#ifdef SCAN_SSE2
+/*
+ * The methods as templates of 16 bytes (methods are case-sensitive: the
+ * bytes as they are), indexed by MT_KEY() of the first and third letters,
+ * distinct for the 14 methods. An empty slot (zeros, skip 0) matches 16
+ * NUL bytes only, and its id is SIP_METHOD_UNKNOWN anyway.
+ */
+struct mtmpl {
+	char		name[16];
+	uint32_t	skip;	/* the bits of the bytes not compared */
+	uint8_t		id;
+} __attribute__((aligned(32)));
+
+#define MT_KEY(a, c)	(((unsigned)(a) * 17 + (unsigned)(c)) & 31)
+#define MT(a, c, name, id)	[MT_KEY(a, c)] = \
+	{ name, 0xffff & ~((1u << (sizeof(name) - 1)) - 1), id }
+
+static const struct mtmpl mtmpl[32] = {
+	MT('I', 'V', "INVITE", SIP_METHOD_INVITE),
+	MT('A', 'K', "ACK", SIP_METHOD_ACK),
+	MT('B', 'E', "BYE", SIP_METHOD_BYE),
+	MT('C', 'N', "CANCEL", SIP_METHOD_CANCEL),
+	MT('O', 'T', "OPTIONS", SIP_METHOD_OPTIONS),
+	MT('R', 'G', "REGISTER", SIP_METHOD_REGISTER),
+	MT('P', 'A', "PRACK", SIP_METHOD_PRACK),
+	MT('S', 'B', "SUBSCRIBE", SIP_METHOD_SUBSCRIBE),
+	MT('N', 'T', "NOTIFY", SIP_METHOD_NOTIFY),
+	MT('P', 'B', "PUBLISH", SIP_METHOD_PUBLISH),
+	MT('I', 'F', "INFO", SIP_METHOD_INFO),
+	MT('R', 'F', "REFER", SIP_METHOD_REFER),
+	MT('M', 'S', "MESSAGE", SIP_METHOD_MESSAGE),
+	MT('U', 'D', "UPDATE", SIP_METHOD_UPDATE),
+};
+#undef MT
+
+/*
+ * The method whose name the 16 bytes at p start with (whatever follows
+ * it), or SIP_METHOD_UNKNOWN: one compare instead of a token run and
+ * method_lookup().
+ */
+static inline enum sip_method
+method_tmpl(const char *p)
+{
+	const struct mtmpl *t = &mtmpl[MT_KEY(p[0], p[2])];
+	unsigned m;
+
+	m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(scan_load(p),
+	    _mm_load_si128((const __m128i *)(const void *)t->name)));
+	return (m | t->skip) == 0xffff ? (enum sip_method)t->id :
+	    SIP_METHOD_UNKNOWN;
+}
+#endif
+
 /*
  * Finds the '"' closing a quoted string whose content starts at p; a
  * backslash escapes the byte after it (quoted-pair). NULL when it is not
@@ -1131,6 +1184,18 @@ cseq_parse(struct sip_ctx *c, const char *p, const char *e)
 	else
 		m->cseq = (uint32_t)v;
 	p = skip_ws(q, e);
+#ifdef SCAN_SSE2
+	/* Mostly a known method, up to e. */
+	if (c->end - p >= 16) {
+		enum sip_method id = method_tmpl(p);
+
+		if (id != SIP_METHOD_UNKNOWN && p + method_len[id] == e) {
+			m->cseq_method = mkstr(p, e);
+			m->cseq_method_id = id;
+			return;
+		}
+	}
+#endif
 	q = skip_token(p, e);
 	if (p == q || q != e) {
 		ctx_err(c, SIP_ERR_CSEQ, p);
@@ -2034,6 +2099,15 @@ hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
 			if (cm != 0 && (id = hname_tmpl(x, p,
 			    (len = (unsigned)__builtin_ctz(cm)))) >= 0)
 				n = p + len;
+		} else if (end - p >= 16) {
+			/* The last lines of a message without body. */
+			__m128i x = scan_load(p);
+			unsigned cm = scan_eq(x, ':'), len;
+
+			nl = memchr(p, '\n', (size_t)(end - p));
+			if (cm != 0 && (id = hname_tmpl(x, p,
+			    (len = (unsigned)__builtin_ctz(cm)))) >= 0)
+				n = p + len;
 		} else
 #endif
 			nl = memchr(p, '\n', (size_t)(end - p));
@@ -2161,6 +2235,7 @@ start_line_parse(struct sip_ctx *c, const char *p, const char *e)
 {
 	struct sip_msg *m = c->msg;
 	const char *ve, *vb, *sp, *q;
+	enum sip_method id;
 	bool vok;
 
 	if (sip_slash(p, e)) {
@@ -2177,13 +2252,26 @@ start_line_parse(struct sip_ctx *c, const char *p, const char *e)
 	if (!vok && (vb == NULL || !sip_slash(vb + 1, ve)))
 		return SIP_ENOTSIP;
 	m->is_request = true;
-	/* The method's first non-token byte is mostly the SP after it. */
-	q = skip_token(p, vb);
-	sp = *q == ' ' ? q : memchr(q, ' ', (size_t)(vb - q + 1));
+	id = SIP_METHOD_UNKNOWN;
+#ifdef SCAN_SSE2
+	/* Mostly a known method and its SP (no later than vb: the method
+	 * holds none). */
+	if (c->end - p >= 16 && (id = method_tmpl(p)) != SIP_METHOD_UNKNOWN &&
+	    p[method_len[id]] != ' ')
+		id = SIP_METHOD_UNKNOWN;
+#endif
+	if (id != SIP_METHOD_UNKNOWN) {
+		q = sp = p + method_len[id];
+	} else {
+		/* The method's first non-token byte is mostly its SP. */
+		q = skip_token(p, vb);
+		sp = *q == ' ' ? q : memchr(q, ' ', (size_t)(vb - q + 1));
+		id = method_lookup(mkstr(p, sp));
+	}
 	m->method = mkstr(p, sp);
 	if (q != sp)
 		ctx_err(c, SIP_ERR_METHOD, q);
-	m->method_id = method_lookup(m->method);
+	m->method_id = id;
 	m->version = mkstr(vb + 1, ve);
 	if (!vok && !version_ok(vb + 1, ve))
 		ctx_err(c, SIP_ERR_VERSION, vb + 1);
