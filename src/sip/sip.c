@@ -1174,12 +1174,13 @@ cseq_parse(struct sip_ctx *c, const char *p, const char *e)
 {
 	struct sip_msg *m = c->msg;
 	const char *q;
-	long long v;
+	uint64_t v = 0;
 
+	/* The digits read as they are found; v stops growing past 2^32. */
 	for (q = p; q < e && IS_DIGIT(*q); q++)
-		;
-	v = num_parse(p, q, 0xffffffffLL);
-	if (v < 0)
+		if (v <= 0xffffffffU)
+			v = v * 10 + (unsigned)(*q - '0');
+	if (q == p || v > 0xffffffffU)
 		ctx_err(c, SIP_ERR_CSEQ, p);
 	else
 		m->cseq = (uint32_t)v;
@@ -2022,10 +2023,14 @@ hdr_line(struct sip_ctx *c, const char *p, const char *e, int id,
 	m->other_count += ord == SIP_HDR_OTHER;
 	if (!hdr_is_read(id))
 		return;
-	/* Mostly one SP; v + 1 <= e and *e (the line end) may be read. */
+	/* Mostly one SP, then no LWS at either end: v + 1 <= e, and *e (the
+	 * line end) and e[-1] (at worst the ':') may be read. */
 	v += v[1] == ' ' ? 2 : 1;
-	v = skip_ws(v, e);
-	hdr_value(c, id, v, rtrim(v, e));
+	if ((unsigned char)*v <= ' ')
+		v = skip_ws(v, e);
+	if ((unsigned char)e[-1] <= ' ')
+		e = rtrim(v, e);
+	hdr_value(c, id, v, e);
 }
 
 #ifdef SCAN_SSE2
@@ -2143,6 +2148,22 @@ version_ok(const char *p, const char *e)
 	    (p[2] | 0x20) == 'p' && memcmp(p + 3, "/2.0", 4) == 0;
 }
 
+/*
+ * True when the 8 bytes at p are " SIP/2.0" ("SIP" in any case): one load,
+ * 0x20 OR-ed on the three letters only (it makes 's', 'i', 'p' of those
+ * letters only).
+ */
+static inline bool
+sp_version_ok(const char *p)
+{
+	uint64_t fold, want;
+
+	/* Byte arrays, not integers: the same on either byte order. */
+	memcpy(&fold, "\0   \0\0\0", 8);
+	memcpy(&want, " sip/2.0", 8);
+	return (load8(p) | fold) == want;
+}
+
 static bool
 sip_slash(const char *p, const char *e)
 {
@@ -2247,7 +2268,7 @@ start_line_parse(struct sip_ctx *c, const char *p, const char *e)
 	for (ve = e; ve > p && (ve[-1] == ' ' || ve[-1] == '\t'); ve--)
 		;
 	/* Mostly the line ends in " SIP/2.0": then that SP is the last. */
-	vok = ve - p >= 8 && ve[-8] == ' ' && version_ok(ve - 7, ve);
+	vok = ve - p >= 8 && sp_version_ok(ve - 8);
 	vb = vok ? ve - 8 : memrchr(p, ' ', (size_t)(ve - p));
 	if (!vok && (vb == NULL || !sip_slash(vb + 1, ve)))
 		return SIP_ENOTSIP;
