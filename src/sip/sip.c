@@ -2035,15 +2035,16 @@ hdr_line(struct sip_ctx *c, const char *p, const char *e, int id,
 
 #ifdef SCAN_SSE2
 /*
- * The first '\n' in [q, end), or NULL: 32 more bytes inline (most lines end
- * there), then memchr, faster on the long ones (Authorization, Allow).
+ * The first '\n' in [q, end), or NULL: 32 bytes at a time inline, memchr
+ * for the last 31. memchr's set-up costs more than the two or three steps
+ * most long lines (Via, Allow, Authorization) take.
  */
 static inline const char *
 nl_find(const char *q, const char *end)
 {
 	unsigned m;
 
-	if (end - q >= 32) {
+	while (end - q >= 32) {
 		m = scan_eq(scan_load(q), '\n') |
 		    scan_eq(scan_load(q + 16), '\n') << 16;
 		if (m != 0)
@@ -2407,7 +2408,11 @@ start_line_find(const char *buf, size_t len, const char **p,
 	const char *end = buf + len;
 
 	*p = skip_crlf(buf, end);
+#ifdef SCAN_SSE2
+	*nl = nl_find(*p, end);
+#else
 	*nl = memchr(*p, '\n', (size_t)(end - *p));
+#endif
 }
 
 /*
