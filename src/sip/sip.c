@@ -2060,6 +2060,22 @@ nl_find(const char *q, const char *end)
 #endif
 
 /*
+ * The '\n' that ends the line whose first '\n' is nl (nl + 1 < end): the
+ * last of its folds (lines starting with SP or HT), or NULL when the byte
+ * after one is not in the buffer. Out of line: folds are rare.
+ */
+static __attribute__((noinline)) const char *
+fold_end(const char *nl, const char *end)
+{
+	while (nl[1] == ' ' || nl[1] == '\t') {
+		nl = memchr(nl + 1, '\n', (size_t)(end - nl - 1));
+		if (nl == NULL || nl + 1 == end)
+			return NULL;
+	}
+	return nl;
+}
+
+/*
  * Walks the header lines from p. Returns SIP_OK with *body just after the
  * empty line, or SIP_EPARTIAL when the section does not end in the buffer.
  *
@@ -2121,20 +2137,13 @@ hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
 		} else
 #endif
 			nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			return SIP_EPARTIAL;
 		/* A line starting with SP or HT continues the value; the
 		 * byte after the last '\n' must be seen to know. */
-		for (;;) {
-			if (nl + 1 == end)
-				return SIP_EPARTIAL;
-			if ((unsigned char)nl[1] > ' ' ||
-			    (nl[1] != ' ' && nl[1] != '\t'))
-				break;
-			if ((nl = memchr(nl + 1, '\n',
-			    (size_t)(end - nl - 1))) == NULL)
-				return SIP_EPARTIAL;
-		}
+		if (nl == NULL || nl + 1 == end)
+			return SIP_EPARTIAL;
+		if ((unsigned char)nl[1] <= ' ' &&
+		    (nl = fold_end(nl, end)) == NULL)
+			return SIP_EPARTIAL;
 		/* nl > p: a line starting with '\n' was the empty one. */
 		le = nl;
 		if (le[-1] == '\r') {
