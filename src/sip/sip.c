@@ -1736,9 +1736,10 @@ hname_id(const char *p, unsigned len)
  * line's bytes with. One compare then checks a name of up to 15 bytes and
  * its ':' exactly: OR-ing 0x20 makes a lower case letter of letters only,
  * and '-' and ':' are compared as they are. Names of 16 bytes and more
- * compare their first 16, then their last four (tail). Indexed by HT_KEY()
- * of the name's length and first two letters, distinct for the 22 names.
- * An empty slot (zeros) matches 16 NUL bytes only, which hold no ':' (len
+ * compare their first 16, then their last four (tail). Indexed by HT_KEY(),
+ * a multiplicative hash of the first two letters (case folded) plus the
+ * length, distinct for the 22 names (the compiler rejects a repeated slot:
+ * -Woverride-init). An empty slot (zeros) matches 16 NUL bytes only, which hold no ':' (len
  * < 16) and whose len is not the slot's 0 (len > 15).
  */
 struct htmpl {
@@ -1750,7 +1751,8 @@ struct htmpl {
 	uint8_t		id;
 } __attribute__((aligned(64)));	/* a slot's address by one shift */
 
-#define HT_KEY(len, a, b)	(((len) * 5 + ((a) & 31) + ((b) & 31)) & 63)
+#define HT_KEY(len, a, b)	((uint32_t)((((unsigned)(a) | \
+	(unsigned)(b) << 8) | 0x2020) + (len)) * 0x81f9c1f7u >> 26)
 #define TAIL4(a, b, c, d)	((uint32_t)(a) | (uint32_t)(b) << 8 | \
 	(uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 #define HT(len, a, b, lc, fold, tail, id)	[HT_KEY(len, a, b)] = \
@@ -1812,8 +1814,8 @@ static const struct htmpl htmpl[64] = {
 static inline __attribute__((always_inline)) int
 hname_tmpl(__m128i x, const char *p, unsigned len)
 {
-	const struct htmpl *t = &htmpl[HT_KEY(len, (unsigned)p[0],
-	    (unsigned)p[1])];
+	const struct htmpl *t = &htmpl[HT_KEY(len, (unsigned char)p[0],
+	    (unsigned char)p[1])];
 	unsigned m;
 
 	m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(x,
