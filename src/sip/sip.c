@@ -1809,10 +1809,11 @@ static const struct htmpl htmpl[64] = {
 
 /*
  * hname_id() for a line whose first 16 bytes are x, its first ':' at p +
- * len: one table slot, one compare of x with it.
+ * len: one table slot, one compare of x with it. wide (a constant) when
+ * the ':' is not in x (len > 15).
  */
 static inline __attribute__((always_inline)) int
-hname_tmpl(__m128i x, const char *p, unsigned len)
+hname_tmpl(__m128i x, const char *p, unsigned len, bool wide)
 {
 	const struct htmpl *t = &htmpl[HT_KEY(len, (unsigned char)p[0],
 	    (unsigned char)p[1])];
@@ -1822,8 +1823,7 @@ hname_tmpl(__m128i x, const char *p, unsigned len)
 	    scan_load(t->fold)), scan_load(t->lc)));
 	if ((m | t->skip) != 0xffff)
 		return -1;
-	if (len > 15 && (len != t->len ||
-	    (load4(p + len - 4) | LC4) != t->tail))
+	if (wide && (len != t->len || (load4(p + len - 4) | LC4) != t->tail))
 		return -1;
 	return t->id;
 }
@@ -2117,15 +2117,19 @@ hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
 			unsigned lm, cm, len;
 
 			lm = scan_eq(x, '\n') | scan_eq(y, '\n') << 16;
-			/* Names of 16 bytes and more are rare. */
-			if ((cm = scan_eq(x, ':')) == 0)
-				cm = scan_eq(y, ':') << 16;
 			nl = lm != 0 ? p + __builtin_ctz(lm) :
 			    nl_find(p + 32, end);
 			/* A name hnames knows holds no '\n': its ':' comes
-			 * before the line's end (and before a CR there). */
-			if (cm != 0 && (id = hname_tmpl(x, p,
-			    (len = (unsigned)__builtin_ctz(cm)))) >= 0)
+			 * before the line's end (and before a CR there).
+			 * Names of 16 bytes and more are rare. */
+			if ((cm = scan_eq(x, ':')) != 0) {
+				len = (unsigned)__builtin_ctz(cm);
+				id = hname_tmpl(x, p, len, false);
+			} else if ((cm = scan_eq(y, ':')) != 0) {
+				len = 16 + (unsigned)__builtin_ctz(cm);
+				id = hname_tmpl(x, p, len, true);
+			}
+			if (id >= 0)
 				n = p + len;
 		} else if (end - p >= 16) {
 			/* The last lines of a message without body. */
@@ -2134,7 +2138,7 @@ hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
 
 			nl = memchr(p, '\n', (size_t)(end - p));
 			if (cm != 0 && (id = hname_tmpl(x, p,
-			    (len = (unsigned)__builtin_ctz(cm)))) >= 0)
+			    (len = (unsigned)__builtin_ctz(cm)), false)) >= 0)
 				n = p + len;
 		} else
 #endif
