@@ -2160,6 +2160,7 @@ hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
 		p = nl + 1;
 	}
 }
+
 /* "SIP/2.0", the only version we speak (RFC 3261 7.1); "SIP" is case-blind. */
 static bool
 version_ok(const char *p, const char *e)
