@@ -2114,11 +2114,17 @@ hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
 			if (id >= 0)
 				n = p + len;
 		} else if (end - p >= 16) {
-			/* The last lines of a message without body. */
+			/* The last lines of a message without body: the
+			 * 16 bytes that end the buffer hold the rest. */
 			__m128i x = scan_load(p);
-			unsigned cm = scan_eq(x, ':'), len;
+			unsigned cm = scan_eq(x, ':'), lm, len;
 
-			nl = memchr(p, '\n', (size_t)(end - p));
+			if ((lm = scan_eq(x, '\n')) != 0)
+				nl = p + __builtin_ctz(lm);
+			else if ((lm = scan_eq(scan_load(end - 16), '\n')) != 0)
+				nl = end - 16 + __builtin_ctz(lm);
+			else
+				nl = NULL;
 			if (cm != 0 && (id = hname_tmpl(x, p,
 			    (len = (unsigned)__builtin_ctz(cm)), false)) >= 0)
 				n = p + len;
