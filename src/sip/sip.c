@@ -3,11 +3,12 @@
  * boundary.
  *
  * One pass over the header section: the two 16-byte loads at the start of
- * each line find both its end and the ':' after its name (memchr the longer
- * lines' rest and each folded continuation), the name's length and first
- * two letters pick one template that the line's first 16 bytes are compared
- * with (a switch near the buffer's end), and only the headers struct
- * sip_msg holds have their values read. The body is not read.
+ * each line find both its end and the ':' after its name (32 bytes a step
+ * for the longer lines' rest, memchr for each folded continuation), the
+ * name's length and first two letters pick one template that the line's
+ * first 16 bytes are compared with (a switch on the last 15 bytes of the
+ * buffer, and without SSE2), and only the headers struct sip_msg holds
+ * have their values read. The body is not read.
  *
  * Errors are data: the first one found is kept in msg->err with its offset,
  * and parsing goes on so the engine still gets every field it can use.
@@ -1738,9 +1739,10 @@ hname_id(const char *p, unsigned len)
  * and '-' and ':' are compared as they are. Names of 16 bytes and more
  * compare their first 16, then their last four (tail). Indexed by HT_KEY(),
  * a multiplicative hash of the first two letters (case folded) plus the
- * length, distinct for the 22 names (the compiler rejects a repeated slot:
- * -Woverride-init). An empty slot (zeros) matches 16 NUL bytes only, which hold no ':' (len
- * < 16) and whose len is not the slot's 0 (len > 15).
+ * length, distinct for the 22 names (a repeated slot fails the build:
+ * -Woverride-init, clang's -Winitializer-overrides). An empty slot (zeros)
+ * matches 16 NUL bytes only, which hold no ':' (len < 16) and whose len is
+ * not the slot's 0 (len > 15).
  */
 struct htmpl {
 	char		lc[16];
