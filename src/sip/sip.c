@@ -2007,12 +2007,17 @@ hdr_line(struct sip_ctx *c, const char *p, const char *e, int id,
 			m->compact |= compact;
 		}
 	}
-	ord = id == HDR_DATE ? SIP_HDR_OTHER : id;
+	/* SIP_HDR_OTHER and HDR_DATE (reported as other), by one compare:
+	 * the ids run from 0 to HDR_DATE. */
+	ord = id;
+	if ((unsigned)id - 1 >= HDR_DATE - 1) {
+		ord = SIP_HDR_OTHER;
+		m->other_count++;
+	}
 	if ((k = m->hdr_count++) < SIP_ORDER_MAX)
 		m->hdr_order[k] = (uint8_t)ord;
 	else if (k >= SIP_MAX_HEADERS)
 		ctx_err(c, SIP_ERR_TOO_MANY, p);
-	m->other_count += ord == SIP_HDR_OTHER;
 	/* Mostly one SP, then no LWS at either end: v + 1 <= e, and *e (the
 	 * line end) and e[-1] (at worst the ':') may be read. */
 	v += v[1] == ' ' ? 2 : 1;
