@@ -2106,8 +2106,10 @@ hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
 			unsigned lm, cm, len;
 
 			lm = scan_eq(x, '\n') | scan_eq(y, '\n') << 16;
-			nl = lm != 0 ? p + __builtin_ctz(lm) :
-			    nl_find(p + 32, end);
+			if (lm != 0)
+				nl = p + __builtin_ctz(lm);
+			else if ((nl = nl_find(p + 32, end)) == NULL)
+				return SIP_EPARTIAL;
 			/* A name hnames knows holds no '\n': its ':' comes
 			 * before the line's end (and before a CR there).
 			 * Names of 16 bytes and more are rare. */
@@ -2131,16 +2133,17 @@ hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
 			else if ((lm = scan_eq(scan_load(end - 16), '\n')) != 0)
 				nl = end - 16 + __builtin_ctz(lm);
 			else
-				nl = NULL;
+				return SIP_EPARTIAL;
 			if (cm != 0 && (id = hname_tmpl(x, p,
 			    (len = (unsigned)__builtin_ctz(cm)), false)) >= 0)
 				n = p + len;
 		} else
 #endif
-			nl = memchr(p, '\n', (size_t)(end - p));
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			return SIP_EPARTIAL;
 		/* A line starting with SP or HT continues the value; the
 		 * byte after the last '\n' must be seen to know. */
-		if (nl == NULL || nl + 1 == end)
+		if (nl + 1 == end)
 			return SIP_EPARTIAL;
 		if ((unsigned char)nl[1] <= ' ' &&
 		    (nl = fold_end(nl, end)) == NULL)
