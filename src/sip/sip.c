@@ -1189,7 +1189,11 @@ cseq_parse(struct sip_ctx *c, const char *p, const char *e)
 		ctx_err(c, SIP_ERR_CSEQ, p);
 	else
 		m->cseq = (uint32_t)v;
-	p = skip_ws(q, e);
+	/* Mostly one SP before the method. */
+	if (q < e && *q == ' ' && (unsigned char)q[1] > ' ')
+		p = q + 1;
+	else
+		p = skip_ws(q, e);
 #ifdef SCAN_SSE2
 	/* Mostly a known method, up to e. */
 	if (c->end - p >= 16) {
