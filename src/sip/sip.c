@@ -3,10 +3,12 @@
  * boundary.
  *
  * One pass over the header section: the two 16-byte loads at the start of
- * each line find both its end and the ':' after its name (memchr the longer
- * lines' rest and each folded continuation), a switch on the name's length
- * and first letter finds the header, and only the headers struct sip_msg
- * holds have their values read. The body is not read.
+ * each line find both its end and the ':' after its name (32 bytes a step
+ * for the longer lines' rest, memchr for each folded continuation), the
+ * name's length and first two letters pick one template that the line's
+ * first 16 bytes are compared with (a switch on the last 15 bytes of the
+ * buffer, and without SSE2), and only the headers struct sip_msg holds
+ * have their values read. The body is not read.
  *
  * Errors are data: the first one found is kept in msg->err with its offset,
  * and parsing goes on so the engine still gets every field it can use.
@@ -337,6 +339,59 @@ method_lookup(struct gg_str s)
 		return m;
 	return SIP_METHOD_UNKNOWN;
 }
+
+#ifdef SCAN_SSE2
+/*
+ * The methods as templates of 16 bytes (methods are case-sensitive: the
+ * bytes as they are), indexed by MT_KEY() of the first and third letters,
+ * distinct for the 14 methods. An empty slot (zeros, skip 0) matches 16
+ * NUL bytes only, and its id is SIP_METHOD_UNKNOWN anyway.
+ */
+struct mtmpl {
+	char		name[16];
+	uint32_t	skip;	/* the bits of the bytes not compared */
+	uint8_t		id;
+} __attribute__((aligned(32)));
+
+#define MT_KEY(a, c)	(((unsigned)(a) * 17 + (unsigned)(c)) & 31)
+#define MT(a, c, name, id)	[MT_KEY(a, c)] = \
+	{ name, 0xffff & ~((1u << (sizeof(name) - 1)) - 1), id }
+
+static const struct mtmpl mtmpl[32] = {
+	MT('I', 'V', "INVITE", SIP_METHOD_INVITE),
+	MT('A', 'K', "ACK", SIP_METHOD_ACK),
+	MT('B', 'E', "BYE", SIP_METHOD_BYE),
+	MT('C', 'N', "CANCEL", SIP_METHOD_CANCEL),
+	MT('O', 'T', "OPTIONS", SIP_METHOD_OPTIONS),
+	MT('R', 'G', "REGISTER", SIP_METHOD_REGISTER),
+	MT('P', 'A', "PRACK", SIP_METHOD_PRACK),
+	MT('S', 'B', "SUBSCRIBE", SIP_METHOD_SUBSCRIBE),
+	MT('N', 'T', "NOTIFY", SIP_METHOD_NOTIFY),
+	MT('P', 'B', "PUBLISH", SIP_METHOD_PUBLISH),
+	MT('I', 'F', "INFO", SIP_METHOD_INFO),
+	MT('R', 'F', "REFER", SIP_METHOD_REFER),
+	MT('M', 'S', "MESSAGE", SIP_METHOD_MESSAGE),
+	MT('U', 'D', "UPDATE", SIP_METHOD_UPDATE),
+};
+#undef MT
+
+/*
+ * The method whose name the 16 bytes at p start with (whatever follows
+ * it), or SIP_METHOD_UNKNOWN: one compare instead of a token run and
+ * method_lookup().
+ */
+static inline enum sip_method
+method_tmpl(const char *p)
+{
+	const struct mtmpl *t = &mtmpl[MT_KEY(p[0], p[2])];
+	unsigned m;
+
+	m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(scan_load(p),
+	    _mm_load_si128((const __m128i *)(const void *)t->name)));
+	return (m | t->skip) == 0xffff ? (enum sip_method)t->id :
+	    SIP_METHOD_UNKNOWN;
+}
+#endif
 
 /*
  * Finds the '"' closing a quoted string whose content starts at p; a
@@ -1349,22 +1404,43 @@ via_line(struct sip_ctx *c, const char *p, const char *e)
 		ctx_err(c, SIP_ERR_VIA, p);
 }
 
-/* CSeq: 1*DIGIT LWS Method, the number at most 2^32 - 1 (RFC 3261 8.1.1.5). */
-static void
+/*
+ * CSeq: 1*DIGIT LWS Method, the number at most 2^32 - 1 (RFC 3261 8.1.1.5).
+ * Always inlined: gcc stopped inlining it once it got the method template,
+ * and the call cost 6-14 instructions per message (measured).
+ */
+static inline __attribute__((always_inline)) void
 cseq_parse(struct sip_ctx *c, const char *p, const char *e)
 {
 	struct sip_msg *m = c->msg;
 	const char *q;
-	long long v;
+	uint64_t v = 0;
 
+	/* The digits read as they are found; v stops growing past 2^32. */
 	for (q = p; q < e && IS_DIGIT(*q); q++)
-		;
-	v = num_parse(p, q, 0xffffffffLL);
-	if (v < 0)
+		if (v <= 0xffffffffU)
+			v = v * 10 + (unsigned)(*q - '0');
+	if (q == p || v > 0xffffffffU)
 		ctx_err(c, SIP_ERR_CSEQ, p);
 	else
 		m->cseq = (uint32_t)v;
-	p = skip_ws(q, e);
+	/* Mostly one SP before the method. */
+	if (q < e && *q == ' ' && (unsigned char)q[1] > ' ')
+		p = q + 1;
+	else
+		p = skip_ws(q, e);
+#ifdef SCAN_SSE2
+	/* Mostly a known method, up to e. */
+	if (c->end - p >= 16) {
+		enum sip_method id = method_tmpl(p);
+
+		if (id != SIP_METHOD_UNKNOWN && p + method_len[id] == e) {
+			m->cseq_method = mkstr(p, e);
+			m->cseq_method_id = id;
+			return;
+		}
+	}
+#endif
 	q = skip_token(p, e);
 	if (p == q || q != e) {
 		ctx_err(c, SIP_ERR_CSEQ, p);
@@ -2048,6 +2124,107 @@ hname_id(const char *p, unsigned len)
 	    hnames[i].id : -1;
 }
 
+#ifdef SCAN_SSE2
+/*
+ * The names of hnames as templates of a line's first 16 bytes: the name and
+ * its ':' in lower case, and 0x20 (SP) on the name's letters to OR the
+ * line's bytes with. One compare then checks a name of up to 15 bytes and
+ * its ':' exactly: OR-ing 0x20 makes a lower case letter of letters only,
+ * and '-' and ':' are compared as they are. Names of 16 bytes and more
+ * compare their first 16, then their last four (tail). Indexed by HT_KEY(),
+ * a multiplicative hash of the first two letters (case folded) plus the
+ * length, distinct for the 22 names (a repeated slot fails the build:
+ * -Woverride-init, clang's -Winitializer-overrides). An empty slot (zeros)
+ * matches 16 NUL bytes only, which hold no ':' (len < 16) and whose len is
+ * not the slot's 0 (len > 15).
+ */
+struct htmpl {
+	char		lc[16];
+	char		fold[16];
+	uint32_t	skip;	/* the bits of the bytes not compared */
+	uint32_t	tail;	/* len > 15: its last four bytes */
+	uint8_t		len;
+	uint8_t		id;
+} __attribute__((aligned(64)));	/* a slot's address by one shift */
+
+#define HT_KEY(len, a, b)	((uint32_t)((((unsigned)(a) | \
+	(unsigned)(b) << 8) | 0x2020) + (len)) * 0x81f9c1f7u >> 26)
+#define TAIL4(a, b, c, d)	((uint32_t)(a) | (uint32_t)(b) << 8 | \
+	(uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+#define HT(len, a, b, lc, fold, tail, id)	[HT_KEY(len, a, b)] = \
+	{ lc, fold, len < 16 ? 0xffff & ~((2u << len) - 1) : 0, tail, len, id }
+
+static const struct htmpl htmpl[64] = {
+	HT(6, 'a', 'c', "accept:", "      \0",
+	    0, SIP_HDR_ACCEPT),
+	HT(5, 'a', 'l', "allow:", "     \0",
+	    0, SIP_HDR_ALLOW),
+	HT(13, 'a', 'u', "authorization:", "             \0",
+	    0, SIP_HDR_AUTHORIZATION),
+	HT(7, 'c', 'a', "call-id:", "    \0  \0",
+	    0, SIP_HDR_CALL_ID),
+	HT(7, 'c', 'o', "contact:", "       \0",
+	    0, SIP_HDR_CONTACT),
+	HT(14, 'c', 'o', "content-length:", "       \0      \0",
+	    0, SIP_HDR_CONTENT_LENGTH),
+	HT(12, 'c', 'o', "content-type:", "       \0    \0",
+	    0, SIP_HDR_CONTENT_TYPE),
+	HT(4, 'c', 's', "cseq:", "    \0",
+	    0, SIP_HDR_CSEQ),
+	HT(4, 'd', 'a', "date:", "    \0",
+	    0, HDR_DATE),
+	HT(7, 'e', 'x', "expires:", "       \0",
+	    0, SIP_HDR_EXPIRES),
+	HT(4, 'f', 'r', "from:", "    \0",
+	    0, SIP_HDR_FROM),
+	HT(12, 'm', 'a', "max-forwards:", "   \0        \0",
+	    0, SIP_HDR_MAX_FORWARDS),
+	HT(19, 'p', 'r', "proxy-authorizat", "     \0          ",
+	    TAIL4('t', 'i', 'o', 'n'), SIP_HDR_PROXY_AUTHORIZATION),
+	HT(12, 'r', 'e', "record-route:", "      \0     \0",
+	    0, SIP_HDR_RECORD_ROUTE),
+	HT(5, 'r', 'o', "route:", "     \0",
+	    0, SIP_HDR_ROUTE),
+	HT(6, 's', 'e', "server:", "      \0",
+	    0, SIP_HDR_SERVER),
+	HT(7, 's', 'u', "subject:", "       \0",
+	    0, SIP_HDR_SUBJECT),
+	HT(9, 's', 'u', "supported:", "         \0",
+	    0, SIP_HDR_SUPPORTED),
+	HT(2, 't', 'o', "to:", "  \0",
+	    0, SIP_HDR_TO),
+	HT(10, 'u', 's', "user-agent:", "    \0     \0",
+	    0, SIP_HDR_USER_AGENT),
+	HT(3, 'v', 'i', "via:", "   \0",
+	    0, SIP_HDR_VIA),
+	HT(16, 'w', 'w', "www-authenticate", "   \0            ",
+	    TAIL4('c', 'a', 't', 'e'), SIP_HDR_WWW_AUTHENTICATE),
+};
+#undef HT
+#undef TAIL4
+
+/*
+ * hname_id() for a line whose first 16 bytes are x, its first ':' at p +
+ * len: one table slot, one compare of x with it. wide (a constant) when
+ * the ':' is not in x (len > 15).
+ */
+static inline __attribute__((always_inline)) int
+hname_tmpl(__m128i x, const char *p, unsigned len, bool wide)
+{
+	const struct htmpl *t = &htmpl[HT_KEY(len, (unsigned char)p[0],
+	    (unsigned char)p[1])];
+	unsigned m;
+
+	m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(x,
+	    scan_load(t->fold)), scan_load(t->lc)));
+	if ((m | t->skip) != 0xffff)
+		return -1;
+	if (wide && (len != t->len || (load4(p + len - 4) | LC4) != t->tail))
+		return -1;
+	return t->id;
+}
+#endif
+
 /*
  * The fast path of header name lookup without vector loads, for lines of at
  * least 8 bytes: the ':' is found 8 bytes at a time. Returns the id when the
@@ -2103,6 +2280,10 @@ clen_parse(struct sip_ctx *c, const char *p, const char *e)
  * The value of header id at [p, e), trimmed. Always inlined, as hdr_line()
  * is: one call per header line out of line cost 220 instructions per
  * REGISTER (measured), and gcc's choice flips as the value parsers grow.
+ * The ids whose values are not read (SIP_HDR_OTHER, WWW-Authenticate,
+ * Accept, Allow, Supported, Route, Record-Route) take the default: their
+ * lines are rare, and a test before the trimming cost 40-50 instructions
+ * per message on the lines that are read.
  */
 static inline __attribute__((always_inline)) void
 hdr_value(struct sip_ctx *c, int id, const char *p, const char *e)
@@ -2190,26 +2371,6 @@ hdr_value(struct sip_ctx *c, int id, const char *p, const char *e)
 }
 
 /*
- * The ids whose values we read, as bits (a switch cost more): values we do
- * not read need no trimming. SIP_HDR_OTHER, WWW-Authenticate, Accept,
- * Allow, Supported, Route and Record-Route are only counted.
- */
-#define HDR_READ	((1u << SIP_HDR_VIA) | (1u << SIP_HDR_FROM) | \
-	(1u << SIP_HDR_TO) | (1u << SIP_HDR_CALL_ID) | (1u << SIP_HDR_CSEQ) | \
-	(1u << SIP_HDR_CONTACT) | (1u << SIP_HDR_MAX_FORWARDS) | \
-	(1u << SIP_HDR_CONTENT_LENGTH) | (1u << SIP_HDR_CONTENT_TYPE) | \
-	(1u << SIP_HDR_USER_AGENT) | (1u << SIP_HDR_SERVER) | \
-	(1u << SIP_HDR_EXPIRES) | (1u << SIP_HDR_AUTHORIZATION) | \
-	(1u << SIP_HDR_PROXY_AUTHORIZATION) | (1u << SIP_HDR_SUBJECT) | \
-	(1u << HDR_DATE))
-
-static inline bool
-hdr_is_read(int id)
-{
-	return (HDR_READ >> id) & 1;
-}
-
-/*
  * One header line [p, e), folds included, line end excluded. id >= 0 is the
  * header the fast path found, with n on the ':' after its name; -1 leaves
  * the name to the slow path.
@@ -2240,29 +2401,39 @@ hdr_line(struct sip_ctx *c, const char *p, const char *e, int id,
 			m->compact |= compact;
 		}
 	}
-	ord = id == HDR_DATE ? SIP_HDR_OTHER : id;
+	/* SIP_HDR_OTHER and HDR_DATE (reported as other), by one compare:
+	 * the ids run from 0 to HDR_DATE. */
+	ord = id;
+	if ((unsigned)id - 1 >= HDR_DATE - 1) {
+		ord = SIP_HDR_OTHER;
+		m->other_count++;
+	}
 	if ((k = m->hdr_count++) < SIP_ORDER_MAX)
 		m->hdr_order[k] = (uint8_t)ord;
 	else if (k >= SIP_MAX_HEADERS)
 		ctx_err(c, SIP_ERR_TOO_MANY, p);
-	m->other_count += ord == SIP_HDR_OTHER;
-	if (!hdr_is_read(id))
-		return;
-	v = skip_ws(v + 1, e);
-	hdr_value(c, id, v, rtrim(v, e));
+	/* Mostly one SP, then no LWS at either end: v + 1 <= e, and *e (the
+	 * line end) and e[-1] (at worst the ':') may be read. */
+	v += v[1] == ' ' ? 2 : 1;
+	if ((unsigned char)*v <= ' ')
+		v = skip_ws(v, e);
+	if ((unsigned char)e[-1] <= ' ')
+		e = rtrim(v, e);
+	hdr_value(c, id, v, e);
 }
 
 #ifdef SCAN_SSE2
 /*
- * The first '\n' in [q, end), or NULL: 32 more bytes inline (most lines end
- * there), then memchr, faster on the long ones (Authorization, Allow).
+ * The first '\n' in [q, end), or NULL: 32 bytes at a time inline, memchr
+ * for the last 31. memchr's set-up costs more than the two or three steps
+ * most long lines (Via, Allow, Authorization) take.
  */
 static inline const char *
 nl_find(const char *q, const char *end)
 {
 	unsigned m;
 
-	if (end - q >= 32) {
+	while (end - q >= 32) {
 		m = scan_eq(scan_load(q), '\n') |
 		    scan_eq(scan_load(q + 16), '\n') << 16;
 		if (m != 0)
@@ -2272,6 +2443,22 @@ nl_find(const char *q, const char *end)
 	return memchr(q, '\n', (size_t)(end - q));
 }
 #endif
+
+/*
+ * The '\n' that ends the line whose first '\n' is nl (nl + 1 < end): the
+ * last of its folds (lines starting with SP or HT), or NULL when the byte
+ * after one is not in the buffer. Out of line: folds are rare.
+ */
+static __attribute__((noinline)) const char *
+fold_end(const char *nl, const char *end)
+{
+	while (nl[1] == ' ' || nl[1] == '\t') {
+		nl = memchr(nl + 1, '\n', (size_t)(end - nl - 1));
+		if (nl == NULL || nl + 1 == end)
+			return NULL;
+	}
+	return nl;
+}
 
 /*
  * Walks the header lines from p. Returns SIP_OK with *body just after the
@@ -2313,34 +2500,48 @@ hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
 			unsigned lm, cm, len;
 
 			lm = scan_eq(x, '\n') | scan_eq(y, '\n') << 16;
-			/* Names of 16 bytes and more are rare. */
-			if ((cm = scan_eq(x, ':')) == 0)
-				cm = scan_eq(y, ':') << 16;
-			nl = lm != 0 ? p + __builtin_ctz(lm) :
-			    nl_find(p + 32, end);
+			if (lm != 0)
+				nl = p + __builtin_ctz(lm);
+			else if ((nl = nl_find(p + 32, end)) == NULL)
+				return SIP_EPARTIAL;
 			/* A name hnames knows holds no '\n': its ':' comes
-			 * before the line's end (and before a CR there). */
-			if (cm != 0 && nl != NULL &&
-			    (len = (unsigned)__builtin_ctz(cm)) <
-			    (size_t)(nl - p) && (id = hname_id(p, len)) >= 0)
+			 * before the line's end (and before a CR there).
+			 * Names of 16 bytes and more are rare. */
+			if ((cm = scan_eq(x, ':')) != 0) {
+				len = (unsigned)__builtin_ctz(cm);
+				id = hname_tmpl(x, p, len, false);
+			} else if ((cm = scan_eq(y, ':')) != 0) {
+				len = 16 + (unsigned)__builtin_ctz(cm);
+				id = hname_tmpl(x, p, len, true);
+			}
+			if (id >= 0)
+				n = p + len;
+		} else if (end - p >= 16) {
+			/* The last lines of a message without body: the
+			 * 16 bytes that end the buffer hold the rest. */
+			__m128i x = scan_load(p);
+			unsigned cm = scan_eq(x, ':'), lm, len;
+
+			if ((lm = scan_eq(x, '\n')) != 0)
+				nl = p + __builtin_ctz(lm);
+			else if ((lm = scan_eq(scan_load(end - 16), '\n')) != 0)
+				nl = end - 16 + __builtin_ctz(lm);
+			else
+				return SIP_EPARTIAL;
+			if (cm != 0 && (id = hname_tmpl(x, p,
+			    (len = (unsigned)__builtin_ctz(cm)), false)) >= 0)
 				n = p + len;
 		} else
 #endif
-			nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			return SIP_EPARTIAL;
 		/* A line starting with SP or HT continues the value; the
 		 * byte after the last '\n' must be seen to know. */
-		for (;;) {
-			if (nl + 1 == end)
-				return SIP_EPARTIAL;
-			if ((unsigned char)nl[1] > ' ' ||
-			    (nl[1] != ' ' && nl[1] != '\t'))
-				break;
-			if ((nl = memchr(nl + 1, '\n',
-			    (size_t)(end - nl - 1))) == NULL)
-				return SIP_EPARTIAL;
-		}
+		if (nl + 1 == end)
+			return SIP_EPARTIAL;
+		if ((unsigned char)nl[1] <= ' ' &&
+		    (nl = fold_end(nl, end)) == NULL)
+			return SIP_EPARTIAL;
 		/* nl > p: a line starting with '\n' was the empty one. */
 		le = nl;
 		if (le[-1] == '\r') {
@@ -2351,12 +2552,29 @@ hdrs_parse(struct sip_ctx *c, const char *p, const char *end,
 		p = nl + 1;
 	}
 }
+
 /* "SIP/2.0", the only version we speak (RFC 3261 7.1); "SIP" is case-blind. */
 static bool
 version_ok(const char *p, const char *e)
 {
 	return e - p == 7 && (p[0] | 0x20) == 's' && (p[1] | 0x20) == 'i' &&
 	    (p[2] | 0x20) == 'p' && memcmp(p + 3, "/2.0", 4) == 0;
+}
+
+/*
+ * True when the 8 bytes at p are " SIP/2.0" ("SIP" in any case): one load,
+ * 0x20 OR-ed on the three letters only (it makes 's', 'i', 'p' of those
+ * letters only).
+ */
+static inline bool
+sp_version_ok(const char *p)
+{
+	uint64_t fold, want;
+
+	/* Byte arrays, not integers: the same on either byte order. */
+	memcpy(&fold, "\0   \0\0\0", 8);
+	memcpy(&want, " sip/2.0", 8);
+	return (load8(p) | fold) == want;
 }
 
 static bool
@@ -2451,6 +2669,7 @@ start_line_parse(struct sip_ctx *c, const char *p, const char *e)
 {
 	struct sip_msg *m = c->msg;
 	const char *ve, *vb, *sp, *q;
+	enum sip_method id;
 	bool vok;
 
 	if (sip_slash(p, e)) {
@@ -2462,18 +2681,31 @@ start_line_parse(struct sip_ctx *c, const char *p, const char *e)
 	for (ve = e; ve > p && (ve[-1] == ' ' || ve[-1] == '\t'); ve--)
 		;
 	/* Mostly the line ends in " SIP/2.0": then that SP is the last. */
-	vok = ve - p >= 8 && ve[-8] == ' ' && version_ok(ve - 7, ve);
+	vok = ve - p >= 8 && sp_version_ok(ve - 8);
 	vb = vok ? ve - 8 : memrchr(p, ' ', (size_t)(ve - p));
 	if (!vok && (vb == NULL || !sip_slash(vb + 1, ve)))
 		return SIP_ENOTSIP;
 	m->is_request = true;
-	/* The method's first non-token byte is mostly the SP after it. */
-	q = skip_token(p, vb);
-	sp = *q == ' ' ? q : memchr(q, ' ', (size_t)(vb - q + 1));
+	id = SIP_METHOD_UNKNOWN;
+#ifdef SCAN_SSE2
+	/* Mostly a known method and its SP (no later than vb: the method
+	 * holds none). */
+	if (c->end - p >= 16 && (id = method_tmpl(p)) != SIP_METHOD_UNKNOWN &&
+	    p[method_len[id]] != ' ')
+		id = SIP_METHOD_UNKNOWN;
+#endif
+	if (id != SIP_METHOD_UNKNOWN) {
+		q = sp = p + method_len[id];
+	} else {
+		/* The method's first non-token byte is mostly its SP. */
+		q = skip_token(p, vb);
+		sp = *q == ' ' ? q : memchr(q, ' ', (size_t)(vb - q + 1));
+		id = method_lookup(mkstr(p, sp));
+	}
 	m->method = mkstr(p, sp);
 	if (q != sp)
 		ctx_err(c, SIP_ERR_METHOD, q);
-	m->method_id = method_lookup(m->method);
+	m->method_id = id;
 	m->version = mkstr(vb + 1, ve);
 	if (!vok && !version_ok(vb + 1, ve))
 		ctx_err(c, SIP_ERR_VERSION, vb + 1);
@@ -2588,7 +2820,11 @@ start_line_find(const char *buf, size_t len, const char **p,
 	const char *end = buf + len;
 
 	*p = skip_crlf(buf, end);
+#ifdef SCAN_SSE2
+	*nl = nl_find(*p, end);
+#else
 	*nl = memchr(*p, '\n', (size_t)(end - *p));
+#endif
 }
 
 /*
