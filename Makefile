@@ -132,10 +132,16 @@ tests: $(B)/ghostguard $(UNIT_TESTS:%=$(B)/tests/%_test) \
 	$(B)/tests/backend_test $(FUZZ_TARGETS:%=$(B)/fuzz/%_fuzz)
 
 # The whole suite: the normal build, the same tests under ASan+UBSan, and each
-# libFuzzer target for a bounded time. CI runs exactly this.
+# libFuzzer target for a bounded time. CI runs exactly this. The parser's
+# unit test also runs built without AVX2 and without any SIMD: the fast paths
+# choose by CPU at run time, and the machine running the suite has only one.
 check: deps
 	$(MAKE) tests
 	$(MAKE) tests B=build/san SANITIZE=address,undefined
+	$(MAKE) build/noavx2/tests/sip_test B=build/noavx2 \
+	    CC="$(CC) -DGG_NO_AVX2"
+	$(MAKE) build/nosimd/tests/sip_test B=build/nosimd \
+	    CC="$(CC) -DGG_NO_SIMD"
 	$(MAKE) fuzz-build
 	tests/list.sh build build/san > build/tests.list
 	tests/run.sh -f build/tests.list

@@ -24,6 +24,10 @@ for b in "$@"; do
 	echo "tests/inline/run_smoke.sh $b/ghostguard"
 	echo "tests/html/html.sh $b/ghostguard"
 done
+# The parser without AVX2 and without SIMD (make check builds them).
+for b in build/noavx2 build/nosimd; do
+	[ -x "$b/tests/sip_test" ] && echo "$b/tests/sip_test"
+done
 # The lab suite (real scanners against ghostguard inline, in network
 # namespaces: about 3 minutes), once, with the first build. It needs root;
 # elsewhere it says so as a visible skip.
