@@ -29,8 +29,12 @@ $CC $REN -c -o "$OUT/old_uri.o" "$OUT/old/sip/uri.c"
 # shellcheck disable=SC2086
 $CC -o "$OUT/diff_fuzz" bench/parse_speed/diff_fuzz.c src/sip/sip.c \
     src/sip/uri.c src/lib/gg.c "$OUT/old_sip.o" "$OUT/old_uri.o"
+# Via and Digest variants at the edges of the AVX2 fast paths' shapes.
+rm -rf "$OUT/seeds_fc"
+python3 bench/parse_speed/seeds_fc.py "$OUT/seeds_fc"
 "$OUT/diff_fuzz" -runs=0 ../shared/corpus/torture/rfc4475 \
-    ../shared/corpus/torture/rfc5118 tests/fuzz/corpus/sip bench/msg
+    ../shared/corpus/torture/rfc5118 tests/fuzz/corpus/sip bench/msg \
+    "$OUT/seeds_fc"
 [ "$SECS" -gt 0 ] || exit 0
 timeout $((SECS + 60)) "$OUT/diff_fuzz" -max_total_time="$SECS" \
     -max_len=2048 "$OUT/corpus" ../shared/corpus/torture/rfc4475 \
