@@ -57,7 +57,16 @@ VIAS = [
 	"SIP/2.0/UDP h;branch=x;RPORT,",
 	"SIP/2.0/UDP h;branch=x;rport,",
 ] + ["SIP/2.0/UDP 1.2.3.4:5060;branch=z9hG4bK" + "a" * k + ";rport"
-    for k in range(28, 42)]
+    for k in range(28, 42)] + [
+	# Values of 64 bytes and more from the host: the branch's own window.
+	"SIP/2.0/UDP 203.0.113.7:5060;branch=z9hG4bK" + "b" * k + r
+	for k in range(20, 110) for r in ("", ";rport", ";rport,x", "!")] + [
+	"SIP/2.0/UDP " + "h" * k + ":5060;branch=z9hG4bK.x;rport"
+	for k in range(50, 70)] + [
+	"SIP/2.0/UDP " + "h" * k + ";branch=" + "z" * (70 - k)
+	for k in range(52, 66)] + [
+	"SIP/2.0/UDP " + "h" * k + ":" + "5" * d + ";branch=" + "q" * 60
+	for k in range(54, 64) for d in (1, 4, 5, 6)]
 
 AUTHS = [
 	'Digest username="201", realm="asterisk", nonce="1a7f3c5e", '

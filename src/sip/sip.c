@@ -1211,8 +1211,10 @@ via_stops64(const char *h)
  * The common top Via as one template: "SIP/2.0/UDP " (or TCP, TLS), a
  * host-name, an optional port, ";branch=" and a value of host-name bytes,
  * an optional ";rport", then the end of the value or ','. One
- * classification of the 64 bytes from the host gives every element's end;
- * the names are compared in place. The fields are via_parse()'s for the
+ * classification of the 64 bytes from the host gives every element's end
+ * (a second one of the 64 from the branch's start when it ends past them,
+ * for values of up to 127 bytes from the host); the names are compared in
+ * place. The fields are via_parse()'s for the
  * same bytes (the sent-by and params as via_walk() reads them). Returns
  * the end (e or the ','), having written the fields; for any other value
  * it writes nothing and returns via_parse_all()'s result (a tail call, so
@@ -1223,24 +1225,31 @@ via_fast_avx2(struct sip_ctx *c, struct sip_via *v, const char *p,
     const char *e)
 {
 	const char *h = p + 12;
-	size_t n = (size_t)(e - h), i, j, k, end;
+	size_t n = (size_t)(e - h), i, j, k, b, end;
 	unsigned port = 0;
 	bool rport = false;
 	uint32_t t;
-	uint64_t m;
+	uint64_t m, w;
 
-	if (e - p < 13 || n >= 64 || c->end - h < 64 ||
+	if (e - p < 13 || n >= 128 || c->end - h < 64 ||
 	    load8(p) != load8("SIP/2.0/"))
 		goto slow;
 	t = load4(p + 8);
 	if (__builtin_expect(t != load4("UDP "), 0) && t != load4("TCP ") &&
 	    t != load4("TLS "))
 		goto slow;
-	m = via_stops64(h) | ~0ULL << n;
-	if ((i = (size_t)__builtin_ctzll(m)) == 0)
+	/* A value of 64 bytes and more (a long branch: PJSIP's z9hG4bKPj and
+	 * a UUID, belle-sip's two hex runs) has no end bit here: the host and
+	 * port must end in these 64, the branch may go on past them. */
+	m = via_stops64(h);
+	if (n < 64)
+		m |= ~0ULL << n;
+	if (m == 0 || (i = (size_t)__builtin_ctzll(m)) == 0)
 		goto slow;
 	k = i;
 	if (h[i] == ':') {
+		if (i >= 63 || (m >> (i + 1)) == 0)
+			goto slow;
 		j = i + 1 + (size_t)__builtin_ctzll(m >> (i + 1));
 		if (j == i + 5 && via_digits4(h + i + 1)) {
 			/* Pairs of digits, then the pairs (SWAR). */
@@ -1261,11 +1270,24 @@ via_fast_avx2(struct sip_ctx *c, struct sip_via *v, const char *p,
 		k = j;
 	}
 	/* ";branch=" (the name in any case) and a value of host-name bytes. */
-	if (k + 8 >= n || (load8(h + k) | 0x0020202020202000ULL) !=
+	b = k + 8;
+	if (b >= n || (load8(h + k) | 0x0020202020202000ULL) !=
 	    load8(";branch="))
 		goto slow;
-	end = k + 8 + (size_t)__builtin_ctzll(m >> (k + 8));
-	if (end == k + 8)
+	if (b < 64 && (w = m >> b) != 0) {
+		end = b + (size_t)__builtin_ctzll(w);
+	} else {
+		/* The branch runs past the first 64 bytes: its own 64. */
+		if (c->end - (h + b) < 64)
+			goto slow;
+		w = via_stops64(h + b);
+		if (n - b < 64)
+			w |= ~0ULL << (n - b);
+		if (w == 0)
+			goto slow;
+		end = b + (size_t)__builtin_ctzll(w);
+	}
+	if (end == b)
 		goto slow;
 	if (end < n && h[end] == ';') {
 		if (n - end < 6 ||
