@@ -65,7 +65,8 @@
 # its CPU), CPU_SND, CPU_Q, CPU_SINK, SETUPS_GG
 # ("a b c"), B_BANS (1: a fourth set-up, (d) passthru behind ghostguard's
 # kernel ban filter, empty sets: (b)->(d) is the filter's cost, (d)->(c)
-# the daemon's).
+# the daemon's; 2: (d) passthru behind all the rules the daemon installs,
+# its queue chains as well).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -136,27 +137,50 @@ no-ip-calls yes
 threshold rate 1000000
 EOC
 
+queue_rules() { # R: passthru's queue rules in router namespace R
+	local n
+	for n in "--dport 5060" "--sport 5060"; do
+		ip netns exec $1 iptables -t mangle -A FORWARD -p udp $n -j NFQUEUE --queue-num 0 --queue-bypass
+	done
+}
+
 listener() { # X: start the queue listener of set-up X, wait until bound
 	local R=$P-r$1 n
 	case $1 in
-	b|d)
-		for n in "--dport 5060" "--sport 5060"; do
-			ip netns exec $R iptables -t mangle -A FORWARD -p udp $n -j NFQUEUE --queue-num 0 --queue-bypass
-		done
-		# (d): passthru behind the kernel ban filter ghostguard installs
-		# (src/io/fw.c, empty sets), to tell its cost from the daemon's.
-		[ $1 = d ] && ip netns exec $R nft -f - <<-EON
-			add table inet ghostguard
-			add set inet ghostguard ban4 { type ipv4_addr; flags timeout; }
-			add set inet ghostguard ban6 { type ipv6_addr; flags timeout; }
-			add set inet ghostguard ban4net { type ipv4_addr; flags interval,timeout; }
-			add set inet ghostguard ban6net { type ipv6_addr; flags interval,timeout; }
-			add chain inet ghostguard prerouting { type filter hook prerouting priority raw; policy accept; }
-			add rule inet ghostguard prerouting ip saddr @ban4 counter drop
-			add rule inet ghostguard prerouting ip saddr @ban4net counter drop
-			add rule inet ghostguard prerouting ip6 saddr @ban6 counter drop
-			add rule inet ghostguard prerouting ip6 saddr @ban6net counter drop
-		EON
+	d)
+		if [ "${B_BANS:-0}" = 2 ]; then
+			# (d): passthru behind every rule the daemon installs (its
+			# queue chains and the ban filter): the daemon, started
+			# and killed with -9, leaves them, and their bypass lets
+			# traffic through until passthru binds the queue.
+			ip netns exec $R "$GG" run -c "$W/gg.conf" --foreground >"$W/qd-gg.out" 2>&1 &
+			n=$!
+			for _ in $(seq 100); do
+				ip netns exec $R iptables-nft-save -t mangle 2>/dev/null | grep -q NFQUEUE && break
+				sleep 0.1
+			done
+			kill -9 $n; wait $n 2>/dev/null
+		else
+			queue_rules $R
+			# (d): passthru behind the kernel ban filter ghostguard
+			# installs (src/io/fw.c, empty sets), to tell its cost
+			# from the daemon's.
+			ip netns exec $R nft -f - <<-EON
+				add table inet ghostguard
+				add set inet ghostguard ban4 { type ipv4_addr; flags timeout; }
+				add set inet ghostguard ban6 { type ipv6_addr; flags timeout; }
+				add set inet ghostguard ban4net { type ipv4_addr; flags interval,timeout; }
+				add set inet ghostguard ban6net { type ipv6_addr; flags interval,timeout; }
+				add chain inet ghostguard prerouting { type filter hook prerouting priority raw; policy accept; }
+				add rule inet ghostguard prerouting ip saddr @ban4 counter drop
+				add rule inet ghostguard prerouting ip saddr @ban4net counter drop
+				add rule inet ghostguard prerouting ip6 saddr @ban6 counter drop
+				add rule inet ghostguard prerouting ip6 saddr @ban6net counter drop
+			EON
+		fi
+		ip netns exec $R $(pin $CPU_Q) "$W/passthru" 0 900 >"$W/q$1.out" 2>"$W/q$1.err" & ;;
+	b)
+		queue_rules $R
 		ip netns exec $R $(pin $CPU_Q) "$W/passthru" 0 900 >"$W/q$1.out" 2>"$W/q$1.err" & ;;
 	c)
 		ip netns exec $R $(pin $CPU_Q) "$GG" run -c "$W/gg.conf" --foreground >"$W/q$1.out" 2>"$W/q$1.err" & ;;
@@ -209,7 +233,7 @@ probe() {
 SETUPS="a b"
 if "$GG" 2>&1 | grep -q "ghostguard run"; then
 	SETUPS=${SETUPS_GG:-"a b c"}
-	[ "${B_BANS:-0}" = 1 ] && SETUPS=${SETUPS_GG:-"a b d c"}
+	[ "${B_BANS:-0}" != 0 ] && SETUPS=${SETUPS_GG:-"a b d c"}
 else echo "(c) ghostguard: SKIP, no 'ghostguard run' in $GG"; fi
 CMD="$(env | grep -E '^(ITER|REPS|VOTE|TRIAL_S|HI|PIN|RPS|NICE|B_BANS|CPU_SND|CPU_Q|CPU_SINK|SETUPS_GG)=' | tr '\n' ' ')bench/inline/run.sh $*"
 echo "command: $CMD"
@@ -346,7 +370,7 @@ echo
 echo "summary ($(( $(date +%s) - T0 )) s; load now $(cut -d' ' -f1-3 /proc/loadavg); other jobs used about $OTHERS of the $(nproc) CPUs meanwhile):"
 for x in $SETUPS; do
 	case $x in a) name="no queue" ;; b) name="passthru NFQUEUE" ;; c) name="ghostguard run" ;;
-	d) name="passthru + bans" ;; esac
+	d) [ "${B_BANS:-0}" = 2 ] && name="passthru + rules" || name="passthru + bans" ;; esac
 	ow=$(med ${OW[$x]}) rt=$(med ${RT[$x]})
 	eval "OW_$x=$ow RT_$x=$rt"
 	printf '(%s) %-16s %6d/s carried (achieved %d/s, one-way median there %s us); one-way %s us, round trip %s us\n' \
