@@ -678,6 +678,20 @@ link_null(struct net *n, struct net_ctx *c, int dlt, const uint8_t *p,
 	}
 }
 
+/*
+ * Each frame: counted, the clock moved on (captures may step back; the
+ * clock does not), and the reassembly state that timed out let go.
+ */
+static inline void
+frame_begin(struct net *n, uint64_t ts_ns)
+{
+	n->st.frames++;
+	if (ts_ns > n->now)
+		n->now = ts_ns;
+	frag_expire(n, n->now);
+	tcp_expire(n, n->now);
+}
+
 void
 net_feed_frame(struct net *n, int dlt, const uint8_t *frame, size_t caplen,
     uint64_t ts_ns, net_sink sink, void *arg)
@@ -685,11 +699,7 @@ net_feed_frame(struct net *n, int dlt, const uint8_t *frame, size_t caplen,
 	struct net_ctx c = { ts_ns, sink, arg, 0, 0 };
 	struct net_l3 l3;
 
-	n->st.frames++;
-	if (ts_ns > n->now)
-		n->now = ts_ns;
-	frag_expire(n, n->now);
-	tcp_expire(n, n->now);
+	frame_begin(n, ts_ns);
 	memset(&l3, 0, sizeof(l3));
 	switch (dlt) {
 	case NET_DLT_EN10MB:
@@ -749,11 +759,7 @@ feed_ipv4_udp(struct net *n, const uint8_t *pkt, size_t len, uint64_t ts_ns,
 	tl = rd16(pkt + 2);
 	if (hl < 20 || tl < hl || tl > len)
 		return false;
-	n->st.frames++;
-	if (ts_ns > n->now)
-		n->now = ts_ns;
-	frag_expire(n, n->now);
-	tcp_expire(n, n->now);
+	frame_begin(n, ts_ns);
 	memset(&l3, 0, sizeof(l3));
 	l3.src.family = l3.dst.family = AF_INET;
 	memcpy(l3.src.a, pkt + 12, 4);
