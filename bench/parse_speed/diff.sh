@@ -3,7 +3,8 @@
 # parser against the one of git revision REF (default 6fe6c97, before the
 # single-pass rework), under ASan and UBSan, and runs it on the seed corpora
 # (then SECS seconds of fuzzing, default 60). Usage: diff.sh [B] (a private
-# build directory, default build/parsediff). Needs clang.
+# build directory, default build/parsediff). Needs clang. A difference is
+# saved as $B/diff/crash-*, not in the working directory.
 set -eu
 cd "$(dirname "$0")/../.."
 B=${1:-build/parsediff}
@@ -32,10 +33,11 @@ $CC -o "$OUT/diff_fuzz" bench/parse_speed/diff_fuzz.c src/sip/sip.c \
 # Via and Digest variants at the edges of the AVX2 fast paths' shapes.
 rm -rf "$OUT/seeds_fc"
 python3 bench/parse_speed/seeds_fc.py "$OUT/seeds_fc"
-"$OUT/diff_fuzz" -runs=0 ../shared/corpus/torture/rfc4475 \
+"$OUT/diff_fuzz" -artifact_prefix="$OUT/" -runs=0 ../shared/corpus/torture/rfc4475 \
     ../shared/corpus/torture/rfc5118 tests/fuzz/corpus/sip bench/msg \
     "$OUT/seeds_fc"
 [ "$SECS" -gt 0 ] || exit 0
-timeout $((SECS + 60)) "$OUT/diff_fuzz" -max_total_time="$SECS" \
+timeout $((SECS + 60)) "$OUT/diff_fuzz" -artifact_prefix="$OUT/" \
+    -max_total_time="$SECS" \
     -max_len=2048 "$OUT/corpus" ../shared/corpus/torture/rfc4475 \
     ../shared/corpus/torture/rfc5118 tests/fuzz/corpus/sip bench/msg

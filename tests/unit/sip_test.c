@@ -1116,6 +1116,120 @@ test_peek_status(void)
 	}
 }
 
+/*
+ * True when h is a dotted quad of 1-3 digit numbers up to 255: the test's
+ * own reading of RFC 3261's IPv4address, against which the parser's fast
+ * paths (a table of dot patterns, SIMD masks) are checked.
+ */
+static bool
+ipv4_ref(const char *h)
+{
+	unsigned parts = 0, digits, v;
+
+	for (;;) {
+		for (digits = 0, v = 0; *h >= '0' && *h <= '9'; h++, digits++)
+			v = v * 10 + (unsigned)(*h - '0');
+		if (digits == 0 || digits > 3 || v > 255)
+			return false;
+		parts++;
+		if (*h == '\0')
+			return parts == 4;
+		if (*h != '.')
+			return false;
+		h++;
+	}
+}
+
+/*
+ * host_is_ipv4 and the host of From, To, Contact and the Request-URI for
+ * hosts on both sides of IPv4 (octets at their limits, three and five
+ * parts, empty parts, letters), in the shapes the name-addr fast path takes
+ * (quoted display name and tag, port, addr-spec with params) and one it
+ * does not (an unquoted display name). One line a shape: the unit test
+ * missed a wrong IPv4 table that only the differential fuzzer caught.
+ */
+static void
+test_ipv4_hosts(void)
+{
+	static const char *const octets[] = { "0", "9", "00", "10", "99",
+	    "000", "100", "199", "200", "249", "250", "255", "256", "260",
+	    "299", "300", "999", "0000", "1000" };
+	static const char *const other[] = { "1.2.3", "1.2.3.4.5", "1..3.4",
+	    ".1.2.3", "1.2.3.", "1.2.3.a", "a.2.3.4", "1.2.3.4a", "1-2.3.4.5",
+	    "host.example.com", "1e2.3.4.5", "12345", "1.2.3.4.example",
+	    "255.255.255.2555" };
+	/* Per shape, what goes before and after the host in From, To and
+	 * Contact. */
+	static const char *const shapes[][6] = {
+	    { "\"Alice\" <sip:a@", ">;tag=1", "<sip:b@", ">", "<sip:c@", ">" },
+	    { "<sip:a@", ":5060>;tag=1", "\"B\" <sip:b@", ":5>", "<sip:c@",
+	      ":65535;transport=udp>;expires=60" },
+	    { "sip:a@", ";tag=1", "sip:b@", "", "sip:c@", "" },
+	    { "Alice Smith <sip:a@", ">;tag=1", "B <sip:b@", ">", "C <sip:c@",
+	      ">;q=0.5" },
+	};
+	char hosts[GG_NELEM(octets) * 4 + GG_NELEM(other)][24], msg[1024];
+	char hdrs[512];
+	size_t nh = 0, i, k;
+
+	/* Each octet value in each of the four places, the others valid. */
+	for (k = 0; k < 4; k++)
+		for (i = 0; i < GG_NELEM(octets); i++)
+			snprintf(hosts[nh++], sizeof(hosts[0]), "%s.%s.%s.%s",
+			    k == 0 ? octets[i] : "192", k == 1 ? octets[i] :
+			    "168", k == 2 ? octets[i] : "1", k == 3 ?
+			    octets[i] : "10");
+	for (i = 0; i < GG_NELEM(other); i++)
+		snprintf(hosts[nh++], sizeof(hosts[0]), "%s", other[i]);
+	for (k = 0; k < GG_NELEM(shapes); k++) {
+		size_t bad = 0;
+		char first[160] = "";
+
+		for (i = 0; i < nh; i++) {
+			const char *h = hosts[i];
+			bool want = ipv4_ref(h);
+			struct parsed p;
+			const struct sip_uri *u[4];
+			size_t j;
+			int n;
+
+			snprintf(hdrs, sizeof(hdrs), "From: %s%.23s%s\r\nTo: "
+			    "%s%.23s%s\r\nContact: %s%.23s%s\r\n", shapes[k][0], h,
+			    shapes[k][1], shapes[k][2], h, shapes[k][3],
+			    shapes[k][4], h, shapes[k][5]);
+			n = snprintf(msg, sizeof(msg), "INVITE sip:x@%.23s SIP/2.0"
+			    "\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\n"
+			    "%.400sCall-ID: 1\r\nCSeq: 1 INVITE\r\n"
+			    "Content-Length: 0\r\n\r\n", h, hdrs);
+			msg_parse(&p, msg, (size_t)n);
+			u[0] = &p.m.ruri;
+			u[1] = &p.m.from.uri;
+			u[2] = &p.m.to.uri;
+			u[3] = &p.m.contact.uri;
+			for (j = 0; j < 4; j++) {
+				/* A host the parser refused has no slice to
+				 * compare; it must not be called IPv4. */
+				bool same = p.rc == SIP_OK ?
+				    gg_str_eq(u[j]->host, h) : true;
+
+				if (u[j]->host_is_ipv4 == want && same)
+					continue;
+				if (bad++ == 0)
+					snprintf(first, sizeof(first),
+					    "%.23s in %s: host_is_ipv4 %d, want "
+					    "%d, host %s", h, j == 0 ? "R-URI" :
+					    j == 1 ? "From" : j == 2 ? "To" :
+					    "Contact", u[j]->host_is_ipv4, want,
+					    same ? "same" : "differs");
+			}
+			msg_done(&p);
+		}
+		T_OK(bad == 0, "IPv4 hosts, shape %zu: %zu hosts in 4 URIs "
+		    "each, %zu wrong%s%s", k, nh, bad, bad ? ", first: " : "",
+		    first);
+	}
+}
+
 int
 main(void)
 {
@@ -1135,5 +1249,6 @@ main(void)
 	test_err_off();
 	test_mutations();
 	test_peek_status();
+	test_ipv4_hosts();
 	return t_done();
 }
