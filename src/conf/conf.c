@@ -219,17 +219,6 @@ conf_netlist_del(struct conf_netlist *l, const struct conf_cidr *n)
 	return 0;
 }
 
-bool
-conf_netlist_has(const struct conf_netlist *l, const struct gg_addr *a)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (gg_addr_in(a, &l->v[i].addr, l->v[i].plen))
-			return true;
-	return false;
-}
-
 static void
 cidr_clear_host(struct conf_cidr *n)
 {

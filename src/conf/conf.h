@@ -137,9 +137,30 @@ int	conf_load_buf(struct gg_conf *c, const char *name, const char *buf,
 /* Writes the canonical configuration: every setting, one per line. */
 void	conf_print(const struct gg_conf *c, FILE *out);
 
-/* True when a lies in one of the networks of l. */
-bool	conf_netlist_has(const struct conf_netlist *l,
-	    const struct gg_addr *a);
+/* True when a lies in one of the networks of l. Inline, an IPv4 address
+ * read once: the engine asks four times a packet, mostly of lists of none
+ * or one network. */
+static inline __attribute__((always_inline)) bool
+conf_netlist_has(const struct conf_netlist *l, const struct gg_addr *a)
+{
+	uint32_t x;
+	size_t i;
+
+	if (l->n == 0)
+		return false;
+	if (a->family != AF_INET) {
+		for (i = 0; i < l->n; i++)
+			if (gg_addr_in(a, &l->v[i].addr, l->v[i].plen))
+				return true;
+		return false;
+	}
+	x = gg_addr_v4(a);
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].addr.family == AF_INET &&
+		    gg_v4_in(x, &l->v[i].addr, l->v[i].plen))
+			return true;
+	return false;
+}
 
 /*
  * Adds network n to l (src: the text as written, line: 0 when not from a

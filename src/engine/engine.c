@@ -240,48 +240,6 @@ engine_is_response(const struct sip_msg *m, enum sip_rc rc)
 	    m->status > 0;
 }
 
-/*
- * conf_netlist_has() with IPv4 addresses compared as one masked word: the
- * protected networks are looked up twice a packet, and gg_addr_in()'s
- * memcmp() made that some 150 instructions.
- */
-static const uint32_t peer_mask4[33] = {
-	0x00000000, 0x80000000, 0xc0000000, 0xe0000000, 0xf0000000,
-	0xf8000000, 0xfc000000, 0xfe000000, 0xff000000, 0xff800000,
-	0xffc00000, 0xffe00000, 0xfff00000, 0xfff80000, 0xfffc0000,
-	0xfffe0000, 0xffff0000, 0xffff8000, 0xffffc000, 0xffffe000,
-	0xfffff000, 0xfffff800, 0xfffffc00, 0xfffffe00, 0xffffff00,
-	0xffffff80, 0xffffffc0, 0xffffffe0, 0xfffffff0, 0xfffffff8,
-	0xfffffffc, 0xfffffffe, 0xffffffff,
-};
-
-/* Inline, and the mask from a table: it is called four times a packet,
- * mostly on a list of none or one network. */
-static inline __attribute__((always_inline)) bool
-peer_in(const struct conf_netlist *l, const struct gg_addr *a)
-{
-	uint32_t x;
-	size_t i;
-
-	if (l->n == 0)
-		return false;
-	if (a->family != AF_INET)
-		return conf_netlist_has(l, a);
-	memcpy(&x, a->a, 4);
-	x = ntohl(x);
-	for (i = 0; i < l->n; i++) {
-		const struct conf_cidr *n = &l->v[i];
-		uint32_t y;
-
-		if (n->addr.family != AF_INET || n->plen > 32)
-			continue;
-		memcpy(&y, n->addr.a, 4);
-		if (((x ^ ntohl(y)) & peer_mask4[n->plen]) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* engine_peer(), inlined into engine_feed() (a call a packet less). */
 static inline __attribute__((always_inline)) void
 peer_of(const struct gg_conf *conf, const struct net_pkt *pkt,
@@ -291,8 +249,8 @@ peer_of(const struct gg_conf *conf, const struct net_pkt *pkt,
 
 	p->internal = false;
 	if (!engine_peer_by_role(conf)) {
-		bool src_in = peer_in(prot, &pkt->src);
-		bool dst_in = peer_in(prot, &pkt->dst);
+		bool src_in = conf_netlist_has(prot, &pkt->src);
+		bool dst_in = conf_netlist_has(prot, &pkt->dst);
 
 		p->internal = src_in && dst_in;
 		p->sent = !src_in || p->internal;
@@ -410,12 +368,12 @@ engine_feed(struct engine *e, const struct net_pkt *pkt,
 		r->reason = "internal";
 		return;
 	}
-	if (peer_in(&c->allow, &r->peer)) {
+	if (conf_netlist_has(&c->allow, &r->peer)) {
 		r->allowed = true;
 		r->reason = "allow-list";
 		return;
 	}
-	r->trusted = peer_in(&c->trusted, &r->peer);
+	r->trusted = conf_netlist_has(&c->trusted, &r->peer);
 	/* Empty or non-SIP payloads to or from a SIP port (keep-alives,
 	 * probes of other protocols) are no evidence of anything. */
 	if (rc == SIP_ENOTSIP && !r->peer_sent)

@@ -8,15 +8,13 @@ enum policy_rule
 policy_check(const struct gg_conf *conf, const struct net_pkt *pkt,
     const struct sip_msg *msg, const struct gg_addr *peer)
 {
-	/* The lists are mostly empty: no call then. */
-	if (conf->deny.n && conf_netlist_has(&conf->deny, peer))
+	if (conf_netlist_has(&conf->deny, peer))
 		return POLICY_DENY;
 	if (msg == NULL || !msg->is_request ||
 	    msg->method_id != SIP_METHOD_INVITE)
 		return POLICY_OK;
 	/* "Accept SIP Trust Server Only", for a whole network of phones. */
-	if (conf->trusted_only.n &&
-	    conf_netlist_has(&conf->trusted_only, &pkt->dst))
+	if (conf_netlist_has(&conf->trusted_only, &pkt->dst))
 		return POLICY_TRUSTED_ONLY;
 	/* "Allow IP Call" off: a call to sip:100@192.0.2.21 bypasses every
 	 * proxy and registrar, and is how scanners make phones ring. */

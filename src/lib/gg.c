@@ -148,22 +148,3 @@ gg_addr_hash(const struct gg_addr *a, uint64_t seed)
 	h = (h ^ (h >> 31) ^ w[2]) * 0xff51afd7ed558ccdULL;
 	return h ^ (h >> 33);
 }
-
-bool
-gg_addr_in(const struct gg_addr *a, const struct gg_addr *net, unsigned plen)
-{
-	unsigned full = plen / 8, rest = plen % 8;
-
-	if (a->family != net->family)
-		return false;
-	if (plen > (a->family == AF_INET ? 32u : 128u))
-		return false;
-	if (memcmp(a->a, net->a, full) != 0)
-		return false;
-	if (rest) {
-		uint8_t mask = (uint8_t)(0xff << (8 - rest));
-		if ((a->a[full] & mask) != (net->a[full] & mask))
-			return false;
-	}
-	return true;
-}

@@ -64,6 +64,53 @@ test_membership(void)
 	conf_fini(&c);
 }
 
+/*
+ * gg_addr_in() at the prefix lengths where its IPv4 word mask and its IPv6
+ * byte compare change shape (/0, /1, /31, /32, a prefix inside a byte, out
+ * of range), and across families.
+ */
+static void
+test_prefix_edges(void)
+{
+	static const struct {
+		const char	*a, *net;
+		unsigned	 plen;
+		bool		 in;
+	} cases[] = {
+		{ "203.0.113.7", "0.0.0.0", 0, true },
+		{ "255.255.255.255", "0.0.0.0", 0, true },
+		{ "127.0.0.1", "0.0.0.0", 1, true },
+		{ "128.0.0.1", "0.0.0.0", 1, false },
+		{ "203.0.113.7", "203.0.113.6", 31, true },
+		{ "203.0.113.8", "203.0.113.6", 31, false },
+		{ "203.0.113.7", "203.0.113.7", 32, true },
+		{ "203.0.113.6", "203.0.113.7", 32, false },
+		{ "192.0.2.77", "192.0.2.64", 26, true },
+		{ "192.0.2.128", "192.0.2.64", 26, false },
+		{ "203.0.113.7", "203.0.113.7", 33, false },
+		{ "203.0.113.7", "2001:db8::", 0, false },
+		{ "2001:db8::1", "0.0.0.0", 0, false },
+		{ "2001:db8::1", "::", 0, true },
+		{ "2001:db8:1:2::1", "2001:db8::", 32, true },
+		{ "2001:db9::1", "2001:db8::", 32, false },
+		{ "2001:db8:1:2::1", "2001:db8:1:3::", 63, true },
+		{ "2001:db8:1:2::1", "2001:db8:1:4::", 62, false },
+		{ "2001:db8::1", "2001:db8::1", 128, true },
+		{ "2001:db8::2", "2001:db8::1", 128, false },
+		{ "2001:db8::1", "2001:db8::1", 129, false },
+	};
+	struct gg_addr a, n;
+	size_t i;
+
+	for (i = 0; i < GG_NELEM(cases); i++) {
+		gg_addr_parse(cases[i].a, &a);
+		gg_addr_parse(cases[i].net, &n);
+		T_OK(gg_addr_in(&a, &n, cases[i].plen) == cases[i].in,
+		    "%s %s %s/%u", cases[i].a, cases[i].in ? "in" : "not in",
+		    cases[i].net, cases[i].plen);
+	}
+}
+
 static void
 test_errors(void)
 {
@@ -194,6 +241,7 @@ main(void)
 	test_duration();
 	test_netlist_edit();
 	test_membership();
+	test_prefix_edges();
 	test_errors();
 	test_roundtrip();
 	return t_done();
