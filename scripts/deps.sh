@@ -2,7 +2,7 @@
 # scripts/deps.sh - installs what a ghostguard job needs, with apt-get, only
 # when something is missing (so it is idempotent and quick the second time).
 #
-# Usage: scripts/deps.sh build|test|run|bench|lab
+# Usage: scripts/deps.sh build|test|run|bench|lab|parsers
 set -eu
 build="libpcap-dev pkg-config libnetfilter-queue-dev libmnl-dev libnftables-dev libnftnl-dev libipset-dev libnetfilter-conntrack-dev libcap-dev iptables nftables ipset conntrack"
 lab="$build tshark tcpdump sipvicious sip-tester sipsak nmap kamailio iproute2 python3"
@@ -10,13 +10,16 @@ lab="$build tshark tcpdump sipvicious sip-tester sipsak nmap kamailio iproute2 p
 test="$lab clang llvm libclang-rt-14-dev valgrind python3-prometheus-client chromium man-db groff-base systemd"
 run="$build"
 bench="$test hyperfine tshark time"
+# Other SIP parsers, for scale (bench/parse_speed/others.sh).
+parsers="valgrind python3 libosip2-dev libsofia-sip-ua-dev"
 case "${1:-build}" in
 build) want=$build ;;
 test) want=$test ;;
 run) want=$run ;;
 bench) want=$bench ;;
 lab) want=$lab ;;
-*) echo "usage: $0 build|test|run|bench|lab" >&2; exit 2 ;;
+parsers) want=$parsers ;;
+*) echo "usage: $0 build|test|run|bench|lab|parsers" >&2; exit 2 ;;
 esac
 missing=
 for p in $want; do
