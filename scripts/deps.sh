@@ -36,5 +36,7 @@ export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; answer no.
 echo "wireshark-common wireshark-common/install-setuid boolean false" |
 	debconf-set-selections
-apt-get update -qq || true
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# Another apt-get (a second job on the machine) holds the lock: wait for it.
+lock="-o DPkg::Lock::Timeout=600"
+apt-get $lock update -qq || true
+apt-get $lock install -y -qq --no-install-recommends $missing >/dev/null
