@@ -36,6 +36,7 @@
 #include "sip/sip.h"
 
 #define SHARDS_MAX	2
+#define CHECK_CONFIG_DEFAULT	"/etc/ghostguard/ghostguard.conf"
 
 /*
  * One analysis of the captures: of every payload (one worker), or of the
@@ -67,16 +68,17 @@ int
 load_conf_and_sigs(const char *path, struct gg_conf *conf,
     struct sigset *sigs)
 {
-	return load_conf_and_sigs_to(path, conf, sigs, stderr);
+	return load_conf_and_sigs_to(path, conf, sigs, stderr, false);
 }
 
 int
 load_conf_and_sigs_to(const char *path, struct gg_conf *conf,
-    struct sigset *sigs, FILE *errf)
+    struct sigset *sigs, FILE *errf, bool host_checks)
 {
 	int errs = 0;
 
 	conf_init(conf);
+	conf->host_checks = host_checks;
 	if (path)
 		errs += conf_load(conf, path, errf);
 	if (conf->signatures)
@@ -539,35 +541,66 @@ out:
 	return status;
 }
 
+static void
+check_config_usage(FILE *out)
+{
+	fprintf(out, "usage: ghostguard check-config [-v] [-c CONF | CONF]\n"
+	    "\n"
+	    "Checks a configuration file (default %s)\n"
+	    "as the daemon reads it at start: every error as file:line, "
+	    "exit status 1.\n"
+	    "\n"
+	    "  -c, --config CONF  the file to check\n"
+	    "  -v, --verbose      print the canonical configuration: every "
+	    "setting,\n"
+	    "                     defaults included\n"
+	    "  -h, --help         this text\n", CHECK_CONFIG_DEFAULT);
+}
+
 int
 check_config_main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct gg_conf conf;
 	struct sigset sigs = { 0 };
 	const char *cpath = NULL;
 	int ch, verbose = 0, errs;
 
-	while ((ch = getopt(argc, argv, "c:nv")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:nvh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			cpath = optarg;
 			break;
-		case 'n':
+		case 'n':	/* "ghostguard -n" habit: checking is all */
 			break;
 		case 'v':
 			verbose = 1;
 			break;
+		case 'h':
+			check_config_usage(stdout);
+			return 0;
 		default:
-			fprintf(stderr, "usage: ghostguard check-config "
-			    "[-c CONF] [-v]\n");
+			check_config_usage(stderr);
 			return 2;
 		}
 	}
-	if (optind < argc && cpath == NULL)
+	/* One file: -c FILE or FILE, never two (which one would it be?). */
+	if (argc - optind > 1 || (optind < argc && cpath)) {
+		fprintf(stderr, "ghostguard check-config: one configuration "
+		    "file at a time\n");
+		check_config_usage(stderr);
+		return 2;
+	}
+	if (optind < argc)
 		cpath = argv[optind];
 	if (cpath == NULL)
-		cpath = "/etc/ghostguard/ghostguard.conf";
-	errs = load_conf_and_sigs(cpath, &conf, &sigs);
+		cpath = CHECK_CONFIG_DEFAULT;
+	errs = load_conf_and_sigs_to(cpath, &conf, &sigs, stderr, true);
 	if (errs == 0 && verbose)
 		conf_print(&conf, stdout);
 	if (errs)

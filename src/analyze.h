@@ -4,6 +4,7 @@
 #ifndef ANALYZE_H
 #define ANALYZE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "sip/sip.h"
@@ -24,9 +25,13 @@ struct sigset;
 int	load_conf_and_sigs(const char *path, struct gg_conf *conf,
 	    struct sigset *sigs);
 
-/* Same, with the errors written to errf (the daemon logs them). */
+/*
+ * Same, with the errors written to errf (the daemon logs them); with
+ * host_checks (the daemon, check-config) the user and control group must
+ * exist on this host too.
+ */
 int	load_conf_and_sigs_to(const char *path, struct gg_conf *conf,
-	    struct sigset *sigs, FILE *errf);
+	    struct sigset *sigs, FILE *errf, bool host_checks);
 
 /*
  * Parses one decoded payload the way analyze and the daemon both do: a

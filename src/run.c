@@ -137,8 +137,8 @@ run_load(const char *path, struct gg_conf *conf, struct sigset *sigs)
 	int errs;
 
 	if ((f = open_memstream(&text, &len)) == NULL)
-		return load_conf_and_sigs(path, conf, sigs);
-	errs = load_conf_and_sigs_to(path, conf, sigs, f);
+		return load_conf_and_sigs_to(path, conf, sigs, stderr, true);
+	errs = load_conf_and_sigs_to(path, conf, sigs, f, true);
 	fclose(f);
 	for (p = text; p && *p; p = nl + 1) {
 		if ((nl = strchr(p, '\n')) == NULL)

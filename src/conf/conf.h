@@ -99,6 +99,10 @@ struct gg_conf {
 	unsigned	min_confidence;		/* signature alone: scanner */
 	bool		no_resolve;		/* host names are errors, not
 						 * looked up (fuzzing) */
+	bool		host_checks;		/* user and control-group must
+						 * exist here (check-config,
+						 * the daemon; analyze does
+						 * not care) */
 	/* The daemon. */
 	uint32_t	ban_ladder_s[CONF_LADDER_MAX];	/* ban durations */
 	unsigned	ban_nladder;		/* rungs, >= 1 */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "../lib/t.h"
@@ -234,9 +235,68 @@ test_netlist_edit(void)
 	free(l.v);
 }
 
+/* The shared number and listening-address readers (gg.c). */
+static void
+test_num_sockaddr(void)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		unsigned long v;
+	} nums[] = {
+		{ "0", 0, 0 }, { "1", 0, 1 }, { "65535", 0, 65535 },
+		{ "65536", -1, 0 }, { "-1", -1, 0 }, { "+1", -1, 0 },
+		{ " 1", -1, 0 }, { "1 ", -1, 0 }, { "1x", -1, 0 },
+		{ "", -1, 0 }, { "99999999999999999999999", -1, 0 },
+	};
+	static const struct {
+		const char *in;
+		int rc;
+		int family;
+		unsigned port;
+	} addrs[] = {
+		{ "127.0.0.1:9473", 0, AF_INET, 9473 },
+		{ "0.0.0.0:0", 0, AF_INET, 0 },
+		{ "[::1]:9473", 0, AF_INET6, 9473 },
+		{ "[2001:db8::1]:65535", 0, AF_INET6, 65535 },
+		{ "::1:9473", -1, 0, 0 },		/* v6 needs brackets */
+		{ "[127.0.0.1]:9473", -1, 0, 0 },
+		{ "127.0.0.1:65536", -1, 0, 0 },
+		{ "127.0.0.1:-1", -1, 0, 0 },
+		{ "127.0.0.1:", -1, 0, 0 },
+		{ "127.0.0.1", -1, 0, 0 },
+		{ ":9473", -1, 0, 0 },
+		{ "localhost:9473", -1, 0, 0 },
+		{ "192.0.2.300:80", -1, 0, 0 },
+		{ "[::1:9473", -1, 0, 0 },
+	};
+	struct sockaddr_storage ss;
+	socklen_t len;
+	unsigned long v;
+	size_t i;
+
+	for (i = 0; i < GG_NELEM(nums); i++) {
+		int rc = gg_num_parse(nums[i].in, 0, 65535, &v);
+
+		T_OK(rc == nums[i].rc && (rc || v == nums[i].v),
+		    "gg_num_parse '%s' -> %d", nums[i].in, nums[i].rc);
+	}
+	for (i = 0; i < GG_NELEM(addrs); i++) {
+		int rc = gg_sockaddr_parse(addrs[i].in, &ss, &len);
+		unsigned port = ss.ss_family == AF_INET ?
+		    ntohs(((struct sockaddr_in *)(void *)&ss)->sin_port) :
+		    ntohs(((struct sockaddr_in6 *)(void *)&ss)->sin6_port);
+
+		T_OK(rc == addrs[i].rc && (rc || (ss.ss_family ==
+		    addrs[i].family && port == addrs[i].port)),
+		    "gg_sockaddr_parse '%s' -> %d", addrs[i].in, addrs[i].rc);
+	}
+}
+
 int
 main(void)
 {
+	test_num_sockaddr();
 	test_cidr();
 	test_duration();
 	test_netlist_edit();
