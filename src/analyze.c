@@ -36,6 +36,8 @@
 #include "sip/sip.h"
 
 #define SHARDS_MAX	2
+/* --max-sources at most: the report's table takes 16 bytes a source. */
+#define ANALYZE_MAX_SOURCES	10000000
 #define CHECK_CONFIG_DEFAULT	"/etc/ghostguard/ghostguard.conf"
 
 /*
@@ -63,6 +65,17 @@ struct worker {
 	pthread_t	 thread;
 	bool		 threaded;	/* runs in thread */
 };
+
+int
+opt_num(const char *cmd, const char *opt, const char *arg, unsigned long lo,
+    unsigned long hi, unsigned long *out)
+{
+	if (gg_num_parse(arg, lo, hi, out) == 0)
+		return 0;
+	fprintf(stderr, "ghostguard %s: %s: '%s' is not a number from %lu to "
+	    "%lu\n", cmd, opt, arg, lo, hi);
+	return -1;
+}
 
 int
 load_conf_and_sigs(const char *path, struct gg_conf *conf,
@@ -420,11 +433,32 @@ write_html(struct report *r, const char *path, const char *files)
 }
 
 static void
-analyze_usage(void)
+analyze_usage(FILE *out)
 {
-	fprintf(stderr, "usage: ghostguard analyze [-c CONF] [--json] "
-	    "[--html OUT.html] [-v] [--max-sources N] [--threads 1|2] "
-	    "FILE...\n");
+	fprintf(out, "usage: ghostguard analyze [-c CONF] [--json] "
+	    "[--html OUT.html] [-v]\n"
+	    "                          [--max-sources N] [--threads 1|2] "
+	    "FILE...\n"
+	    "\n"
+	    "Replays captures (pcap, pcapng; - is standard input) through "
+	    "the engine of\n"
+	    "the daemon and reports who scanned, with which tool, and what "
+	    "ghostguard\n"
+	    "would have dropped and banned.\n"
+	    "\n"
+	    "  -c, --config CONF    configuration (default: the built-in "
+	    "defaults)\n"
+	    "  --json               the report as JSON\n"
+	    "  --html OUT.html      also write an HTML report (- : to "
+	    "standard output,\n"
+	    "                       instead of the text)\n"
+	    "  -v, --verbose        also each drop and detection; -vv: "
+	    "every packet\n"
+	    "  --max-sources N      sources kept in the report, 1 to "
+	    "%d (default 20000)\n"
+	    "  --threads 1|2        workers (default 2 on a machine with "
+	    "more than one CPU)\n"
+	    "  -h, --help           this text\n", ANALYZE_MAX_SOURCES);
 }
 
 int
@@ -447,7 +481,7 @@ analyze_main(int argc, char **argv)
 	struct report *rep;
 	const char *cpath = NULL, *html = NULL;
 	char files[1024] = "";
-	unsigned long max_sources = 20000;
+	unsigned long max_sources = 20000, v;
 	unsigned nw = 0, shards, k;
 	int ch, json = 0, verbose = 0, i, status = 0, threads;
 	size_t n;
@@ -470,28 +504,27 @@ analyze_main(int argc, char **argv)
 			verbose++;
 			break;
 		case 'm':
-			max_sources = strtoul(optarg, NULL, 10);
-			if (max_sources < 1)
-				max_sources = 1;
+			if (opt_num("analyze", "--max-sources", optarg, 1,
+			    ANALYZE_MAX_SOURCES, &max_sources) < 0)
+				return 2;
 			break;
 		case 't':
-			threads = atoi(optarg);
-			if (threads < 1 || threads > SHARDS_MAX) {
-				fprintf(stderr, "ghostguard: --threads takes "
-				    "1 or 2\n");
+			if (opt_num("analyze", "--threads", optarg, 1,
+			    SHARDS_MAX, &v) < 0)
 				return 2;
-			}
+			threads = (int)v;
 			break;
 		case 'h':
-			analyze_usage();
+			analyze_usage(stdout);
 			return 0;
 		default:
-			analyze_usage();
+			analyze_usage(stderr);
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		analyze_usage();
+		fprintf(stderr, "ghostguard analyze: no capture given\n");
+		analyze_usage(stderr);
 		return 2;
 	}
 	if (load_conf_and_sigs(cpath, &conf, &sigs) != 0) {

@@ -34,6 +34,15 @@ int	load_conf_and_sigs_to(const char *path, struct gg_conf *conf,
 	    struct sigset *sigs, FILE *errf, bool host_checks);
 
 /*
+ * Reads the number arg of command-line option opt of command cmd, from lo
+ * to hi, into *out; or says on stderr why not ("ghostguard analyze:
+ * --threads: 'x' is not a number from 1 to 2") and returns -1, for the
+ * caller to exit 2.
+ */
+int	opt_num(const char *cmd, const char *opt, const char *arg,
+	    unsigned long lo, unsigned long hi, unsigned long *out);
+
+/*
  * Parses one decoded payload the way analyze and the daemon both do: a
  * snaplen-truncated datagram is judged on what arrived, a partial message
  * that does not look like SIP is SIP_ENOTSIP, one whose header section never

@@ -598,16 +598,28 @@ static void
 run_usage(FILE *out)
 {
 	fprintf(out, "usage: ghostguard run [-c CONF] [--foreground] "
-	    "[--dry-run] [--queue N] [--queue-balance N] [-v]\n"
-	    "  -c CONF             configuration (default " RUN_DEFAULT_CONF
-	    ")\n"
-	    "  -f, --foreground    stay in the foreground, log to stderr "
-	    "(else syslog)\n"
-	    "  -n, --dry-run       decide and log, but accept every packet\n"
-	    "  --queue N           first NFQUEUE number (default 0)\n"
-	    "  --queue-balance N   N queues (N..N+count-1) and N threads, one "
-	    "engine\n"
-	    "  -v, --verbose       debug lines (the rules installed)\n");
+	    "[--dry-run] [--queue N]\n"
+	    "                      [--queue-balance COUNT] [--verbose]\n"
+	    "\n"
+	    "The inline daemon: judges SIP packets on NFQUEUE and drops "
+	    "scanners\n"
+	    "(needs root or CAP_NET_ADMIN).\n"
+	    "\n"
+	    "  -c, --config CONF        configuration (default "
+	    RUN_DEFAULT_CONF ")\n"
+	    "  -f, --foreground         stay in the foreground, log to "
+	    "stderr (else syslog)\n"
+	    "  -n, --dry-run            decide and log, but accept every "
+	    "packet and ban\n"
+	    "                           nothing in the kernel\n"
+	    "  --queue N                the first NFQUEUE number, 0 to "
+	    "65535 (default 0)\n"
+	    "  --queue-balance COUNT    use COUNT queues, N to N+COUNT-1, "
+	    "1 to 64 (default\n"
+	    "                           1): one thread each, all sharing "
+	    "one engine\n"
+	    "  -v, --verbose            debug lines (the rules installed)\n"
+	    "  -h, --help               this text\n");
 }
 
 /* The decoders and queues, one per thread. 0 or -1 (logged). */
@@ -708,7 +720,6 @@ run_parse_args(int argc, char **argv, struct run_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	char *end;
 	unsigned long v;
 	int ch;
 
@@ -730,20 +741,15 @@ run_parse_args(int argc, char **argv, struct run_opts *o)
 			o->verbose = true;
 			break;
 		case 'q':
-		case 'b':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || end == optarg || v > 65535 ||
-			    (ch == 'b' && (v < 1 || v > RUN_MAX_QUEUES))) {
-				fprintf(stderr, "ghostguard: --%s: bad number "
-				    "'%s'\n", ch == 'q' ? "queue" :
-				    "queue-balance (1-64)", optarg);
+			if (opt_num("run", "--queue", optarg, 0, 65535, &v))
 				return -1;
-			}
-			if (ch == 'q')
-				o->queue = (unsigned)v;
-			else
-				o->nqueues = (unsigned)v;
+			o->queue = (unsigned)v;
+			break;
+		case 'b':
+			if (opt_num("run", "--queue-balance", optarg, 1,
+			    RUN_MAX_QUEUES, &v))
+				return -1;
+			o->nqueues = (unsigned)v;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -753,8 +759,16 @@ run_parse_args(int argc, char **argv, struct run_opts *o)
 			return -1;
 		}
 	}
-	if (optind < argc || o->queue + o->nqueues > 65536) {
+	if (optind < argc) {
+		fprintf(stderr, "ghostguard run: unexpected argument '%s'\n",
+		    argv[optind]);
 		run_usage(stderr);
+		return -1;
+	}
+	if (o->queue + o->nqueues > 65536) {
+		fprintf(stderr, "ghostguard run: --queue %u with "
+		    "--queue-balance %u goes past queue 65535\n", o->queue,
+		    o->nqueues);
 		return -1;
 	}
 	return 0;

@@ -16,6 +16,7 @@ for b in "$@"; do
 	echo "$b/fuzz/state_fuzz tests/fuzz/corpus/state"
 	echo "$b/fuzz/pcap_fuzz $(find "$corpus/pcap" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | sort | tr '\n' ' ')"
 	echo "tests/conf/run.sh $b/ghostguard"
+	echo "tests/cli/usage.sh $b/ghostguard"
 	echo "tests/analyze/check.py $b/ghostguard $corpus"
 	echo "tests/analyze/check.py $b/ghostguard $corpus tests/analyze/expect-behaviour.tsv tests/analyze/behaviour-only.conf"
 	echo "tests/analyze/golden.sh $b/ghostguard"
