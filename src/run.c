@@ -126,10 +126,12 @@ run_clock_init(void)
 
 /*
  * Loads the configuration and signatures exactly as analyze does, with
- * each error (file:line: message) logged. Returns the number of errors.
+ * each error (file:line: message) logged, and written to also (ctl
+ * reload's client) when not NULL. Returns the number of errors.
  */
 static int
-run_load(const char *path, struct gg_conf *conf, struct sigset *sigs)
+run_load(const char *path, struct gg_conf *conf, struct sigset *sigs,
+    FILE *also)
 {
 	char *text = NULL, *p, *nl;
 	size_t len = 0;
@@ -145,8 +147,42 @@ run_load(const char *path, struct gg_conf *conf, struct sigset *sigs)
 			nl = p + strlen(p) - 1;
 		log_err("%.*s", (int)(nl - p + (*nl != '\n')), p);
 	}
+	if (also && text)
+		fputs(text, also);
 	free(text);
 	return errs;
+}
+
+/*
+ * Warns, in the log and to also, of each changed setting that only a
+ * restart applies (conf_restart_changes()), in one line.
+ */
+static void
+run_reload_warn(const struct run *r, const struct gg_conf *conf, FILE *also)
+{
+	const char *names[32];
+	char list[512];
+	size_t n, i, len = 0;
+
+	n = conf_restart_changes(r->conf, conf, names, GG_NELEM(names) - 1);
+	if (n > GG_NELEM(names) - 1)
+		n = GG_NELEM(names) - 1;
+	/* The ipset sets were made with ban-max as their size. */
+	if (conf->ban_max != r->conf->ban_max && r->be &&
+	    !strcmp(r->be->name, "ipset"))
+		names[n++] = "ban-max (the size of the ipset sets)";
+	if (n == 0)
+		return;
+	list[0] = '\0';
+	for (i = 0; i < n && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+		    i ? ", " : "", names[i]);
+	log_warn("reload: %s changed: %s until a restart", list,
+	    n == 1 ? "its running value stays" : "their running values stay");
+	if (also)
+		fprintf(also, "warning: %s changed: %s until a restart\n",
+		    list, n == 1 ? "its running value stays" :
+		    "their running values stay");
 }
 
 /* "signature+flood": the techniques established so far. */
@@ -549,7 +585,7 @@ run_stop_workers(struct run *r)
 
 /* SIGHUP: a new configuration, or the old one when the new is bad. */
 int
-run_reload(struct run *r)
+run_reload(struct run *r, FILE *also)
 {
 	struct gg_conf *conf, *oconf;
 	struct sigset *sigs, *osigs;
@@ -564,16 +600,18 @@ run_reload(struct run *r)
 		free(sigs);
 		return -1;
 	}
-	if ((errs = run_load(r->cpath, conf, sigs)) != 0) {
+	if ((errs = run_load(r->cpath, conf, sigs, also)) != 0) {
 		log_err("%s: %d error%s; keeping the running configuration",
 		    r->cpath, errs, errs == 1 ? "" : "s");
+		if (also)
+			fprintf(also, "%s: %d error%s\n", r->cpath, errs,
+			    errs == 1 ? "" : "s");
 		rc = -1;
 		goto out_free;
 	}
-	if (memcmp(conf->ports, r->conf->ports, sizeof(conf->ports)))
-		log_warn("reload: the protected ports changed; the queue "
-		    "rules keep the old ones until a restart");
+	run_reload_warn(r, conf, also);
 	pthread_mutex_lock(&r->lock);
+	conf_restart_keep(conf, r->conf);
 	engine_reload(r->engine, conf, sigs);
 	/* The old ones, to free below. */
 	oconf = r->conf;
@@ -878,7 +916,7 @@ run_main(int argc, char **argv)
 		log_err("out of memory");
 		goto out;
 	}
-	if ((rc = run_load(r.cpath, r.conf, r.sigs)) != 0) {
+	if ((rc = run_load(r.cpath, r.conf, r.sigs, NULL)) != 0) {
 		log_err("%s: %d error%s", r.cpath, rc, rc == 1 ? "" : "s");
 		goto out;
 	}

@@ -398,6 +398,36 @@ ctl_trust(struct run *r, int argc, char **argv, FILE *out)
 	return 0;
 }
 
+/*
+ * reload: on errors, the first line says so and the file:line messages
+ * follow (the client prints them on stderr and exits 1); on success, the
+ * warnings of settings that need a restart follow.
+ */
+static int
+ctl_reload(struct run *r, FILE *out)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	if ((f = open_memstream(&text, &len)) == NULL) {
+		fprintf(out, "out of memory");
+		return -1;
+	}
+	rc = run_reload(r, f);
+	fclose(f);
+	if (rc < 0)
+		fprintf(out, "%s has errors; the running configuration stays\n",
+		    r->cpath);
+	else
+		fprintf(out, "configuration reloaded from %s\n", r->cpath);
+	if (text)
+		fputs(text, out);
+	free(text);
+	return rc < 0 ? -1 : 0;
+}
+
 static int
 ctl_stats(struct run *r, FILE *out)
 {
@@ -464,15 +494,8 @@ run_ctl_handle(void *arg, int argc, char **argv, FILE *out)
 		return ctl_trust(r, argc, argv, out);
 	if (!strcmp(c, "stats") && argc == 1)
 		return ctl_stats(r, out);
-	if (!strcmp(c, "reload") && argc == 1) {
-		if (run_reload(r) < 0) {
-			fprintf(out, "%s has errors (logged with file:line); "
-			    "the running configuration stays", r->cpath);
-			return -1;
-		}
-		fprintf(out, "configuration reloaded from %s\n", r->cpath);
-		return 0;
-	}
+	if (!strcmp(c, "reload") && argc == 1)
+		return ctl_reload(r, out);
 	fprintf(out, "unknown command '%.64s' (status, bans [--json], explain "
 	    "ADDR, ban ADDR [DURATION], unban ADDR, trust ADDR, untrust ADDR, "
 	    "reload, stats)", c);

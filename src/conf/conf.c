@@ -868,6 +868,48 @@ conf_load(struct gg_conf *c, const char *path, FILE *errs)
 	return rc;
 }
 
+static bool
+str_differ(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b));
+}
+
+size_t
+conf_restart_changes(const struct gg_conf *was, const struct gg_conf *now,
+    const char **names, size_t max)
+{
+	size_t i, n = 0;
+
+#define CHANGED(name) do { if (n < max) names[n] = (name); n++; } while (0)
+	if (memcmp(was->ports, now->ports, sizeof(was->ports)))
+		CHANGED("ports");
+	if (was->tracker_sources != now->tracker_sources)
+		CHANGED("tracker-sources");
+	/* Every string setting is opened or used once, at start. */
+	for (i = 0; i < GG_NELEM(conf_strs); i++)
+		if (str_differ(conf_str_get(was, i), conf_str_get(now, i)))
+			CHANGED(conf_strs[i].name);
+#undef CHANGED
+	return n;
+}
+
+void
+conf_restart_keep(struct gg_conf *now, struct gg_conf *was)
+{
+	char **a, **b, *t;
+	size_t i;
+
+	memcpy(now->ports, was->ports, sizeof(now->ports));
+	now->tracker_sources = was->tracker_sources;
+	for (i = 0; i < GG_NELEM(conf_strs); i++) {
+		a = conf_str(now, i);
+		b = conf_str(was, i);
+		t = *a;
+		*a = *b;
+		*b = t;
+	}
+}
+
 /* True when l holds exactly the network n. */
 static bool
 netlist_holds(const struct conf_netlist *l, const struct conf_cidr *n)

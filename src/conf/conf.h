@@ -138,6 +138,24 @@ int	conf_load(struct gg_conf *c, const char *path, FILE *errs);
 int	conf_load_buf(struct gg_conf *c, const char *name, const char *buf,
 	    size_t len, FILE *errs);
 
+/*
+ * The settings the daemon reads at start only (its queue rules, the
+ * tracker's size, the ban backend, its files, sockets and user) whose
+ * values differ between was and now: their names go to names[] (at most
+ * max of them, in conf_print() order). Returns how many differ. A reload
+ * warns of each: they keep their running values until a restart.
+ */
+size_t	conf_restart_changes(const struct gg_conf *was,
+	    const struct gg_conf *now, const char **names, size_t max);
+
+/*
+ * Gives now the running values of those settings, taken from was (whose
+ * strings become now's old ones, for conf_fini()): after a reload the
+ * configuration in use says what is in force, and a second reload warns
+ * again of a change still waiting for the restart.
+ */
+void	conf_restart_keep(struct gg_conf *now, struct gg_conf *was);
+
 /* Writes the canonical configuration: every setting, one per line. */
 void	conf_print(const struct gg_conf *c, FILE *out);
 

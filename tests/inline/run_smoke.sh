@@ -14,6 +14,8 @@
 # without nft_queue) is logged; a SIPVicious-style OPTIONS (User-Agent
 # friendly-scanner) does not reach the phone while the provider's OPTIONS
 # does, over IPv4 and IPv6; SIGHUP with a bad config keeps the old one;
+# ctl reload prints a bad config's file:line errors and exits 1, and names
+# each changed setting that needs a restart;
 # after kill -9 traffic still passes (bypass); after SIGTERM no queue rule
 # is left. Everything happens inside fresh namespaces named with $$, removed
 # on exit; only processes started here are ended, by PID; every wait is
@@ -290,6 +292,36 @@ check "SIGHUP with a bad config logs file:line and keeps the old one" \
 cp "$tmp/gg.conf.good" "$tmp/gg.conf"
 kill -HUP "$ggpid"
 check "SIGHUP with a good config reloads" waitlog "configuration reloaded" 5
+
+# ghostguard ctl reload: a bad file's errors reach the client (file:line,
+# exit 1), not only the log; every changed setting that only a restart
+# applies is named, to the client and in the log, again on the next
+# reload while it still waits for the restart.
+ctl_reload() {
+	"$gg" ctl -s "$tmp/ctl.sock" reload >"$tmp/ctl.out" 2>"$tmp/ctl.err"
+	ctl_rc=$?
+}
+echo "threshold bogus 1" >> "$tmp/gg.conf"
+ctl_reload
+check "ctl reload of a bad config prints its file:line errors and exits 1" \
+    eval '[ $ctl_rc = 1 ] && grep -q "has errors" "$tmp/ctl.err" &&
+	grep -q "gg.conf:8: unknown threshold .bogus." "$tmp/ctl.err"'
+{ cat "$tmp/gg.conf.good"; echo "ports 5060 5080"; echo "tracker-sources 5000"
+  echo "metrics 127.0.0.1:9474"; echo "user nobody"; } >"$tmp/gg.conf"
+ctl_reload
+check "ctl reload names every setting that needs a restart" eval \
+    '[ $ctl_rc = 0 ] && grep -q "^warning: ports, tracker-sources, metrics, user changed: their running values stay until a restart" "$tmp/ctl.out"' ||
+    sed 's/^/# /' "$tmp/ctl.out" "$tmp/ctl.err"
+check "the reload's restart warning is logged" \
+    waitlog "reload: ports, tracker-sources, .*, user changed" 3
+ctl_reload
+check "a second reload warns again: the change still waits for a restart" \
+    eval '[ $ctl_rc = 0 ] && grep -q "^warning: ports, " "$tmp/ctl.out"'
+cp "$tmp/gg.conf.good" "$tmp/gg.conf"
+ctl_reload
+check "ctl reload of the running file: no warning, exit 0" eval \
+    '[ $ctl_rc = 0 ] && grep -q "configuration reloaded" "$tmp/ctl.out" &&
+	! grep -q warning "$tmp/ctl.out"'
 check "after the reloads the scanner is still dropped" \
     blocked 203.0.113.10 192.0.2.10 "friendly-scanner"
 

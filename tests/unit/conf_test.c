@@ -293,9 +293,42 @@ test_num_sockaddr(void)
 	}
 }
 
+/* A reload's settings that need a restart: named, then kept. */
+static void
+test_restart(void)
+{
+	static const char text[] = "ports 5060 5080\nmetrics off\n"
+	    "window 10\nevent-log /tmp/x.jsonl\nban-rate 5\n";
+	struct gg_conf was, now;
+	const char *names[16];
+	size_t n;
+
+	conf_init(&was);
+	conf_init(&now);
+	T_OK(conf_load_buf(&now, "t", text, sizeof(text) - 1, NULL) == 0,
+	    "restart: the new file loads");
+	n = conf_restart_changes(&was, &now, names, GG_NELEM(names));
+	T_OK(n == 3 && !strcmp(names[0], "ports") &&
+	    !strcmp(names[1], "metrics") && !strcmp(names[2], "event-log"),
+	    "restart: ports, metrics and event-log named, window and "
+	    "ban-rate not (%zu)", n);
+	T_OK(conf_restart_changes(&was, &now, names, 1) == 3,
+	    "restart: the count goes past max");
+	conf_restart_keep(&now, &was);
+	T_OK(now.ports[0] == 5060 && now.ports[1] == 0 && now.metrics &&
+	    !strcmp(now.metrics, "127.0.0.1:9473") && now.window_s == 10 &&
+	    now.ban_rate == 5 && was.metrics == NULL,
+	    "restart: the running values kept, the others new");
+	T_OK(conf_restart_changes(&was, &now, names, GG_NELEM(names)) == 2,
+	    "restart: was holds the file's strings, to be freed");
+	conf_fini(&was);
+	conf_fini(&now);
+}
+
 int
 main(void)
 {
+	test_restart();
 	test_num_sockaddr();
 	test_cidr();
 	test_duration();
