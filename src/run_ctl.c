@@ -96,11 +96,15 @@ ctl_status(struct run *r, FILE *out)
 		fprintf(out, ", journal %zu bytes, %" PRIu64 " write errors",
 		    ban_state_journal_size(r->st), ban_state_errors(r->st));
 	fprintf(out, "\ntracker: %zu of %zu sources\n", cnt, cap);
-	fprintf(out, "packets: %" PRIu64 " accepted, %" PRIu64 " dropped, %"
-	    PRIu64 " decided a ban\n",
+	/* In dry-run mode nothing is dropped: say what was judged. */
+	fprintf(out, "packets: %" PRIu64 " accepted, %" PRIu64 " %s, %"
+	    PRIu64 " %s\n",
 	    (uint64_t)atomic_load(&r->c.verdicts[ENGINE_ACCEPT]),
 	    (uint64_t)atomic_load(&r->c.verdicts[ENGINE_DROP]),
-	    (uint64_t)atomic_load(&r->c.verdicts[ENGINE_DROP_BAN]));
+	    r->dry_run ? "judged drop" : "dropped",
+	    (uint64_t)atomic_load(&r->c.verdicts[ENGINE_DROP_BAN]),
+	    r->dry_run ? "judged drop and ban (dry-run: all accepted, none "
+	    "banned)" : "decided a ban");
 	return 0;
 }
 
@@ -157,7 +161,7 @@ ctl_list_one(void *arg, const struct ban_entry *e)
 		    e->flags & BAN_F_PROBATION ? "true" : "false",
 		    e->flags & BAN_F_PREFIX ? "true" : "false");
 	} else {
-		fprintf(l->out, "%-24s %-20s %-20s %5u  %s  %s\n", net,
+		fprintf(l->out, "%-24s %-20s %-20s %5u  %-18s  %s\n", net,
 		    since, exp, e->count, e->tool[0] ? e->tool : "-",
 		    e->reason[0] ? e->reason : "-");
 	}
@@ -177,7 +181,7 @@ ctl_bans(struct run *r, int argc, char **argv, FILE *out)
 	if (l.json)
 		fputs("[\n", out);
 	else
-		fprintf(out, "%-24s %-20s %-20s %5s  %s  %s\n", "ADDRESS",
+		fprintf(out, "%-24s %-20s %-20s %5s  %-18s  %s\n", "ADDRESS",
 		    "SINCE", "EXPIRES", "COUNT", "TOOL", "REASON");
 	ban_walk(r->ban, true, ctl_list_one, &l);
 	if (l.json)

@@ -45,4 +45,40 @@ t $? "run with a stray argument names it (exit 2)"
 "$bin" analyze >/dev/null 2>"$tmp/err"
 [ $? = 2 ] && grep -q "no capture given" "$tmp/err"
 t $? "analyze without a capture says so (exit 2)"
+
+# The help texts: each on stdout, exit 0, within 80 columns, naming every
+# option of its command; each option named is in ghostguard(8).
+if command -v man >/dev/null; then
+	MANWIDTH=200 man -l man/ghostguard.8 2>/dev/null >"$tmp/man"
+else
+	sed 's/\\-/-/g' man/ghostguard.8 >"$tmp/man"
+fi
+helps=(
+	"--help|run analyze ctl check-config version --queue-balance --max-sources"
+	"run --help|--config --foreground --dry-run --queue --queue-balance --verbose --help"
+	"analyze --help|--config --json --html --verbose --max-sources --threads --help"
+	"check-config --help|--config --verbose --help"
+	"ctl --help|--socket --help status bans --json explain ban unban trust untrust reload stats"
+)
+for h in "${helps[@]}"; do
+	cmd=${h%%|*}
+	# shellcheck disable=SC2086
+	"$bin" $cmd >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ $rc = 0 ] && [ -s "$tmp/out" ] && [ ! -s "$tmp/err" ] &&
+	    ! awk 'length > 80 { bad = 1 } END { exit !bad }' "$tmp/out"
+	t $? "ghostguard $cmd: stdout, exit 0, 80 columns"
+	missing=
+	for w in ${h#*|}; do
+		grep -q -e "$w\b" "$tmp/out" || missing="$missing $w"
+	done
+	[ -z "$missing" ]
+	t $? "ghostguard $cmd names every option and verb${missing:+ (missing:$missing)}"
+	missing=
+	for w in $(grep -o -e '--[a-z][a-z-]*' "$tmp/out" | sort -u); do
+		grep -q -e "$w" "$tmp/man" || missing="$missing $w"
+	done
+	[ -z "$missing" ]
+	t $? "ghostguard $cmd: its options are in ghostguard(8)${missing:+ (missing:$missing)}"
+done
 tap_end

@@ -324,6 +324,22 @@ check "ctl reload of the running file: no warning, exit 0" eval \
 	! grep -q warning "$tmp/ctl.out"'
 check "after the reloads the scanner is still dropped" \
     blocked 203.0.113.10 192.0.2.10 "friendly-scanner"
+# ctl bans: a table whose columns line up under their heads (REASON starts
+# where its head does, after a padded TOOL); 3 s at most for the ban.
+bans_aligned() {
+	local i
+	for ((i = 0; i < 30; i++)); do
+		"$gg" ctl -s "$tmp/ctl.sock" bans >"$tmp/bans.out" 2>&1 &&
+		awk 'NR == 1 { p = index($0, "REASON") }
+		    /^203\.0\.113\.10 / { ok = p > 2 && substr($0, p, 1) != " " &&
+			substr($0, p - 2, 2) == "  " }
+		    END { exit !ok }' "$tmp/bans.out" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "ctl bans: the scanner's row lines up with the heads" bans_aligned ||
+    sed 's/^/# /' "$tmp/bans.out"
 
 # kill -9: the rules stay, but with no listener the bypass lets all pass.
 { kill -9 "$ggpid"; wait "$ggpid"; } 2>/dev/null
@@ -403,6 +419,10 @@ check "ghostguard run --dry-run starts" start_gg --dry-run
 check "--dry-run lets the scanner through" \
     reaches 203.0.113.10 192.0.2.10 "friendly-scanner"
 check "--dry-run logs what it would drop" waitlog "dry-run: would drop" 3
+"$gg" ctl -s "$tmp/ctl.sock" status >"$tmp/status.out" 2>&1
+check "--dry-run: ctl status says judged drop, not dropped" eval \
+    'grep -q "^packets: .* judged drop, " "$tmp/status.out" &&
+	! grep -q " dropped" "$tmp/status.out"' || sed 's/^/# /' "$tmp/status.out"
 kill -TERM "$ggpid"
 stopped "$ggpid" 5
 check "--dry-run: rules removed at exit" no_queue_rules
