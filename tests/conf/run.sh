@@ -46,6 +46,20 @@ for f in etc/*.conf; do
 	rc=$?; [ $rc = 0 ] || cat "$tmp/err"
 	t $rc "shipped $f passes check-config"
 done
+# The example shows every setting commented out with its real default (the
+# canonical form of a file of comments only), and no commented setting with
+# another value (the lists, which have no default, aside).
+"$bin" check-config -v -c tests/conf/good-empty.conf >"$tmp/defaults"
+missing=$(while read -r l; do grep -qxF "#$l" etc/ghostguard.conf ||
+    printf ' [%s]' "$l"; done <"$tmp/defaults")
+[ -s "$tmp/defaults" ] && [ -z "$missing" ]
+t $? "etc/ghostguard.conf shows every default, commented${missing:+:$missing}"
+wrong=$(sed -n 's/^#\([a-z][a-z-]* .*\)/\1/p' etc/ghostguard.conf |
+    awk 'NR == FNR { k = $1 ($1 == "threshold" ? " " $2 : ""); d[k] = $0; next }
+	{ k = $1 ($1 == "threshold" ? " " $2 : "") }
+	k in d && d[k] != $0 { printf " [%s]", $0 }' "$tmp/defaults" -)
+[ -z "$wrong" ]
+t $? "etc/ghostguard.conf comments no setting with a value not its default${wrong:+:$wrong}"
 # The deployments of the README: each example is accepted, and its canonical
 # form parses again to itself.
 for f in pbx-host router provider-edge; do
