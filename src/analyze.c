@@ -36,6 +36,9 @@
 #include "sip/sip.h"
 
 #define SHARDS_MAX	2
+/* --max-sources at most: the report's table takes 16 bytes a source. */
+#define ANALYZE_MAX_SOURCES	10000000
+#define CHECK_CONFIG_DEFAULT	"/etc/ghostguard/ghostguard.conf"
 
 /*
  * One analysis of the captures: of every payload (one worker), or of the
@@ -64,19 +67,31 @@ struct worker {
 };
 
 int
+opt_num(const char *cmd, const char *opt, const char *arg, unsigned long lo,
+    unsigned long hi, unsigned long *out)
+{
+	if (gg_num_parse(arg, lo, hi, out) == 0)
+		return 0;
+	fprintf(stderr, "ghostguard %s: %s: '%s' is not a number from %lu to "
+	    "%lu\n", cmd, opt, arg, lo, hi);
+	return -1;
+}
+
+int
 load_conf_and_sigs(const char *path, struct gg_conf *conf,
     struct sigset *sigs)
 {
-	return load_conf_and_sigs_to(path, conf, sigs, stderr);
+	return load_conf_and_sigs_to(path, conf, sigs, stderr, false);
 }
 
 int
 load_conf_and_sigs_to(const char *path, struct gg_conf *conf,
-    struct sigset *sigs, FILE *errf)
+    struct sigset *sigs, FILE *errf, bool host_checks)
 {
 	int errs = 0;
 
 	conf_init(conf);
+	conf->host_checks = host_checks;
 	if (path)
 		errs += conf_load(conf, path, errf);
 	if (conf->signatures)
@@ -418,11 +433,32 @@ write_html(struct report *r, const char *path, const char *files)
 }
 
 static void
-analyze_usage(void)
+analyze_usage(FILE *out)
 {
-	fprintf(stderr, "usage: ghostguard analyze [-c CONF] [--json] "
-	    "[--html OUT.html] [-v] [--max-sources N] [--threads 1|2] "
-	    "FILE...\n");
+	fprintf(out, "usage: ghostguard analyze [-c CONF] [--json] "
+	    "[--html OUT.html] [-v]\n"
+	    "                          [--max-sources N] [--threads 1|2] "
+	    "FILE...\n"
+	    "\n"
+	    "Replays captures (pcap, pcapng; - is standard input) through "
+	    "the engine of\n"
+	    "the daemon and reports who scanned, with which tool, and what "
+	    "ghostguard\n"
+	    "would have dropped and banned.\n"
+	    "\n"
+	    "  -c, --config CONF    configuration (default: the built-in "
+	    "defaults)\n"
+	    "  --json               the report as JSON\n"
+	    "  --html OUT.html      also write an HTML report (- : to "
+	    "standard output,\n"
+	    "                       instead of the text)\n"
+	    "  -v, --verbose        also each drop and detection; -vv: "
+	    "every packet\n"
+	    "  --max-sources N      sources kept in the report, 1 to "
+	    "%d (default 20000)\n"
+	    "  --threads 1|2        workers (default 2 on a machine with "
+	    "more than one CPU)\n"
+	    "  -h, --help           this text\n", ANALYZE_MAX_SOURCES);
 }
 
 int
@@ -445,7 +481,7 @@ analyze_main(int argc, char **argv)
 	struct report *rep;
 	const char *cpath = NULL, *html = NULL;
 	char files[1024] = "";
-	unsigned long max_sources = 20000;
+	unsigned long max_sources = 20000, v;
 	unsigned nw = 0, shards, k;
 	int ch, json = 0, verbose = 0, i, status = 0, threads;
 	size_t n;
@@ -468,28 +504,27 @@ analyze_main(int argc, char **argv)
 			verbose++;
 			break;
 		case 'm':
-			max_sources = strtoul(optarg, NULL, 10);
-			if (max_sources < 1)
-				max_sources = 1;
+			if (opt_num("analyze", "--max-sources", optarg, 1,
+			    ANALYZE_MAX_SOURCES, &max_sources) < 0)
+				return 2;
 			break;
 		case 't':
-			threads = atoi(optarg);
-			if (threads < 1 || threads > SHARDS_MAX) {
-				fprintf(stderr, "ghostguard: --threads takes "
-				    "1 or 2\n");
+			if (opt_num("analyze", "--threads", optarg, 1,
+			    SHARDS_MAX, &v) < 0)
 				return 2;
-			}
+			threads = (int)v;
 			break;
 		case 'h':
-			analyze_usage();
+			analyze_usage(stdout);
 			return 0;
 		default:
-			analyze_usage();
+			analyze_usage(stderr);
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		analyze_usage();
+		fprintf(stderr, "ghostguard analyze: no capture given\n");
+		analyze_usage(stderr);
 		return 2;
 	}
 	if (load_conf_and_sigs(cpath, &conf, &sigs) != 0) {
@@ -539,35 +574,66 @@ out:
 	return status;
 }
 
+static void
+check_config_usage(FILE *out)
+{
+	fprintf(out, "usage: ghostguard check-config [-v] [-c CONF | CONF]\n"
+	    "\n"
+	    "Checks a configuration file (default %s)\n"
+	    "as the daemon reads it at start: every error as file:line, "
+	    "exit status 1.\n"
+	    "\n"
+	    "  -c, --config CONF  the file to check\n"
+	    "  -v, --verbose      print the canonical configuration: every "
+	    "setting,\n"
+	    "                     defaults included\n"
+	    "  -h, --help         this text\n", CHECK_CONFIG_DEFAULT);
+}
+
 int
 check_config_main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct gg_conf conf;
 	struct sigset sigs = { 0 };
 	const char *cpath = NULL;
 	int ch, verbose = 0, errs;
 
-	while ((ch = getopt(argc, argv, "c:nv")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:nvh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			cpath = optarg;
 			break;
-		case 'n':
+		case 'n':	/* "ghostguard -n" habit: checking is all */
 			break;
 		case 'v':
 			verbose = 1;
 			break;
+		case 'h':
+			check_config_usage(stdout);
+			return 0;
 		default:
-			fprintf(stderr, "usage: ghostguard check-config "
-			    "[-c CONF] [-v]\n");
+			check_config_usage(stderr);
 			return 2;
 		}
 	}
-	if (optind < argc && cpath == NULL)
+	/* One file: -c FILE or FILE, never two (which one would it be?). */
+	if (argc - optind > 1 || (optind < argc && cpath)) {
+		fprintf(stderr, "ghostguard check-config: one configuration "
+		    "file at a time\n");
+		check_config_usage(stderr);
+		return 2;
+	}
+	if (optind < argc)
 		cpath = argv[optind];
 	if (cpath == NULL)
-		cpath = "/etc/ghostguard/ghostguard.conf";
-	errs = load_conf_and_sigs(cpath, &conf, &sigs);
+		cpath = CHECK_CONFIG_DEFAULT;
+	errs = load_conf_and_sigs_to(cpath, &conf, &sigs, stderr, true);
 	if (errs == 0 && verbose)
 		conf_print(&conf, stdout);
 	if (errs)

@@ -4,6 +4,7 @@
 #ifndef ANALYZE_H
 #define ANALYZE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "sip/sip.h"
@@ -24,9 +25,22 @@ struct sigset;
 int	load_conf_and_sigs(const char *path, struct gg_conf *conf,
 	    struct sigset *sigs);
 
-/* Same, with the errors written to errf (the daemon logs them). */
+/*
+ * Same, with the errors written to errf (the daemon logs them); with
+ * host_checks (the daemon, check-config) the user and control group must
+ * exist on this host too.
+ */
 int	load_conf_and_sigs_to(const char *path, struct gg_conf *conf,
-	    struct sigset *sigs, FILE *errf);
+	    struct sigset *sigs, FILE *errf, bool host_checks);
+
+/*
+ * Reads the number arg of command-line option opt of command cmd, from lo
+ * to hi, into *out; or says on stderr why not ("ghostguard analyze:
+ * --threads: 'x' is not a number from 1 to 2") and returns -1, for the
+ * caller to exit 2.
+ */
+int	opt_num(const char *cmd, const char *opt, const char *arg,
+	    unsigned long lo, unsigned long hi, unsigned long *out);
 
 /*
  * Parses one decoded payload the way analyze and the daemon both do: a

@@ -15,12 +15,16 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: ghostguard run [-c CONF] [--foreground] [--dry-run] "
-	    "[--queue-balance N]\n"
-	    "       ghostguard analyze [-c CONF] [--json] [--html OUT.html] [-v] "
+	    "[--queue N]\n"
+	    "                      [--queue-balance COUNT] [--verbose]\n"
+	    "       ghostguard analyze [-c CONF] [--json] [--html OUT.html] "
+	    "[-v]\n"
+	    "                          [--max-sources N] [--threads 1|2] "
 	    "FILE...\n"
 	    "       ghostguard ctl [-s SOCKET] COMMAND [ARGS...]\n"
-	    "       ghostguard check-config [-c CONF] [-v]\n"
+	    "       ghostguard check-config [-v] [-c CONF | CONF]\n"
 	    "       ghostguard version\n"
+	    "       ghostguard help\n"
 	    "\n"
 	    "run           the inline daemon: judges SIP packets on NFQUEUE "
 	    "and drops\n"
@@ -29,12 +33,16 @@ usage(FILE *out)
 	    "and report\n"
 	    "              who scanned, with which tool, and what "
 	    "ghostguard would drop\n"
-	    "ctl           ask the running daemon: status, bans, explain "
-	    "ADDR, ban, unban,\n"
-	    "              trust, untrust, reload, stats (ghostguard ctl "
-	    "--help)\n"
-	    "check-config  check a configuration file; -v prints its "
-	    "canonical form\n");
+	    "ctl           ask the running daemon: status, bans, explain, "
+	    "ban, unban,\n"
+	    "              trust, untrust, reload, stats\n"
+	    "check-config  check a configuration file as the daemon reads it; "
+	    "-v prints\n"
+	    "              its canonical form\n"
+	    "version       print the version\n"
+	    "\n"
+	    "Each command's --help lists its options; see ghostguard(8) "
+	    "and\nghostguard.conf(5).\n");
 }
 
 int

@@ -126,10 +126,12 @@ run_clock_init(void)
 
 /*
  * Loads the configuration and signatures exactly as analyze does, with
- * each error (file:line: message) logged. Returns the number of errors.
+ * each error (file:line: message) logged, and written to also (ctl
+ * reload's client) when not NULL. Returns the number of errors.
  */
 static int
-run_load(const char *path, struct gg_conf *conf, struct sigset *sigs)
+run_load(const char *path, struct gg_conf *conf, struct sigset *sigs,
+    FILE *also)
 {
 	char *text = NULL, *p, *nl;
 	size_t len = 0;
@@ -137,16 +139,50 @@ run_load(const char *path, struct gg_conf *conf, struct sigset *sigs)
 	int errs;
 
 	if ((f = open_memstream(&text, &len)) == NULL)
-		return load_conf_and_sigs(path, conf, sigs);
-	errs = load_conf_and_sigs_to(path, conf, sigs, f);
+		return load_conf_and_sigs_to(path, conf, sigs, stderr, true);
+	errs = load_conf_and_sigs_to(path, conf, sigs, f, true);
 	fclose(f);
 	for (p = text; p && *p; p = nl + 1) {
 		if ((nl = strchr(p, '\n')) == NULL)
 			nl = p + strlen(p) - 1;
 		log_err("%.*s", (int)(nl - p + (*nl != '\n')), p);
 	}
+	if (also && text)
+		fputs(text, also);
 	free(text);
 	return errs;
+}
+
+/*
+ * Warns, in the log and to also, of each changed setting that only a
+ * restart applies (conf_restart_changes()), in one line.
+ */
+static void
+run_reload_warn(const struct run *r, const struct gg_conf *conf, FILE *also)
+{
+	const char *names[32];
+	char list[512];
+	size_t n, i, len = 0;
+
+	n = conf_restart_changes(r->conf, conf, names, GG_NELEM(names) - 1);
+	if (n > GG_NELEM(names) - 1)
+		n = GG_NELEM(names) - 1;
+	/* The ipset sets were made with ban-max as their size. */
+	if (conf->ban_max != r->conf->ban_max && r->be &&
+	    !strcmp(r->be->name, "ipset"))
+		names[n++] = "ban-max (the size of the ipset sets)";
+	if (n == 0)
+		return;
+	list[0] = '\0';
+	for (i = 0; i < n && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+		    i ? ", " : "", names[i]);
+	log_warn("reload: %s changed: %s until a restart", list,
+	    n == 1 ? "its running value stays" : "their running values stay");
+	if (also)
+		fprintf(also, "warning: %s changed: %s until a restart\n",
+		    list, n == 1 ? "its running value stays" :
+		    "their running values stay");
 }
 
 /* "signature+flood": the techniques established so far. */
@@ -549,7 +585,7 @@ run_stop_workers(struct run *r)
 
 /* SIGHUP: a new configuration, or the old one when the new is bad. */
 int
-run_reload(struct run *r)
+run_reload(struct run *r, FILE *also)
 {
 	struct gg_conf *conf, *oconf;
 	struct sigset *sigs, *osigs;
@@ -564,16 +600,18 @@ run_reload(struct run *r)
 		free(sigs);
 		return -1;
 	}
-	if ((errs = run_load(r->cpath, conf, sigs)) != 0) {
+	if ((errs = run_load(r->cpath, conf, sigs, also)) != 0) {
 		log_err("%s: %d error%s; keeping the running configuration",
 		    r->cpath, errs, errs == 1 ? "" : "s");
+		if (also)
+			fprintf(also, "%s: %d error%s\n", r->cpath, errs,
+			    errs == 1 ? "" : "s");
 		rc = -1;
 		goto out_free;
 	}
-	if (memcmp(conf->ports, r->conf->ports, sizeof(conf->ports)))
-		log_warn("reload: the protected ports changed; the queue "
-		    "rules keep the old ones until a restart");
+	run_reload_warn(r, conf, also);
 	pthread_mutex_lock(&r->lock);
+	conf_restart_keep(conf, r->conf);
 	engine_reload(r->engine, conf, sigs);
 	/* The old ones, to free below. */
 	oconf = r->conf;
@@ -598,16 +636,28 @@ static void
 run_usage(FILE *out)
 {
 	fprintf(out, "usage: ghostguard run [-c CONF] [--foreground] "
-	    "[--dry-run] [--queue N] [--queue-balance N] [-v]\n"
-	    "  -c CONF             configuration (default " RUN_DEFAULT_CONF
-	    ")\n"
-	    "  -f, --foreground    stay in the foreground, log to stderr "
-	    "(else syslog)\n"
-	    "  -n, --dry-run       decide and log, but accept every packet\n"
-	    "  --queue N           first NFQUEUE number (default 0)\n"
-	    "  --queue-balance N   N queues (N..N+count-1) and N threads, one "
-	    "engine\n"
-	    "  -v, --verbose       debug lines (the rules installed)\n");
+	    "[--dry-run] [--queue N]\n"
+	    "                      [--queue-balance COUNT] [--verbose]\n"
+	    "\n"
+	    "The inline daemon: judges SIP packets on NFQUEUE and drops "
+	    "scanners\n"
+	    "(needs root or CAP_NET_ADMIN).\n"
+	    "\n"
+	    "  -c, --config CONF        configuration\n"
+	    "                           (default " RUN_DEFAULT_CONF ")\n"
+	    "  -f, --foreground         stay in the foreground, log to "
+	    "stderr (else syslog)\n"
+	    "  -n, --dry-run            decide and log, but accept every "
+	    "packet and ban\n"
+	    "                           nothing in the kernel\n"
+	    "  --queue N                the first NFQUEUE number, 0 to "
+	    "65535 (default 0)\n"
+	    "  --queue-balance COUNT    use COUNT queues, N to N+COUNT-1, "
+	    "1 to 64 (default\n"
+	    "                           1): one thread each, all sharing "
+	    "one engine\n"
+	    "  -v, --verbose            debug lines (the rules installed)\n"
+	    "  -h, --help               this text\n");
 }
 
 /* The decoders and queues, one per thread. 0 or -1 (logged). */
@@ -708,7 +758,6 @@ run_parse_args(int argc, char **argv, struct run_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	char *end;
 	unsigned long v;
 	int ch;
 
@@ -730,20 +779,15 @@ run_parse_args(int argc, char **argv, struct run_opts *o)
 			o->verbose = true;
 			break;
 		case 'q':
-		case 'b':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || end == optarg || v > 65535 ||
-			    (ch == 'b' && (v < 1 || v > RUN_MAX_QUEUES))) {
-				fprintf(stderr, "ghostguard: --%s: bad number "
-				    "'%s'\n", ch == 'q' ? "queue" :
-				    "queue-balance (1-64)", optarg);
+			if (opt_num("run", "--queue", optarg, 0, 65535, &v))
 				return -1;
-			}
-			if (ch == 'q')
-				o->queue = (unsigned)v;
-			else
-				o->nqueues = (unsigned)v;
+			o->queue = (unsigned)v;
+			break;
+		case 'b':
+			if (opt_num("run", "--queue-balance", optarg, 1,
+			    RUN_MAX_QUEUES, &v))
+				return -1;
+			o->nqueues = (unsigned)v;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -753,8 +797,16 @@ run_parse_args(int argc, char **argv, struct run_opts *o)
 			return -1;
 		}
 	}
-	if (optind < argc || o->queue + o->nqueues > 65536) {
+	if (optind < argc) {
+		fprintf(stderr, "ghostguard run: unexpected argument '%s'\n",
+		    argv[optind]);
 		run_usage(stderr);
+		return -1;
+	}
+	if (o->queue + o->nqueues > 65536) {
+		fprintf(stderr, "ghostguard run: --queue %u with "
+		    "--queue-balance %u goes past queue 65535\n", o->queue,
+		    o->nqueues);
 		return -1;
 	}
 	return 0;
@@ -864,7 +916,7 @@ run_main(int argc, char **argv)
 		log_err("out of memory");
 		goto out;
 	}
-	if ((rc = run_load(r.cpath, r.conf, r.sigs)) != 0) {
+	if ((rc = run_load(r.cpath, r.conf, r.sigs, NULL)) != 0) {
 		log_err("%s: %d error%s", r.cpath, rc, rc == 1 ? "" : "s");
 		goto out;
 	}

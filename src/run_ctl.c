@@ -96,11 +96,15 @@ ctl_status(struct run *r, FILE *out)
 		fprintf(out, ", journal %zu bytes, %" PRIu64 " write errors",
 		    ban_state_journal_size(r->st), ban_state_errors(r->st));
 	fprintf(out, "\ntracker: %zu of %zu sources\n", cnt, cap);
-	fprintf(out, "packets: %" PRIu64 " accepted, %" PRIu64 " dropped, %"
-	    PRIu64 " decided a ban\n",
+	/* In dry-run mode nothing is dropped: say what was judged. */
+	fprintf(out, "packets: %" PRIu64 " accepted, %" PRIu64 " %s, %"
+	    PRIu64 " %s\n",
 	    (uint64_t)atomic_load(&r->c.verdicts[ENGINE_ACCEPT]),
 	    (uint64_t)atomic_load(&r->c.verdicts[ENGINE_DROP]),
-	    (uint64_t)atomic_load(&r->c.verdicts[ENGINE_DROP_BAN]));
+	    r->dry_run ? "judged drop" : "dropped",
+	    (uint64_t)atomic_load(&r->c.verdicts[ENGINE_DROP_BAN]),
+	    r->dry_run ? "judged drop and ban (dry-run: all accepted, none "
+	    "banned)" : "decided a ban");
 	return 0;
 }
 
@@ -157,7 +161,7 @@ ctl_list_one(void *arg, const struct ban_entry *e)
 		    e->flags & BAN_F_PROBATION ? "true" : "false",
 		    e->flags & BAN_F_PREFIX ? "true" : "false");
 	} else {
-		fprintf(l->out, "%-24s %-20s %-20s %5u  %s  %s\n", net,
+		fprintf(l->out, "%-24s %-20s %-20s %5u  %-18s  %s\n", net,
 		    since, exp, e->count, e->tool[0] ? e->tool : "-",
 		    e->reason[0] ? e->reason : "-");
 	}
@@ -177,7 +181,7 @@ ctl_bans(struct run *r, int argc, char **argv, FILE *out)
 	if (l.json)
 		fputs("[\n", out);
 	else
-		fprintf(out, "%-24s %-20s %-20s %5s  %s  %s\n", "ADDRESS",
+		fprintf(out, "%-24s %-20s %-20s %5s  %-18s  %s\n", "ADDRESS",
 		    "SINCE", "EXPIRES", "COUNT", "TOOL", "REASON");
 	ban_walk(r->ban, true, ctl_list_one, &l);
 	if (l.json)
@@ -398,6 +402,36 @@ ctl_trust(struct run *r, int argc, char **argv, FILE *out)
 	return 0;
 }
 
+/*
+ * reload: on errors, the first line says so and the file:line messages
+ * follow (the client prints them on stderr and exits 1); on success, the
+ * warnings of settings that need a restart follow.
+ */
+static int
+ctl_reload(struct run *r, FILE *out)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	if ((f = open_memstream(&text, &len)) == NULL) {
+		fprintf(out, "out of memory");
+		return -1;
+	}
+	rc = run_reload(r, f);
+	fclose(f);
+	if (rc < 0)
+		fprintf(out, "%s has errors; the running configuration stays\n",
+		    r->cpath);
+	else
+		fprintf(out, "configuration reloaded from %s\n", r->cpath);
+	if (text)
+		fputs(text, out);
+	free(text);
+	return rc < 0 ? -1 : 0;
+}
+
 static int
 ctl_stats(struct run *r, FILE *out)
 {
@@ -464,15 +498,8 @@ run_ctl_handle(void *arg, int argc, char **argv, FILE *out)
 		return ctl_trust(r, argc, argv, out);
 	if (!strcmp(c, "stats") && argc == 1)
 		return ctl_stats(r, out);
-	if (!strcmp(c, "reload") && argc == 1) {
-		if (run_reload(r) < 0) {
-			fprintf(out, "%s has errors (logged with file:line); "
-			    "the running configuration stays", r->cpath);
-			return -1;
-		}
-		fprintf(out, "configuration reloaded from %s\n", r->cpath);
-		return 0;
-	}
+	if (!strcmp(c, "reload") && argc == 1)
+		return ctl_reload(r, out);
 	fprintf(out, "unknown command '%.64s' (status, bans [--json], explain "
 	    "ADDR, ban ADDR [DURATION], unban ADDR, trust ADDR, untrust ADDR, "
 	    "reload, stats)", c);

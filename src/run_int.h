@@ -127,8 +127,11 @@ uint64_t	 run_clock(void);
 /* "signature+flood" from ENGINE_T_* bits. */
 void		 run_techniques(uint32_t t, char *buf, size_t sz);
 
-/* SIGHUP, ctl reload: 0 when the new configuration is in use. */
-int		 run_reload(struct run *r);
+/*
+ * SIGHUP, ctl reload: 0 when the new configuration is in use. Its errors
+ * and warnings are logged, and written to also when not NULL.
+ */
+int		 run_reload(struct run *r, FILE *also);
 
 /*
  * run_ops.c: opens the bans (backend, state file, restore into the

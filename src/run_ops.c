@@ -634,7 +634,7 @@ ops_signal(struct run *r, int sfd)
 
 	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			run_reload(r);
+			run_reload(r, NULL);
 		} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 			log_notice("%s: stopping", strsignal((int)si.ssi_signo));
 			return true;
@@ -700,7 +700,7 @@ run_ops_loop(struct run *r, const sigset_t *ss)
 			metrics_process(r->metrics, p + 2 + nc, nm, now);
 		if (r->reload_asked) {
 			r->reload_asked = false;
-			run_reload(r);
+			run_reload(r, NULL);
 		}
 		if (now >= next_tick) {
 			ops_tick(r);

@@ -4,7 +4,9 @@
 # seed corpus, and the whole-program tests; then each libFuzzer target for
 # FUZZ_SECONDS (default 20) when build/fuzz has them.
 set -u
-corpus=${GG_CORPUS:-../shared/corpus}
+. "$(dirname "$0")/lib/corpus.sh"
+# Without the corpus, its tests fail; this line first says why.
+corpus_check >/dev/null || echo ". tests/lib/corpus.sh; corpus_check; echo 1..1"
 fuzz_seconds=${FUZZ_SECONDS:-20}
 for b in "$@"; do
 	for t in sip net conf engine ban ops; do
@@ -14,8 +16,9 @@ for b in "$@"; do
 	echo "$b/fuzz/net_fuzz tests/fuzz/corpus/net"
 	echo "$b/fuzz/conf_fuzz tests/fuzz/corpus/conf"
 	echo "$b/fuzz/state_fuzz tests/fuzz/corpus/state"
-	echo "$b/fuzz/pcap_fuzz $(find "$corpus/pcap" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | sort | tr '\n' ' ')"
+	echo "$b/fuzz/pcap_fuzz $(find "$corpus/pcap" 2>/dev/null -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | sort | tr '\n' ' ')"
 	echo "tests/conf/run.sh $b/ghostguard"
+	echo "tests/cli/usage.sh $b/ghostguard"
 	echo "tests/analyze/check.py $b/ghostguard $corpus"
 	echo "tests/analyze/check.py $b/ghostguard $corpus tests/analyze/expect-behaviour.tsv tests/analyze/behaviour-only.conf"
 	echo "tests/analyze/golden.sh $b/ghostguard"

@@ -2,12 +2,16 @@
  * conf.c - reading, checking and printing the configuration file.
  */
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <netdb.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "conf.h"
 
@@ -76,20 +80,21 @@ static const struct {
 	const char	*name;
 	size_t		 off;
 	const char	*def;		/* NULL: off by default */
-	bool		 can_off;	/* "off" is allowed */
+	const char	*usage;		/* the values it takes */
 } conf_strs[] = {
-	{ "ban-backend", offsetof(struct gg_conf, ban_backend), "nft", false },
+	{ "ban-backend", offsetof(struct gg_conf, ban_backend), "nft",
+	    "nft|ipset|none" },
 	{ "state-file", offsetof(struct gg_conf, state_file),
-	    "/var/lib/ghostguard/state", true },
+	    "/var/lib/ghostguard/state", "/ABSOLUTE/PATH|off" },
 	{ "control-socket", offsetof(struct gg_conf, control_socket),
-	    "/run/ghostguard/ctl.sock", true },
+	    "/run/ghostguard/ctl.sock", "/ABSOLUTE/PATH|off" },
 	{ "control-group", offsetof(struct gg_conf, control_group), NULL,
-	    true },
+	    "GROUP|off" },
 	{ "metrics", offsetof(struct gg_conf, metrics), "127.0.0.1:9473",
-	    true },
+	    "ADDRESS:PORT|off" },
 	{ "event-log", offsetof(struct gg_conf, event_log),
-	    "/var/log/ghostguard/events.jsonl", true },
-	{ "user", offsetof(struct gg_conf, user), NULL, true },
+	    "/var/log/ghostguard/events.jsonl", "/ABSOLUTE/PATH|off" },
+	{ "user", offsetof(struct gg_conf, user), NULL, "USER|off" },
 };
 
 /* The index of the string setting named d, or -1. */
@@ -320,18 +325,11 @@ static int
 get_num(struct conf_ctx *x, const char *what, const char *w,
     unsigned long lo, unsigned long hi, unsigned long *out)
 {
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(w, &end, 10);
-	if (errno || end == w || *end != '\0' || w[0] == '-' || v < lo ||
-	    v > hi) {
+	if (gg_num_parse(w, lo, hi, out) != 0) {
 		conf_err(x, "%s: '%s' is not a number from %lu to %lu", what,
 		    w, lo, hi);
 		return -1;
 	}
-	*out = v;
 	return 0;
 }
 
@@ -365,14 +363,29 @@ static const struct {
 	{ "policy", offsetof(struct gg_conf, th_policy), 1, 1000 },
 };
 
+/* "extensions|hosts|...": the threshold names, for messages. */
+static const char *
+threshold_names(char *buf, size_t sz)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < GG_NELEM(thresholds) && len < sz; i++)
+		len += (size_t)snprintf(buf + len, sz - len, "%s%s",
+		    i ? "|" : "", thresholds[i].name);
+	return buf;
+}
+
 static void
 do_threshold(struct conf_ctx *x, char **w, int nw)
 {
 	unsigned long v;
 	size_t i;
+	char names[128];
 
 	if (nw != 3) {
-		conf_err(x, "usage: threshold NAME NUMBER");
+		conf_err(x, "usage: threshold %s NUMBER",
+		    threshold_names(names, sizeof(names)));
 		return;
 	}
 	for (i = 0; i < GG_NELEM(thresholds); i++) {
@@ -384,7 +397,8 @@ do_threshold(struct conf_ctx *x, char **w, int nw)
 			    = (unsigned)v;
 		return;
 	}
-	conf_err(x, "unknown threshold '%s'", w[1]);
+	conf_err(x, "unknown threshold '%s' (%s)", w[1],
+	    threshold_names(names, sizeof(names)));
 }
 
 static void
@@ -394,8 +408,8 @@ do_ports(struct conf_ctx *x, char **w, int nw)
 	int i, n = 0;
 
 	if (nw < 2 || nw - 1 > CONF_MAX_PORTS - 1) {
-		conf_err(x, "usage: ports PORT... (1 to %d ports)",
-		    CONF_MAX_PORTS - 1);
+		conf_err(x, "usage: ports PORT... (1 to %d ports, each 1 to "
+		    "65535)", CONF_MAX_PORTS - 1);
 		return;
 	}
 	for (i = 1; i < nw; i++)
@@ -493,7 +507,8 @@ do_ladder(struct conf_ctx *x, char **w, int nw)
 	int i;
 
 	if (nw < 2 || nw - 1 > CONF_LADDER_MAX) {
-		conf_err(x, "usage: ban-ladder DURATION... (1 to %d)",
+		conf_err(x, "usage: ban-ladder DURATION... (1 to %d, each "
+		    "1s to 3650d, none shorter than the one before)",
 		    CONF_LADDER_MAX);
 		return;
 	}
@@ -521,7 +536,8 @@ do_v6_aggregate(struct conf_ctx *x, char **w, int nw)
 		return;
 	}
 	if (nw != 3) {
-		conf_err(x, "usage: ban-v6-aggregate PREFIXLEN ADDRESSES | off");
+		conf_err(x, "usage: ban-v6-aggregate PREFIXLEN ADDRESSES|off "
+		    "(PREFIXLEN 32 to 127, ADDRESSES 2 to 255)");
 		return;
 	}
 	if (get_num(x, "ban-v6-aggregate prefix length", w[1], 32, 127, &plen) == 0 &&
@@ -529,6 +545,26 @@ do_v6_aggregate(struct conf_ctx *x, char **w, int nw)
 		x->c->ban_v6_plen = (uint8_t)plen;
 		x->c->ban_v6_addrs = (uint8_t)n;
 	}
+}
+
+/* The values the one-word ban-* settings and conntrack-flush take. */
+static const char *
+ban_usage(const char *d)
+{
+	static const struct { const char *name, *usage; } u[] = {
+		{ "ban-probation", "DURATION (0s to 1d)" },
+		{ "ban-forget", "DURATION (1m to 365d)" },
+		{ "ban-rate", "NUMBER (1 to 1000000)" },
+		{ "ban-max", "NUMBER (16 to 50000000)" },
+		{ "ban-backend", "nft|ipset|none" },
+		{ "conntrack-flush", "yes|no" },
+	};
+	size_t i;
+
+	for (i = 0; i < GG_NELEM(u); i++)
+		if (!strcmp(d, u[i].name))
+			return u[i].usage;
+	return "VALUE";
 }
 
 /* ban-* and conntrack-flush. */
@@ -548,7 +584,7 @@ do_ban(struct conf_ctx *x, char **w, int nw)
 		return;
 	}
 	if (nw != 2) {
-		conf_err(x, "usage: %s VALUE", d);
+		conf_err(x, "usage: %s %s", d, ban_usage(d));
 		return;
 	}
 	if (!strcmp(d, "ban-probation"))
@@ -575,30 +611,95 @@ do_ban(struct conf_ctx *x, char **w, int nw)
 	}
 }
 
-/* state-file, control-socket, ...: one word, or "off" where allowed. */
+/*
+ * What the daemon checks of a string setting when it opens it, checked
+ * here too, so that check-config refuses what would stop the daemon at
+ * start: the metrics address as metrics_open() parses it (the shared
+ * gg_sockaddr_parse()), the length of the control socket's path, and,
+ * with host_checks, that the user and the control group exist. 0 or -1
+ * (reported).
+ */
+static int
+check_string(struct conf_ctx *x, const char *d, const char *v)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+
+	if (!strcmp(v, "off"))
+		return 0;
+	if (!strcmp(d, "metrics") && gg_sockaddr_parse(v, &ss, &sslen)) {
+		conf_err(x, "metrics: '%s' is not ADDRESS:PORT (127.0.0.1:9473, "
+		    "[::1]:9473) or off", v);
+		return -1;
+	}
+	if ((!strcmp(d, "state-file") || !strcmp(d, "control-socket") ||
+	    !strcmp(d, "event-log")) && v[0] != '/') {
+		conf_err(x, "%s: '%s' is not an absolute path", d, v);
+		return -1;
+	}
+	if (!strcmp(d, "control-socket") &&
+	    strlen(v) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+		conf_err(x, "control-socket: '%s' is longer than %zu bytes, "
+		    "the most a Unix socket's path can be", v,
+		    sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1);
+		return -1;
+	}
+	if (!x->c->host_checks)
+		return 0;
+	if (!strcmp(d, "user") && getpwnam(v) == NULL) {
+		conf_err(x, "user: '%s' does not exist (create it: useradd "
+		    "--system --no-create-home --shell /usr/sbin/nologin %s; "
+		    "or set 'user off' to stay root)", v, v);
+		return -1;
+	}
+	if (!strcmp(d, "control-group") && getgrnam(v) == NULL) {
+		conf_err(x, "control-group: '%s' does not exist", v);
+		return -1;
+	}
+	return 0;
+}
+
+/* state-file, control-socket, ...: one word, or "off". */
 static void
 do_string(struct conf_ctx *x, char **w, int nw, size_t i)
 {
 	const char *d = w[0];
 
 	if (nw != 2) {
-		conf_err(x, "usage: %s VALUE%s", d, conf_strs[i].can_off ?
-		    " | off" : "");
+		conf_err(x, "usage: %s %s", d, conf_strs[i].usage);
 		return;
 	}
-	if (!strcmp(d, "metrics") && strcmp(w[1], "off") &&
-	    (strrchr(w[1], ':') == NULL || strrchr(w[1], ':')[1] == '\0')) {
-		conf_err(x, "metrics: '%s' is not ADDRESS:PORT (127.0.0.1:9473, "
-		    "[::1]:9473) or off", w[1]);
+	if (check_string(x, d, w[1]) < 0)
 		return;
-	}
-	if ((!strcmp(d, "state-file") || !strcmp(d, "control-socket") ||
-	    !strcmp(d, "event-log")) && strcmp(w[1], "off") && w[1][0] != '/') {
-		conf_err(x, "%s: '%s' is not an absolute path", d, w[1]);
-		return;
-	}
 	if (conf_str_set(x->c, i, w[1]))
 		conf_err(x, "out of memory");
+}
+
+/*
+ * The signature file must be readable now: a missing one is this line's
+ * error, not a bare "No such file" after the config's own. On an error
+ * the built-in signatures stay.
+ */
+static void
+do_signatures(struct conf_ctx *x, char **w, int nw)
+{
+	char *p;
+
+	if (nw != 2) {
+		conf_err(x, "usage: signatures FILE");
+		return;
+	}
+	if (access(w[1], R_OK) != 0) {
+		conf_err(x, "signatures: cannot read '%s': %s", w[1],
+		    strerror(errno));
+		return;
+	}
+	if ((p = strdup(w[1])) == NULL) {
+		conf_err(x, "out of memory");
+		return;
+	}
+	free(x->c->signatures);
+	x->c->signatures = p;
 }
 
 /* Executes one line, split into nw words. */
@@ -629,30 +730,26 @@ conf_line(struct conf_ctx *x, char **w, int nw)
 		else
 			get_bool(x, d, w[1], &c->no_ip_calls);
 	} else if (!strcmp(d, "signatures")) {
-		if (nw != 2) {
-			conf_err(x, "usage: signatures FILE");
-		} else {
-			free(c->signatures);
-			c->signatures = strdup(w[1]);
-		}
+		do_signatures(x, w, nw);
 	} else if (!strcmp(d, "tracker-sources")) {
 		if (nw != 2)
-			conf_err(x, "usage: tracker-sources NUMBER");
+			conf_err(x, "usage: tracker-sources NUMBER (16 to "
+			    "100000000)");
 		else if (get_num(x, d, w[1], 16, 100000000, &v) == 0)
 			c->tracker_sources = v;
 	} else if (!strcmp(d, "window")) {
 		if (nw != 2)
-			conf_err(x, "usage: window SECONDS");
+			conf_err(x, "usage: window SECONDS (1 to 2592000)");
 		else if (get_num(x, d, w[1], 1, 30 * 86400, &v) == 0)
 			c->window_s = (unsigned)v;
 	} else if (!strcmp(d, "ban-min-packets")) {
 		if (nw != 2)
-			conf_err(x, "usage: ban-min-packets NUMBER");
+			conf_err(x, "usage: ban-min-packets NUMBER (1 to 1000)");
 		else if (get_num(x, d, w[1], 1, 1000, &v) == 0)
 			c->ban_min_packets = (unsigned)v;
 	} else if (!strcmp(d, "min-confidence")) {
 		if (nw != 2)
-			conf_err(x, "usage: min-confidence 0-100");
+			conf_err(x, "usage: min-confidence NUMBER (0 to 100)");
 		else if (get_num(x, d, w[1], 0, 100, &v) == 0)
 			c->min_confidence = (unsigned)v;
 	} else if (!strcmp(d, "threshold")) {
@@ -769,6 +866,48 @@ conf_load(struct gg_conf *c, const char *path, FILE *errs)
 	rc = conf_load_buf(c, path, buf, len, errs);
 	free(buf);
 	return rc;
+}
+
+static bool
+str_differ(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b));
+}
+
+size_t
+conf_restart_changes(const struct gg_conf *was, const struct gg_conf *now,
+    const char **names, size_t max)
+{
+	size_t i, n = 0;
+
+#define CHANGED(name) do { if (n < max) names[n] = (name); n++; } while (0)
+	if (memcmp(was->ports, now->ports, sizeof(was->ports)))
+		CHANGED("ports");
+	if (was->tracker_sources != now->tracker_sources)
+		CHANGED("tracker-sources");
+	/* Every string setting is opened or used once, at start. */
+	for (i = 0; i < GG_NELEM(conf_strs); i++)
+		if (str_differ(conf_str_get(was, i), conf_str_get(now, i)))
+			CHANGED(conf_strs[i].name);
+#undef CHANGED
+	return n;
+}
+
+void
+conf_restart_keep(struct gg_conf *now, struct gg_conf *was)
+{
+	char **a, **b, *t;
+	size_t i;
+
+	memcpy(now->ports, was->ports, sizeof(now->ports));
+	now->tracker_sources = was->tracker_sources;
+	for (i = 0; i < GG_NELEM(conf_strs); i++) {
+		a = conf_str(now, i);
+		b = conf_str(was, i);
+		t = *a;
+		*a = *b;
+		*b = t;
+	}
 }
 
 /* True when l holds exactly the network n. */

@@ -99,6 +99,10 @@ struct gg_conf {
 	unsigned	min_confidence;		/* signature alone: scanner */
 	bool		no_resolve;		/* host names are errors, not
 						 * looked up (fuzzing) */
+	bool		host_checks;		/* user and control-group must
+						 * exist here (check-config,
+						 * the daemon; analyze does
+						 * not care) */
 	/* The daemon. */
 	uint32_t	ban_ladder_s[CONF_LADDER_MAX];	/* ban durations */
 	unsigned	ban_nladder;		/* rungs, >= 1 */
@@ -133,6 +137,24 @@ int	conf_load(struct gg_conf *c, const char *path, FILE *errs);
 /* Same for a buffer; name stands for the file in messages. */
 int	conf_load_buf(struct gg_conf *c, const char *name, const char *buf,
 	    size_t len, FILE *errs);
+
+/*
+ * The settings the daemon reads at start only (its queue rules, the
+ * tracker's size, the ban backend, its files, sockets and user) whose
+ * values differ between was and now: their names go to names[] (at most
+ * max of them, in conf_print() order). Returns how many differ. A reload
+ * warns of each: they keep their running values until a restart.
+ */
+size_t	conf_restart_changes(const struct gg_conf *was,
+	    const struct gg_conf *now, const char **names, size_t max);
+
+/*
+ * Gives now the running values of those settings, taken from was (whose
+ * strings become now's old ones, for conf_fini()): after a reload the
+ * configuration in use says what is in force, and a second reload warns
+ * again of a change still waiting for the restart.
+ */
+void	conf_restart_keep(struct gg_conf *now, struct gg_conf *was);
 
 /* Writes the canonical configuration: every setting, one per line. */
 void	conf_print(const struct gg_conf *c, FILE *out);

@@ -374,32 +374,30 @@ ctl_buf_write(void *cookie, const char *p, size_t n)
 }
 
 /*
- * The handler's failure: "error: " and its text on one line (later lines
- * and a final newline folded), bounded.
+ * The handler's failure: "error: " and its first line, then its later
+ * lines as they are (a reload's file:line messages, for the client's
+ * stderr), bounded by CTL_ERROR_MAX.
  */
 static void
 ctl_reply_error(struct ctl *c, struct ctl_client *cl, const struct ctl_buf *b)
 {
-	char msg[1024];
-	size_t i, len = 0, blen = b->len - 3;
+	size_t blen = b->len - 3;
 	const char *t = b->p + 3;
 
 	while (blen && (t[blen - 1] == '\n' || t[blen - 1] == ' '))
 		blen--;
-	for (i = 0; i < blen && len < sizeof(msg) - 3; i++)
-		if (t[i] == '\n') {
-			msg[len++] = ';';
-			msg[len++] = ' ';
-		} else {
-			msg[len++] = t[i];
-		}
-	msg[len] = '\0';
-	if ((cl->reply = malloc(len + 32)) == NULL) {
+	if (blen > CTL_ERROR_MAX)
+		blen = CTL_ERROR_MAX;
+	if (blen == 0) {
+		t = "request failed";
+		blen = strlen(t);
+	}
+	if ((cl->reply = malloc(blen + 16)) == NULL) {
 		ctl_drop(c, cl);
 		return;
 	}
-	cl->replylen = (size_t)sprintf(cl->reply, "error: %s\n",
-	    len ? msg : "request failed");
+	cl->replylen = (size_t)snprintf(cl->reply, blen + 16, "error: %.*s\n",
+	    (int)blen, t);
 	cl->sent = 0;
 }
 

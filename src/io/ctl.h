@@ -14,7 +14,8 @@
  * The protocol: the client sends ONE request line (at most CTL_LINE_MAX
  * bytes with its '\n'; words separated by spaces or tabs; a '\r' before the
  * '\n' is ignored); the server answers and closes. The answer's first line
- * is "ok" or "error: <why>"; body lines follow. Garbage gets an error line
+ * is "ok" or "error: <why>"; body lines follow (after an error, its
+ * details: the file:line messages of a reload). Garbage gets an error line
  * and the close: a NUL or another control byte ("error: request is not a
  * text line"), a line too long, a client that half-closes before its
  * newline; a client that sends no whole line within CTL_READ_TIMEOUT_MS
@@ -44,6 +45,7 @@
 #define CTL_READ_TIMEOUT_MS	2000		/* to send the whole line */
 #define CTL_SEND_TIMEOUT_MS	10000		/* to take some of the reply */
 #define CTL_REPLY_MAX		(256u << 20)	/* reply body, bytes */
+#define CTL_ERROR_MAX		65536		/* an error and its details */
 
 struct ctl;
 

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../lib/gg.h"
 #include "metrics.h"
 
 /* One HTTP connection: reading its head, then writing its response. */
@@ -45,52 +46,6 @@ static const char *const metrics_bound_le[METRICS_HIST_NBOUNDS] = {
 	"0.00025", "0.0005", "0.001", "0.0025", "0.005", "0.01",
 };
 
-/* Splits "1.2.3.4:P" or "[v6]:P" into a socket address. */
-static int
-metrics_parse_addr(const char *addr, struct sockaddr_storage *ss,
-    socklen_t *sslen)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *colon, *h = addr;
-	size_t hlen;
-	char *end;
-	unsigned long port;
-
-	if ((colon = strrchr(addr, ':')) == NULL)
-		return -1;
-	hlen = (size_t)(colon - addr);
-	if (addr[0] == '[') {
-		if (hlen < 2 || colon[-1] != ']')
-			return -1;
-		h++;
-		hlen -= 2;
-	}
-	if (hlen == 0 || hlen >= sizeof(host) || colon[1] == '\0')
-		return -1;
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-	errno = 0;
-	port = strtoul(colon + 1, &end, 10);
-	if (*end != '\0' || errno || port > 65535 || colon[1] == '-')
-		return -1;
-	memset(ss, 0, sizeof(*ss));
-	if (addr[0] != '[' && inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		*sslen = sizeof(*sin);
-		return 0;
-	}
-	if (addr[0] == '[' && inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		*sslen = sizeof(*sin6);
-		return 0;
-	}
-	return -1;
-}
-
 struct metrics *
 metrics_open(const char *addr, void (*render)(void *, FILE *), void *arg,
     char *err, size_t errsz)
@@ -101,7 +56,7 @@ metrics_open(const char *addr, void (*render)(void *, FILE *), void *arg,
 	int one = 1;
 	size_t i;
 
-	if (metrics_parse_addr(addr, &ss, &sslen) < 0) {
+	if (gg_sockaddr_parse(addr, &ss, &sslen) < 0) {
 		snprintf(err, errsz, "metrics address '%s': expected "
 		    "IPV4:PORT or [IPV6]:PORT", addr);
 		return NULL;

@@ -2,6 +2,8 @@
  * gg.c - slices, hashing and addresses shared by every module.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -147,4 +149,62 @@ gg_addr_hash(const struct gg_addr *a, uint64_t seed)
 	h = (h ^ (h >> 29) ^ w[1]) * 0xc4ceb9fe1a85ec53ULL;
 	h = (h ^ (h >> 31) ^ w[2]) * 0xff51afd7ed558ccdULL;
 	return h ^ (h >> 33);
+}
+
+int
+gg_num_parse(const char *s, unsigned long lo, unsigned long hi,
+    unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+gg_sockaddr_parse(const char *s, struct sockaddr_storage *ss,
+    socklen_t *sslen)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)(void *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)(void *)ss;
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *colon, *h = s;
+	unsigned long port;
+	size_t hlen;
+
+	if ((colon = strrchr(s, ':')) == NULL)
+		return -1;
+	hlen = (size_t)(colon - s);
+	if (s[0] == '[') {
+		if (hlen < 2 || colon[-1] != ']')
+			return -1;
+		h++;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= sizeof(host) ||
+	    gg_num_parse(colon + 1, 0, 65535, &port) != 0)
+		return -1;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	memset(ss, 0, sizeof(*ss));
+	if (s[0] != '[' && inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		*sslen = sizeof(*sin);
+		return 0;
+	}
+	if (s[0] == '[' && inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		*sslen = sizeof(*sin6);
+		return 0;
+	}
+	return -1;
 }

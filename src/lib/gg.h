@@ -110,4 +110,20 @@ gg_addr_in(const struct gg_addr *a, const struct gg_addr *net, unsigned plen)
 	    (uint8_t)(0xff << (8 - rest))) == 0;
 }
 
+/*
+ * Parses a decimal number from lo to hi: digits only (no sign, no blanks,
+ * no unit), no overflow. 0, or -1. The config file and the command line
+ * read their numbers with it.
+ */
+int	gg_num_parse(const char *s, unsigned long lo, unsigned long hi,
+	    unsigned long *out);
+
+/*
+ * Parses a listening address: "ADDR:PORT" (IPv4) or "[ADDR]:PORT" (IPv6),
+ * PORT 0 to 65535, into *ss and *sslen. 0, or -1. check-config and the
+ * daemon both read the metrics address with it, so they cannot disagree.
+ */
+int	gg_sockaddr_parse(const char *s, struct sockaddr_storage *ss,
+	    socklen_t *sslen);
+
 #endif /* GG_H */

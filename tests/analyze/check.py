@@ -20,6 +20,16 @@ n = 0
 fails = 0
 
 
+def corpus_check():
+    """The one clear failure of a checkout whose corpus is elsewhere."""
+    if os.path.isdir(os.path.join(corpus, "pcap")):
+        return
+    print("not ok 1 - the shared test corpus is not at %s (%s): put it at "
+          "../shared/corpus beside the checkout, or set GG_CORPUS=DIR "
+          "(README, Tests)\n1..1" % (corpus, os.path.abspath(corpus)))
+    sys.exit(1)
+
+
 def tap(ok, what):
     global n, fails
     n += 1
@@ -66,6 +76,7 @@ def check_source(src, cls, tool, techs, by=None):
     return why
 
 
+corpus_check()
 for line in open(expect):
     if not line.strip() or line.startswith("#"):
         continue

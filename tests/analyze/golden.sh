@@ -7,7 +7,8 @@
 # diff before committing it).
 set -u
 bin=$1 regen=${2:-}
-corpus=${GG_CORPUS:-../shared/corpus}
+. tests/lib/corpus.sh
+corpus_check || { echo "1..1"; exit 1; }
 n=0 fails=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -10,8 +10,9 @@
 # halves fill separately; analyze still runs and keeps to the limit.
 set -u
 bin=$1
-corpus=${GG_CORPUS:-../shared/corpus}
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/corpus.sh"
+corpus_check || { echo "1..1"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

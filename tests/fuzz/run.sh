@@ -5,7 +5,7 @@
 # build/fuzz/crash-NAME-* for the developer.
 set -u
 bin=$1 name=$2 secs=$3
-corpus=${GG_CORPUS:-../shared/corpus}
+. "$(dirname "$0")/../lib/corpus.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/seeds" build/fuzz

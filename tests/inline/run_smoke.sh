@@ -14,6 +14,8 @@
 # without nft_queue) is logged; a SIPVicious-style OPTIONS (User-Agent
 # friendly-scanner) does not reach the phone while the provider's OPTIONS
 # does, over IPv4 and IPv6; SIGHUP with a bad config keeps the old one;
+# ctl reload prints a bad config's file:line errors and exits 1, and names
+# each changed setting that needs a restart;
 # after kill -9 traffic still passes (bypass); after SIGTERM no queue rule
 # is left. Everything happens inside fresh namespaces named with $$, removed
 # on exit; only processes started here are ended, by PID; every wait is
@@ -290,8 +292,54 @@ check "SIGHUP with a bad config logs file:line and keeps the old one" \
 cp "$tmp/gg.conf.good" "$tmp/gg.conf"
 kill -HUP "$ggpid"
 check "SIGHUP with a good config reloads" waitlog "configuration reloaded" 5
+
+# ghostguard ctl reload: a bad file's errors reach the client (file:line,
+# exit 1), not only the log; every changed setting that only a restart
+# applies is named, to the client and in the log, again on the next
+# reload while it still waits for the restart.
+ctl_reload() {
+	"$gg" ctl -s "$tmp/ctl.sock" reload >"$tmp/ctl.out" 2>"$tmp/ctl.err"
+	ctl_rc=$?
+}
+echo "threshold bogus 1" >> "$tmp/gg.conf"
+ctl_reload
+check "ctl reload of a bad config prints its file:line errors and exits 1" \
+    eval '[ $ctl_rc = 1 ] && grep -q "has errors" "$tmp/ctl.err" &&
+	grep -q "gg.conf:8: unknown threshold .bogus." "$tmp/ctl.err"'
+{ cat "$tmp/gg.conf.good"; echo "ports 5060 5080"; echo "tracker-sources 5000"
+  echo "metrics 127.0.0.1:9474"; echo "user nobody"; } >"$tmp/gg.conf"
+ctl_reload
+check "ctl reload names every setting that needs a restart" eval \
+    '[ $ctl_rc = 0 ] && grep -q "^warning: ports, tracker-sources, metrics, user changed: their running values stay until a restart" "$tmp/ctl.out"' ||
+    sed 's/^/# /' "$tmp/ctl.out" "$tmp/ctl.err"
+check "the reload's restart warning is logged" \
+    waitlog "reload: ports, tracker-sources, .*, user changed" 3
+ctl_reload
+check "a second reload warns again: the change still waits for a restart" \
+    eval '[ $ctl_rc = 0 ] && grep -q "^warning: ports, " "$tmp/ctl.out"'
+cp "$tmp/gg.conf.good" "$tmp/gg.conf"
+ctl_reload
+check "ctl reload of the running file: no warning, exit 0" eval \
+    '[ $ctl_rc = 0 ] && grep -q "configuration reloaded" "$tmp/ctl.out" &&
+	! grep -q warning "$tmp/ctl.out"'
 check "after the reloads the scanner is still dropped" \
     blocked 203.0.113.10 192.0.2.10 "friendly-scanner"
+# ctl bans: a table whose columns line up under their heads (REASON starts
+# where its head does, after a padded TOOL); 3 s at most for the ban.
+bans_aligned() {
+	local i
+	for ((i = 0; i < 30; i++)); do
+		"$gg" ctl -s "$tmp/ctl.sock" bans >"$tmp/bans.out" 2>&1 &&
+		awk 'NR == 1 { p = index($0, "REASON") }
+		    /^203\.0\.113\.10 / { ok = p > 2 && substr($0, p, 1) != " " &&
+			substr($0, p - 2, 2) == "  " }
+		    END { exit !ok }' "$tmp/bans.out" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "ctl bans: the scanner's row lines up with the heads" bans_aligned ||
+    sed 's/^/# /' "$tmp/bans.out"
 
 # kill -9: the rules stay, but with no listener the bypass lets all pass.
 { kill -9 "$ggpid"; wait "$ggpid"; } 2>/dev/null
@@ -371,6 +419,10 @@ check "ghostguard run --dry-run starts" start_gg --dry-run
 check "--dry-run lets the scanner through" \
     reaches 203.0.113.10 192.0.2.10 "friendly-scanner"
 check "--dry-run logs what it would drop" waitlog "dry-run: would drop" 3
+"$gg" ctl -s "$tmp/ctl.sock" status >"$tmp/status.out" 2>&1
+check "--dry-run: ctl status says judged drop, not dropped" eval \
+    'grep -q "^packets: .* judged drop, " "$tmp/status.out" &&
+	! grep -q " dropped" "$tmp/status.out"' || sed 's/^/# /' "$tmp/status.out"
 kill -TERM "$ggpid"
 stopped "$ggpid" 5
 check "--dry-run: rules removed at exit" no_queue_rules

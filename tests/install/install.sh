@@ -61,8 +61,14 @@ grep -q '^ExecStart=.* -c /etc/ghostguard/ghostguard.conf' "$unit"
 t $? "unit ExecStart reads /etc/ghostguard/ghostguard.conf"
 "$d$exe" version >/dev/null 2>&1
 t $? "installed binary runs (ghostguard version)"
-"$d$exe" check-config -c "$d/etc/ghostguard/ghostguard.conf" \
-    >/dev/null 2>"$tmp/err"
+# Its "user ghostguard" must exist (check-config refuses it, as the daemon
+# would): on a build host without the user, checked with "user off".
+conf=$d/etc/ghostguard/ghostguard.conf
+if ! getent passwd ghostguard >/dev/null; then
+	sed 's/^user ghostguard$/user off/' "$conf" >"$tmp/installed.conf"
+	conf=$tmp/installed.conf
+fi
+"$d$exe" check-config -c "$conf" >/dev/null 2>"$tmp/err"
 rc=$?; [ $rc = 0 ] || sed 's/^/# /' "$tmp/err"
 t $rc "installed binary accepts the installed configuration"
 if command -v systemd-analyze >/dev/null; then

@@ -41,7 +41,7 @@
 # Usage: tests/net/tshark_count.sh [NET_TEST]   (GG_CORPUS: corpus root)
 set -u
 bin=${1:-build/tests/net_test}
-corpus=${GG_CORPUS:-../shared/corpus}
+. "$(dirname "$0")/../lib/corpus.sh"
 FILTER='(sip.Request-Line || sip.Status-Line)
 	&& !udp.length.bad
 	&& !websocket

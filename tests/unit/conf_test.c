@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "../lib/t.h"
@@ -234,9 +235,101 @@ test_netlist_edit(void)
 	free(l.v);
 }
 
+/* The shared number and listening-address readers (gg.c). */
+static void
+test_num_sockaddr(void)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		unsigned long v;
+	} nums[] = {
+		{ "0", 0, 0 }, { "1", 0, 1 }, { "65535", 0, 65535 },
+		{ "65536", -1, 0 }, { "-1", -1, 0 }, { "+1", -1, 0 },
+		{ " 1", -1, 0 }, { "1 ", -1, 0 }, { "1x", -1, 0 },
+		{ "", -1, 0 }, { "99999999999999999999999", -1, 0 },
+	};
+	static const struct {
+		const char *in;
+		int rc;
+		int family;
+		unsigned port;
+	} addrs[] = {
+		{ "127.0.0.1:9473", 0, AF_INET, 9473 },
+		{ "0.0.0.0:0", 0, AF_INET, 0 },
+		{ "[::1]:9473", 0, AF_INET6, 9473 },
+		{ "[2001:db8::1]:65535", 0, AF_INET6, 65535 },
+		{ "::1:9473", -1, 0, 0 },		/* v6 needs brackets */
+		{ "[127.0.0.1]:9473", -1, 0, 0 },
+		{ "127.0.0.1:65536", -1, 0, 0 },
+		{ "127.0.0.1:-1", -1, 0, 0 },
+		{ "127.0.0.1:", -1, 0, 0 },
+		{ "127.0.0.1", -1, 0, 0 },
+		{ ":9473", -1, 0, 0 },
+		{ "localhost:9473", -1, 0, 0 },
+		{ "192.0.2.300:80", -1, 0, 0 },
+		{ "[::1:9473", -1, 0, 0 },
+	};
+	struct sockaddr_storage ss;
+	socklen_t len;
+	unsigned long v;
+	size_t i;
+
+	for (i = 0; i < GG_NELEM(nums); i++) {
+		int rc = gg_num_parse(nums[i].in, 0, 65535, &v);
+
+		T_OK(rc == nums[i].rc && (rc || v == nums[i].v),
+		    "gg_num_parse '%s' -> %d", nums[i].in, nums[i].rc);
+	}
+	for (i = 0; i < GG_NELEM(addrs); i++) {
+		int rc = gg_sockaddr_parse(addrs[i].in, &ss, &len);
+		unsigned port = ss.ss_family == AF_INET ?
+		    ntohs(((struct sockaddr_in *)(void *)&ss)->sin_port) :
+		    ntohs(((struct sockaddr_in6 *)(void *)&ss)->sin6_port);
+
+		T_OK(rc == addrs[i].rc && (rc || (ss.ss_family ==
+		    addrs[i].family && port == addrs[i].port)),
+		    "gg_sockaddr_parse '%s' -> %d", addrs[i].in, addrs[i].rc);
+	}
+}
+
+/* A reload's settings that need a restart: named, then kept. */
+static void
+test_restart(void)
+{
+	static const char text[] = "ports 5060 5080\nmetrics off\n"
+	    "window 10\nevent-log /tmp/x.jsonl\nban-rate 5\n";
+	struct gg_conf was, now;
+	const char *names[16];
+	size_t n;
+
+	conf_init(&was);
+	conf_init(&now);
+	T_OK(conf_load_buf(&now, "t", text, sizeof(text) - 1, NULL) == 0,
+	    "restart: the new file loads");
+	n = conf_restart_changes(&was, &now, names, GG_NELEM(names));
+	T_OK(n == 3 && !strcmp(names[0], "ports") &&
+	    !strcmp(names[1], "metrics") && !strcmp(names[2], "event-log"),
+	    "restart: ports, metrics and event-log named, window and "
+	    "ban-rate not (%zu)", n);
+	T_OK(conf_restart_changes(&was, &now, names, 1) == 3,
+	    "restart: the count goes past max");
+	conf_restart_keep(&now, &was);
+	T_OK(now.ports[0] == 5060 && now.ports[1] == 0 && now.metrics &&
+	    !strcmp(now.metrics, "127.0.0.1:9473") && now.window_s == 10 &&
+	    now.ban_rate == 5 && was.metrics == NULL,
+	    "restart: the running values kept, the others new");
+	T_OK(conf_restart_changes(&was, &now, names, GG_NELEM(names)) == 2,
+	    "restart: was holds the file's strings, to be freed");
+	conf_fini(&was);
+	conf_fini(&now);
+}
+
 int
 main(void)
 {
+	test_restart();
+	test_num_sockaddr();
 	test_cidr();
 	test_duration();
 	test_netlist_edit();

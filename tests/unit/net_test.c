@@ -1363,7 +1363,9 @@ test_corpus(void)
 	snprintf(dir, sizeof(dir), "%s/pcap", corpus_dir());
 	files = corpus_walk(dir, corpus_one);
 	if (files == 0)
-		T_SKIP("no corpus", "captures under %s", dir);
+		T_SKIP("no shared test corpus there: put it at ../shared/corpus "
+		    "beside the checkout, or set GG_CORPUS=DIR",
+		    "captures under %s", dir);
 
 	errno = 0;
 	T_OK(pcap_source_run("/nonexistent.pcap", NULL, count_sink, NULL, NULL,

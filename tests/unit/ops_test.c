@@ -172,8 +172,9 @@ test_ctl_basic(struct ctl *c, const char *path, const int *calls)
 		{ "echo a b\n", 0, false, "ok\na b\n" },
 		{ "echo  \ta   b\r\n", 0, false, "ok\na b\n" },
 		{ "echo\n", 0, false, "ok\n" },
+		/* An error's later lines follow it as they are. */
 		{ "nope x\n", 0, false,
-		    "error: unknown command 'nope'; second line\n" },
+		    "error: unknown command 'nope'\nsecond line\n" },
 		{ "\n", 0, false, "error: empty request" },
 		{ "   \n", 0, false, "error: empty request" },
 		{ "echo a\0b\n", 9, false, "error: request is not a text line" },
@@ -391,8 +392,9 @@ test_ctl_client(struct ctl *c, char *path)
 	    "the body on stdout (%d, '%s')", rc, oneline(out));
 	free(out);
 	rc = ctl_run_client(c, bad, 4, &out);
-	T_OK(rc == 1 && out && strstr(out, "error: unknown command 'nope'"),
-	    "an error: exit 1 (%d, '%s')", rc, oneline(out));
+	T_OK(rc == 1 && out && strstr(out, "ghostguard ctl: error: unknown "
+	    "command 'nope'\nsecond line\n"), "an error: exit 1, its details "
+	    "on the lines after it (%d, '%s')", rc, oneline(out));
 	free(out);
 	rc = ctl_run_client(NULL, gone, 4, &out);
 	T_OK(rc == 2 && out && strstr(out, "cannot connect to "
