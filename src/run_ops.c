@@ -29,6 +29,7 @@
 
 #include "io/ctl.h"
 #include "io/events.h"
+#include "io/fw.h"
 #include "io/log.h"
 #include "io/metrics.h"
 #include "run_int.h"
@@ -379,6 +380,27 @@ ops_mkdir_for(const char *path)
 		log_warn("cannot create %s: %s", dir, strerror(errno));
 }
 
+/*
+ * Empties ghostguard's own ban sets of the backends not in use (the nft
+ * sets of table inet ghostguard; the ipset sets gg-ban* and their chain):
+ * after a switch of ban-backend, the bans an earlier backend holds would
+ * stay in force where `ghostguard ctl unban` no longer reaches them. The
+ * bans themselves are in the state file and go to the backend in use.
+ */
+static void
+ops_purge_others(const char *in_use)
+{
+	int n;
+
+	if (strcmp(in_use, "nft") && fw_ban_flush() == 0)
+		log_info("ban backend %s: the nft ban sets of table inet "
+		    "ghostguard emptied", in_use);
+	if (strcmp(in_use, "ipset") && (n = ban_ipset_purge()) > 0)
+		log_notice("ban backend %s: removed %d ipset set%s (gg-ban*) "
+		    "and chain GHOSTGUARD-BAN of an earlier ipset backend",
+		    in_use, n, n == 1 ? "" : "s");
+}
+
 /* The backend the config names; NULL for none or on failure (logged). */
 static int
 ops_open_backend(struct run *r)
@@ -386,6 +408,9 @@ ops_open_backend(struct run *r)
 	const char *name = r->conf->ban_backend ? r->conf->ban_backend :
 	    "nft";
 
+	/* Dry-run changes no ban in the kernel, not even stale ones. */
+	if (!r->dry_run)
+		ops_purge_others(name);
 	if (!strcmp(name, "none") || r->dry_run) {
 		log_notice("ban backend: none%s (scanners are dropped by the "
 		    "daemon only)", r->dry_run ? " in dry-run mode" : "");

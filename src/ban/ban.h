@@ -153,6 +153,17 @@ struct ban_backend *ban_nft_new(void);
 struct ban_backend *ban_ipset_new(uint32_t max_bans);
 
 /*
+ * Removes what an earlier ipset backend left, for a daemon that now bans
+ * elsewhere (so that a switch of ban-backend leaves no ban in force where
+ * `ghostguard ctl unban` cannot lift it): the xtables chain GHOSTGUARD-BAN
+ * of both raw tables and the jumps to it, then the sets gg-ban4, gg-ban6,
+ * gg-ban4net, gg-ban6net (and replace()'s gg-*-new) destroyed, or emptied
+ * when a rule of someone else still matches one. Only those names. The
+ * number of sets destroyed or emptied, or -1 with errno after logging.
+ */
+int	ban_ipset_purge(void);
+
+/*
  * Frees a backend made by ban_nft_new() or ban_ipset_new(): calls
  * b->free(b->ctx) when set, then free(b). So a backend allocates its struct
  * ban_backend with malloc() and its ctx separately. NULL is a no-op.

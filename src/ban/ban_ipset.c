@@ -295,6 +295,36 @@ bi_rules(void)
 	return 0;
 }
 
+int
+ban_ipset_purge(void)
+{
+	struct bi bi = { NULL, 0, 0 };
+	int k, t, n = 0;
+
+	/* The rules first: a set a rule matches cannot be destroyed. */
+	if (fw_xt_remove("raw", BI_CHAIN) < 0)
+		return -1;
+	ipset_load_types();
+	if ((bi.s = ipset_session_init(bi_out, NULL)) == NULL) {
+		log_err("ipset: cannot start a session");
+		errno = EIO;
+		return -1;
+	}
+	for (k = 0; k < BI_NSETS; k++)
+		for (t = 0; t < 2; t++) {
+			const char *name = t ? bi_sets[k].tmp :
+			    bi_sets[k].name;
+
+			/* Absent: both fail, quietly. Still matched by
+			 * someone else's rule: emptied, kept. */
+			if (bi_cmd(&bi, IPSET_CMD_DESTROY, name, NULL, 1) == 0 ||
+			    bi_cmd(&bi, IPSET_CMD_FLUSH, name, NULL, 1) == 0)
+				n++;
+		}
+	ipset_session_fini(bi.s);
+	return n;
+}
+
 struct ban_backend *
 ban_ipset_new(uint32_t max_bans)
 {

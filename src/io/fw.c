@@ -21,6 +21,7 @@
 #define FW_CMDMAX	8192		/* one transaction's text */
 #define FW_SAVEMAX	(4u << 20)	/* iptables-nft-save output we read */
 #define FW_MULTIPORT	15		/* ports per xt multiport match */
+#define FW_XT_PREFIX	"GHOSTGUARD-"	/* our xtables queue chains */
 
 extern char **environ;
 
@@ -201,8 +202,9 @@ fw_ban_text(struct fw_buf *b)
 	    "drop\n");
 }
 
-int
-fw_ban_install(void)
+/* The ban sets' text, then extra, in one transaction; what: for the log. */
+static int
+fw_ban_run(const char *extra, const char *what)
 {
 	char buf[FW_CMDMAX], err[2048];
 	struct fw_buf b = { buf, 0, sizeof(buf), 0 };
@@ -214,13 +216,29 @@ fw_ban_install(void)
 		return -1;
 	}
 	fw_ban_text(&b);
+	fw_printf(&b, "%s", extra);
 	if ((rc = fw_nft_run(fw, buf, err, sizeof(err))) < 0) {
 		fw_log_lines(LOG_ERR, "nft", err);
-		log_err("cannot install the ban sets of table %s", FW_TABLE);
+		log_err("cannot %s the ban sets of table %s", what, FW_TABLE);
 		errno = EIO;
 	}
 	fw_free(fw);
 	return rc;
+}
+
+int
+fw_ban_install(void)
+{
+	return fw_ban_run("", "install");
+}
+
+int
+fw_ban_flush(void)
+{
+	return fw_ban_run("flush set " FW_TABLE " ban4\n"
+	    "flush set " FW_TABLE " ban6\n"
+	    "flush set " FW_TABLE " ban4net\n"
+	    "flush set " FW_TABLE " ban6net\n", "empty");
 }
 
 /* The transaction: table, sets, ban chain, and (native) queue chains. */
@@ -422,13 +440,16 @@ fw_xt_chain(int v6, const char *table, const char *hook, const char *chain,
 }
 
 /*
- * Removes every GHOSTGUARD chain of the family's mangle table and every
- * jump to one, as iptables-nft-save lists them: one atomic restore. 0 when
- * none is left (or the tools are missing: nothing of ours can be there).
+ * Removes every chain of the family's `table` whose name starts with
+ * `prefix`, and every jump to one, as iptables-nft-save lists them: one
+ * atomic restore. 0 when none is left (or the tools are missing: nothing
+ * of ours can be there), 1 when some were removed.
  */
 static int
-fw_xt_clean(int v6, int quiet)
+fw_xt_clean(int v6, const char *table, const char *prefix, int quiet)
 {
+	char head[64], target[64], decl[64];
+	size_t hlen, dlen;
 	struct fw_buf sc = { 0 };
 	char *save, *line, *next;
 	int rc, cut, found = 0;
@@ -440,7 +461,10 @@ fw_xt_clean(int v6, int quiet)
 		return -1;
 	}
 	sc.cap = FW_SAVEMAX;
-	rc = fw_exec(fw_xt_tool(v6, 1), "-t", "mangle", NULL, save,
+	hlen = (size_t)snprintf(head, sizeof(head), "-A %s", prefix);
+	snprintf(target, sizeof(target), "-j %s", prefix);
+	dlen = (size_t)snprintf(decl, sizeof(decl), ":%s", prefix);
+	rc = fw_exec(fw_xt_tool(v6, 1), "-t", table, NULL, save,
 	    FW_SAVEMAX, 0, &cut);
 	if (rc < 0 || rc != 0) {
 		/* No tool or no mangle table: nothing of ours there. */
@@ -453,14 +477,14 @@ fw_xt_clean(int v6, int quiet)
 	if (cut)
 		log_warn("%s: output longer than %u bytes, read in part",
 		    fw_xt_tool(v6, 1), FW_SAVEMAX);
-	fw_printf(&sc, "*mangle\n");
+	fw_printf(&sc, "*%s\n", table);
 	/* Jumps first, then the chains' rules, then the chains. */
 	for (line = save; line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		if (!strncmp(line, "-A ", 3) && strncmp(line,
-		    "-A GHOSTGUARD-", 14) && strstr(line, "-j GHOSTGUARD-")) {
+		if (!strncmp(line, "-A ", 3) && strncmp(line, head, hlen) &&
+		    strstr(line, target)) {
 			fw_printf(&sc, "-D %s\n", line + 3);
 			found = 1;
 		}
@@ -470,7 +494,7 @@ fw_xt_clean(int v6, int quiet)
 	}
 	for (line = save; line && *line; line = next) {
 		next = strchr(line, '\n');
-		if (!strncmp(line, ":GHOSTGUARD-", 12)) {
+		if (!strncmp(line, decl, dlen)) {
 			const char *sp = strchr(line, ' ');
 			int n = sp ? (int)(sp - line - 1) : 0;
 
@@ -485,13 +509,26 @@ fw_xt_clean(int v6, int quiet)
 	fw_printf(&sc, "COMMIT\n");
 	rc = 0;
 	if (found && !sc.overflow)
-		rc = fw_xt_restore(v6, sc.p);
+		rc = fw_xt_restore(v6, sc.p) < 0 ? -1 : 1;
 	else if (sc.overflow)
 		rc = -1;
 out:
 	free(save);
 	free(sc.p);
 	return rc;
+}
+
+int
+fw_xt_remove(const char *table, const char *chain)
+{
+	int v6, rc, n = 0;
+
+	for (v6 = 0; v6 < 2; v6++) {
+		if ((rc = fw_xt_clean(v6, table, chain, 1)) < 0)
+			return -1;
+		n += rc;
+	}
+	return n;
 }
 
 /* The xtables queue rules of one family, in one atomic restore. */
@@ -545,7 +582,7 @@ fw_install(struct fw *fw, const struct fw_spec *s)
 	/* A killed daemon may have left xtables chains: never queue
 	 * twice. Quiet: where iptables-nft is missing none can exist. */
 	for (v6 = 0; v6 < 2; v6++)
-		if (fw_xt_clean(v6, 1) < 0)
+		if (fw_xt_clean(v6, "mangle", FW_XT_PREFIX, 1) < 0)
 			log_warn("stale %s GHOSTGUARD chains could not be "
 			    "removed", v6 ? "IPv6" : "IPv4");
 	fw_nft_text(&b, s, 1);
@@ -604,9 +641,9 @@ fw_remove(struct fw *fw)
 		}
 		break;
 	case FW_XTABLES:
-		if (fw_xt_clean(0, 0) < 0)
+		if (fw_xt_clean(0, "mangle", FW_XT_PREFIX, 0) < 0)
 			rc = -1;
-		if (fw_xt_clean(1, 0) < 0)
+		if (fw_xt_clean(1, "mangle", FW_XT_PREFIX, 0) < 0)
 			rc = -1;
 		break;
 	}

@@ -83,6 +83,14 @@ const char	*fw_mode_name(enum fw_mode m);
 int		 fw_ban_install(void);
 
 /*
+ * The same, then the four ban sets emptied, in one transaction: for the
+ * daemon at start when its bans go to another backend (ipset, none), so
+ * that no ban of an earlier nft backend stays in force where `ghostguard
+ * ctl unban` cannot lift it. 0, or -1 after logging why.
+ */
+int		 fw_ban_flush(void);
+
+/*
  * Makes the xtables chain `chain` of `table` (v6: ip6tables) hold exactly
  * `rules` ("-A chain ..." lines, each ending in a newline), jumped to once
  * from the head of the built-in chain `hook`: one atomic
@@ -92,6 +100,15 @@ int		 fw_ban_install(void);
  */
 int		 fw_xt_chain(int v6, const char *table, const char *hook,
 		    const char *chain, const char *rules);
+
+/*
+ * Removes, in both families' `table`, every xtables chain whose name starts
+ * with `chain` and every jump to one (one atomic restore a family; nothing
+ * when iptables-nft is missing). For the ipset backend's GHOSTGUARD-BAN
+ * chain when another backend is in use. The number of families where some
+ * were removed, or -1 after logging why.
+ */
+int		 fw_xt_remove(const char *table, const char *chain);
 
 /* Frees the handle; does not remove anything (see fw_remove). */
 void		 fw_free(struct fw *fw);

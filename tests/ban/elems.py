@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """tests/ban/elems.py - the elements of ghostguard's ban sets, one per line
-("SET ADDR[/PLEN]"), sorted, duplicates kept (so a test sees them).
+("SET ADDR[/PLEN]"), sorted, duplicates kept (so a test sees them); a
+set or table that does not exist has none.
 
   elems.py nft      sets ban4, ban6, ban4net, ban6net of `inet ghostguard`
   elems.py ipset    sets gg-ban4, gg-ban6, gg-ban4net, gg-ban6net
@@ -10,13 +11,18 @@ import subprocess
 import sys
 
 
+BAN_SETS = ('ban4', 'ban6', 'ban4net', 'ban6net')
+
+
 def nft():
-    out = subprocess.run(['nft', '-j', 'list', 'table', 'inet', 'ghostguard'],
-                         check=True, capture_output=True, text=True).stdout
+    p = subprocess.run(['nft', '-j', 'list', 'table', 'inet', 'ghostguard'],
+                       capture_output=True, text=True)
     res = []
-    for obj in json.loads(out)['nftables']:
+    if p.returncode != 0:       # no table: no element
+        return res
+    for obj in json.loads(p.stdout)['nftables']:
         s = obj.get('set')
-        if not s:
+        if not s or s['name'] not in BAN_SETS:
             continue
         for e in s.get('elem', []):
             v = e['elem']['val'] if isinstance(e, dict) and 'elem' in e else e
@@ -31,9 +37,11 @@ def nft():
 def ipset():
     res = []
     for name in ('gg-ban4', 'gg-ban6', 'gg-ban4net', 'gg-ban6net'):
-        out = subprocess.run(['ipset', 'save', name], check=True,
-                             capture_output=True, text=True).stdout
-        for line in out.splitlines():
+        p = subprocess.run(['ipset', 'save', name], capture_output=True,
+                           text=True)
+        if p.returncode != 0:   # no such set: no element
+            continue
+        for line in p.stdout.splitlines():
             f = line.split()
             if f[0] == 'add':
                 res.append('%s %s' % (f[1], f[2]))
