@@ -70,23 +70,50 @@ engine_src_sig(const struct engine *e, const struct track_src *s)
 	return &e->sigs->v[s->sig - 1];
 }
 
-/* Forgets behaviour older than the window; keeps the verdicts. */
+/* Keeps the newest n >> k of a set's hashes (n <= cap: the newest are
+ * last; a saturated set keeps its first ones, any n >> k of them will do). */
+static void
+set_halve(uint32_t *h, uint8_t *n, size_t cap, unsigned k)
+{
+	size_t have = *n < cap ? *n : cap, keep = *n >> k;
+
+	if (keep < have && *n <= cap)
+		memmove(h, h + (have - keep), keep * sizeof(*h));
+	*n = (uint8_t)keep;
+}
+
+/*
+ * Ages the behaviour counts at the end of each window: every window that
+ * ended since the last packet halves them, so a source that stays active
+ * keeps about two windows' worth of evidence and one that probes slower
+ * than the window (one probe every 20 minutes) still adds up, while an old
+ * burst fades and is gone after 16 idle windows. The verdicts stay, and
+ * the record's size does not change.
+ */
 static void
 window_roll(const struct engine *e, struct track_src *s, uint64_t now)
 {
-	uint64_t w = (uint64_t)e->conf->window_s * NS;
-	uint32_t keep_tech = s->techniques;
+	uint64_t w = (uint64_t)e->conf->window_s * NS, n;
+	unsigned k;
 
 	if (now < s->window_ns || now - s->window_ns <= w)
 		return;
-	s->window_ns = now;
-	memset(&s->users, 0, sizeof(s->users));
-	memset(&s->hosts, 0, sizeof(s->hosts));
-	s->n_users_invite = s->n_users_register = s->n_users_options = 0;
-	s->n_auth = s->auth_fail = s->auth_ok = 0;
-	s->r_404 = s->r_2xx = s->r_auth = 0;
-	s->malformed = s->policy = 0;
-	s->techniques = keep_tech;
+	n = (now - s->window_ns) / w;
+	s->window_ns += n * w;
+	k = n > 16 ? 16 : (unsigned)n;	/* every count is 0 after 16 */
+	set_halve(s->users.h, &s->users.n, TRACK_USERS, k);
+	set_halve(s->hosts.h, &s->hosts.n, TRACK_HOSTS, k);
+	s->n_users_invite >>= k;
+	s->n_users_register >>= k;
+	s->n_users_options >>= k;
+	s->n_auth >>= k;
+	s->auth_fail >>= k;
+	s->auth_ok >>= k;
+	s->r_404 >>= k;
+	s->r_2xx >>= k;
+	s->r_auth >>= k;
+	s->malformed >>= k;
+	s->policy >>= k;
 }
 
 static uint32_t

@@ -29,7 +29,8 @@ struct track_src {
 	struct gg_addr	addr;		/* the source */
 	uint64_t	first_ns;	/* first packet */
 	uint64_t	last_ns;	/* latest packet */
-	uint64_t	window_ns;	/* start of the current behaviour window */
+	uint64_t	window_ns;	/* start of the current behaviour window
+					 * (counts halve when it ends) */
 	uint32_t	packets;	/* packets about it: its own and answers */
 	uint32_t	requests;	/* requests it sent */
 	uint32_t	dropped;	/* packets the verdict dropped */

@@ -357,6 +357,80 @@ test_flood(void)
 	engine_free(e);
 }
 
+/*
+ * Sends n requests of method from src to 192.0.2.10, one every dt seconds
+ * from t0, each to the next extension from first; returns the request that
+ * made src a scanner (1-based), 0 if none did. *r gets the last result.
+ */
+static int
+probe_users(struct engine *e, const char *src, const char *method,
+    double t0, double dt, int first, int n, struct engine_result *r)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		*r = feed(e, src, "192.0.2.10", t0 + i * dt, req(method,
+		    ext(first + i), "192.0.2.10", "x", first + i + 1, NULL));
+		if (r->detected)
+			return i + 1;
+	}
+	return 0;
+}
+
+/* An engine with the test's config and the lines in text. */
+static struct engine *
+fresh_conf(struct gg_conf *c, const char *text)
+{
+	struct engine *e;
+
+	conf_init(c);
+	if (conf_load_buf(c, "t", text, strlen(text), stderr) != 0 ||
+	    (e = engine_new(c, &sigs)) == NULL)
+		abort();
+	return e;
+}
+
+/* A scanner slower than the window (svwar -t 20 against window 60: three
+ * probes a window) adds up: the counts halve at each window's end instead
+ * of starting again. A burst that stops fades. */
+static void
+test_slow_scanner(void)
+{
+	struct gg_conf c;
+	struct engine *e = fresh_conf(&c, "window 60\n");
+	struct engine_result r;
+	int i, at;
+
+	at = probe_users(e, "203.0.113.30", "REGISTER", 1000, 20, 0, 30, &r);
+	T_OK(at > 0 && at <= 10 && (r.src->techniques &
+	    ENGINE_T_REGISTER_ENUM), "one REGISTER every 20 s, window 60 s: "
+	    "register-enum at request %d (<= 10)", at);
+	engine_free(e);
+	e = engine_new(&c, &sigs);
+	at = probe_users(e, "203.0.113.31", "OPTIONS", 1000, 1, 0, 4, &r);
+	at += probe_users(e, "203.0.113.31", "OPTIONS", 1134, 1, 4, 2, &r);
+	T_OK(!at && r.class == ENGINE_BENIGN, "4 users, two idle windows, 2 "
+	    "more: the first 4 faded to 1, not an enumeration");
+	engine_free(e);
+	e = engine_new(&c, &sigs);
+	for (i = 0; i < 40; i++) {
+		feed(e, "203.0.113.32", "192.0.2.10", 1000.0 + i * 90,
+		    req("REGISTER", "101", "192.0.2.10", "Yealink", i + 1,
+		    NULL));
+		r = feed(e, "203.0.113.32", "192.0.2.10", 1000.1 + i * 90,
+		    req("REGISTER", "101", "192.0.2.10", "Yealink", i + 1,
+		    "Authorization: Digest username=\"101\", realm=\"r\", "
+		    "nonce=\"n\", uri=\"sip:192.0.2.10\", response=\"1\"\r\n"));
+		feed(e, "192.0.2.10", "203.0.113.32", 1000.2 + i * 90,
+		    resp(i % 8 ? 200 : 403, "REGISTER", "101", "192.0.2.10",
+		    i + 1));
+	}
+	T_OK(r.src->class == ENGINE_BENIGN, "a phone re-registering every 90 "
+	    "s for an hour, failing one time in 8, stays benign");
+	engine_free(e);
+	conf_fini(&c);
+}
+
 /* The owner's policy. */
 static void
 test_policy(void)
@@ -641,6 +715,7 @@ main(void)
 	test_legit_phone();
 	test_password_guess();
 	test_flood();
+	test_slow_scanner();
 	test_policy();
 	test_tracker_bounded();
 	test_shapes();
