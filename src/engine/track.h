@@ -24,9 +24,11 @@ struct track_set {
 	uint8_t		n;		/* distinct values seen (saturates) */
 };
 
-/* What the tracker knows about one source: 200 bytes. */
+/* What the tracker knows about one source: 208 bytes. */
 struct track_src {
 	struct gg_addr	addr;		/* the source */
+	uint32_t	call_id;	/* hash of the Call-ID of its last
+					 * answered INVITE, 0: none or hung up */
 	uint64_t	first_ns;	/* first packet */
 	uint64_t	last_ns;	/* latest packet */
 	uint64_t	window_ns;	/* start of the current behaviour window
@@ -45,6 +47,8 @@ struct track_src {
 	uint16_t	malformed;	/* malformed messages it sent */
 	uint16_t	policy;		/* policy violations */
 	uint16_t	rate_n;		/* requests in the current second */
+	uint16_t	calls;		/* its INVITEs answered 2xx, less those
+					 * it hung up at once (engine.c) */
 	uint32_t	rate_sec;	/* that second (capture time, s) */
 	uint32_t	techniques;	/* ENGINE_T_* established */
 	uint16_t	sig;		/* best signature + 1, 0: none */
@@ -61,6 +65,7 @@ struct track_src {
 	uint8_t		n_users_invite;	/* distinct users in INVITEs */
 	uint8_t		n_users_register;
 	uint8_t		n_users_options;
+	uint32_t	call_ms;	/* when call_id was answered, ms (wraps) */
 };
 
 struct track;

@@ -78,6 +78,7 @@ req(const char *method, const char *user, const char *host, const char *ua,
 	return buf;
 }
 
+/* The answer to req()'s request with the same cseq (same Call-ID). */
 static const char *
 resp(int code, const char *method, const char *user, const char *host,
     int cseq)
@@ -89,10 +90,11 @@ resp(int code, const char *method, const char *user, const char *host,
 	    "Via: SIP/2.0/UDP 203.0.113.7:5060;branch=z9hG4bKx%d;rport=5060\r\n"
 	    "From: <sip:%s@%s>;tag=a1\r\n"
 	    "To: <sip:%s@%s>;tag=b%d\r\n"
-	    "Call-ID: c%d@203.0.113.7\r\n"
+	    "Call-ID: %08x-%d@203.0.113.7\r\n"
 	    "CSeq: %d %s\r\n"
 	    "Content-Length: 0\r\n\r\n",
-	    code, cseq, user, host, user, host, cseq, cseq, cseq, method);
+	    code, cseq, user, host, user, host, cseq, cseq * 104729u, cseq,
+	    cseq, method);
 	return buf;
 }
 
@@ -338,6 +340,56 @@ test_password_guess(void)
 	T_OK(at > 0 && at <= 6 && (r.src->techniques &
 	    ENGINE_T_PASSWORD_GUESS), "password guessing detected after %d "
 	    "failures", at);
+	engine_free(e);
+}
+
+/*
+ * Calls to n extensions of the phone 192.0.2.21 from src, one every 3 s,
+ * each answered 200 (sent twice, as a phone does until the ACK), ACKed and
+ * hung up hold seconds later. Returns the call that made src a scanner.
+ */
+static int
+answered_calls(struct engine *e, const char *src, int n, double hold,
+    struct engine_result *r)
+{
+	int i, at = 0;
+
+	for (i = 0; i < n; i++) {
+		double t = 100.0 + i * 3;
+
+		*r = feed(e, src, "192.0.2.21", t, req("INVITE", ext(i),
+		    "192.0.2.21", "x", i + 1, NULL));
+		at = at ? at : r->detected ? i + 1 : 0;
+		feed(e, "192.0.2.21", src, t + 0.01, resp(200, "INVITE",
+		    ext(i), "192.0.2.21", i + 1));
+		feed(e, "192.0.2.21", src, t + 0.5, resp(200, "INVITE",
+		    ext(i), "192.0.2.21", i + 1));
+		feed(e, src, "192.0.2.21", t + 0.52, req("ACK", ext(i),
+		    "192.0.2.21", "x", i + 1, NULL));
+		*r = feed(e, src, "192.0.2.21", t + 0.52 + hold, req("BYE",
+		    ext(i), "192.0.2.21", "x", i + 1, NULL));
+		at = at ? at : r->detected ? i + 1 : 0;
+	}
+	return at;
+}
+
+/* svwar -m INVITE against a phone that answers: ACK and BYE at once. Calls
+ * hung up within 2 s of the answer connected nothing; real calls do. */
+static void
+test_answered_probes(void)
+{
+	struct engine *e = fresh();
+	struct engine_result r;
+	int at = answered_calls(e, "203.0.113.33", 12, 0.01, &r);
+
+	T_OK(at > 0 && at <= 10 && (r.src->techniques &
+	    ENGINE_T_INVITE_ENUM), "INVITEs to 12 extensions, answered and "
+	    "hung up at once: invite-enum at call %d (<= 10)", at);
+	engine_free(e);
+	e = fresh();
+	at = answered_calls(e, "203.0.113.34", 12, 2.5, &r);
+	T_OK(at == 0 && r.src->class == ENGINE_BENIGN, "the same calls held "
+	    "2.5 s: connected, benign");
 	engine_free(e);
 }
 
@@ -716,6 +768,7 @@ main(void)
 	test_password_guess();
 	test_flood();
 	test_slow_scanner();
+	test_answered_probes();
 	test_policy();
 	test_tracker_bounded();
 	test_shapes();
