@@ -227,8 +227,10 @@ note_request(struct track_src *s, const struct net_pkt *pkt,
 		if (c && *c < UINT8_MAX)
 			(*c)++;
 	}
+	/* A destination is an address and port: svmap -p 5060-5070 on one
+	 * host sweeps as much as one port on eleven hosts. */
 	track_set_add(s->hosts.h, &s->hosts.n, TRACK_HOSTS,
-	    (uint32_t)gg_addr_hash(&pkt->dst, 0x686f7374));
+	    (uint32_t)gg_addr_hash(&pkt->dst, 0x686f7374 + pkt->dport));
 }
 
 /* Records an answer sent to the peer. */

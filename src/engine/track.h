@@ -5,10 +5,11 @@
  * capacity is set once (tracker-sources in the config). When it is full, the
  * least recently seen of a few sampled records is evicted and counted: memory
  * never grows after track_new(). A record counts what a scanner cannot hide:
- * the distinct users (extensions) and hosts it tried, its methods, the
- * answers sent to it (404s, authentication failures), its request rate, and
- * its malformed messages. Distinct values are kept as small sets of hashes
- * that saturate: they answer "at least N distinct" for the thresholds.
+ * the distinct users (extensions) and destinations (address and port) it
+ * tried, its methods, the answers sent to it (404s, authentication
+ * failures), its request rate, and its malformed messages. Distinct values
+ * are kept as small sets of hashes that saturate: they answer "at least N
+ * distinct" for the thresholds.
  */
 #ifndef TRACK_H
 #define TRACK_H
@@ -16,7 +17,7 @@
 #include "../lib/gg.h"
 
 #define TRACK_USERS	12	/* distinct users remembered per source */
-#define TRACK_HOSTS	8	/* distinct hosts remembered per source */
+#define TRACK_HOSTS	8	/* distinct destinations remembered */
 
 /* A small set of 32-bit hashes that saturates at its capacity. */
 struct track_set {
@@ -61,7 +62,8 @@ struct track_src {
 	struct {
 		uint32_t h[TRACK_HOSTS];
 		uint8_t	 n;
-	} hosts;			/* distinct destination addresses */
+	} hosts;			/* distinct destinations (address and
+					 * port) */
 	uint8_t		n_users_invite;	/* distinct users in INVITEs */
 	uint8_t		n_users_register;
 	uint8_t		n_users_options;

@@ -29,10 +29,10 @@ A(const char *s)
 	return a;
 }
 
-/* Feeds text as one UDP datagram from src to dst at time t (seconds). */
+/* Feeds text as one UDP datagram from src to dst:dport at time t (s). */
 static struct engine_result
-feed(struct engine *e, const char *src, const char *dst, double t,
-    const char *text)
+feed_port(struct engine *e, const char *src, const char *dst, int dport,
+    double t, const char *text)
 {
 	struct net_pkt p;
 	struct sip_msg m;
@@ -43,7 +43,7 @@ feed(struct engine *e, const char *src, const char *dst, double t,
 	p.src = A(src);
 	p.dst = A(dst);
 	p.sport = 5060;
-	p.dport = 5060;
+	p.dport = (uint16_t)dport;
 	p.proto = IPPROTO_UDP;
 	p.ts_ns = (uint64_t)(t * SEC);
 	p.data = (const uint8_t *)text;
@@ -51,6 +51,14 @@ feed(struct engine *e, const char *src, const char *dst, double t,
 	rc = sip_parse(&m, text, p.len);
 	engine_feed(e, &p, &m, rc, &r);
 	return r;
+}
+
+/* The same to port 5060. */
+static struct engine_result
+feed(struct engine *e, const char *src, const char *dst, double t,
+    const char *text)
+{
+	return feed_port(e, src, dst, 5060, t, text);
 }
 
 /* A request with the given method, user, host, From user and User-Agent. */
@@ -179,38 +187,61 @@ test_answers_evidence(void)
 	engine_free(e);
 }
 
-/* Host sweeps: OPTIONS and INVITE to many addresses. */
+/*
+ * Sends method to n destinations from src, one a second: hosts 192.0.2.20
+ * on when ports is false, else ports 5060 on of 192.0.2.20. Returns the
+ * request that made src a scanner, 0 if none did; *r the last result.
+ */
+static int
+sweep(struct engine *e, const char *src, const char *method, bool ports,
+    int n, struct engine_result *r)
+{
+	char host[32];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(host, sizeof(host), "192.0.2.%d", 20 + (ports ? 0 : i));
+		*r = feed_port(e, src, host, 5060 + (ports ? i : 0), 50.0 + i,
+		    req(method, "100", host, "Linksys/SPA942", 1, NULL));
+		if (r->detected)
+			return i + 1;
+	}
+	return 0;
+}
+
+/* Sweeps: OPTIONS and INVITE to many addresses, or many ports of one. */
 static void
 test_sweeps(void)
 {
 	struct engine *e = fresh();
 	struct engine_result r;
-	char host[32];
-	int i, at = 0;
+	int i, at = sweep(e, "203.0.113.9", "OPTIONS", false, 10, &r);
 
-	for (i = 0; i < 10; i++) {
-		snprintf(host, sizeof(host), "192.0.2.%d", 20 + i);
-		r = feed(e, "203.0.113.9", host, 50.0 + i,
-		    req("OPTIONS", "100", host, "Linksys/SPA942", 1, NULL));
-		if (r.detected && !at)
-			at = i + 1;
-	}
 	T_OK(at > 0 && at <= 10 && (r.src->techniques &
 	    ENGINE_T_OPTIONS_SWEEP), "OPTIONS sweep of 10 hosts detected at "
 	    "request %d", at);
 	engine_free(e);
 	e = fresh();
-	at = 0;
-	for (i = 0; i < 10; i++) {
-		snprintf(host, sizeof(host), "192.0.2.%d", 20 + i);
-		r = feed(e, "203.0.113.9", host, 50.0 + i,
-		    req("INVITE", "100", host, "Linksys/SPA942", 1, NULL));
-		if (r.detected && !at)
-			at = i + 1;
-	}
+	at = sweep(e, "203.0.113.9", "INVITE", false, 10, &r);
 	T_OK(at > 0 && at <= 10 && (r.src->techniques &
 	    ENGINE_T_INVITE_SWEEP), "INVITE sweep (ringing phones) detected "
 	    "at request %d", at);
+	engine_free(e);
+	/* svmap -p 5060-5069 of one host: ten destinations. */
+	e = fresh();
+	at = sweep(e, "203.0.113.9", "OPTIONS", true, 10, &r);
+	T_OK(at > 0 && at <= 10 && (r.src->techniques &
+	    ENGINE_T_OPTIONS_SWEEP), "OPTIONS to ports 5060-5069 of one host: "
+	    "a sweep, at request %d", at);
+	engine_free(e);
+	/* A phone's OPTIONS keepalives to its PBX's two ports: no sweep. */
+	e = fresh();
+	for (i = 0; i < 40; i++)
+		r = feed_port(e, "203.0.113.9", "192.0.2.10", 5060 + i % 2,
+		    50.0 + i * 30, req("OPTIONS", "100", "192.0.2.10", "x",
+		    i + 1, NULL));
+	T_OK(r.class == ENGINE_BENIGN, "keepalives to ports 5060 and 5061 "
+	    "of one host: benign");
 	engine_free(e);
 }
 
