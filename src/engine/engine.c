@@ -8,6 +8,10 @@
 #include "engine.h"
 
 #define NS	1000000000ULL
+/* A call the caller hangs up this soon after the answer was a probe
+ * (svwar -m INVITE sends ACK and BYE as soon as a phone answers): it
+ * connected nothing. */
+#define CALL_PROBE_MS	2000
 
 struct engine {
 	const struct gg_conf	*conf;
@@ -70,23 +74,51 @@ engine_src_sig(const struct engine *e, const struct track_src *s)
 	return &e->sigs->v[s->sig - 1];
 }
 
-/* Forgets behaviour older than the window; keeps the verdicts. */
+/* Keeps the newest n >> k of a set's hashes (n <= cap: the newest are
+ * last; a saturated set keeps its first ones, any n >> k of them will do). */
+static void
+set_halve(uint32_t *h, uint8_t *n, size_t cap, unsigned k)
+{
+	size_t have = *n < cap ? *n : cap, keep = *n >> k;
+
+	if (keep < have && *n <= cap)
+		memmove(h, h + (have - keep), keep * sizeof(*h));
+	*n = (uint8_t)keep;
+}
+
+/*
+ * Ages the behaviour counts at the end of each window: every window that
+ * ended since the last packet halves them, so a source that stays active
+ * keeps about two windows' worth of evidence and one that probes slower
+ * than the window (one probe every 20 minutes) still adds up, while an old
+ * burst fades and is gone after 16 idle windows. The verdicts stay, and
+ * the record's size does not change.
+ */
 static void
 window_roll(const struct engine *e, struct track_src *s, uint64_t now)
 {
-	uint64_t w = (uint64_t)e->conf->window_s * NS;
-	uint32_t keep_tech = s->techniques;
+	uint64_t w = (uint64_t)e->conf->window_s * NS, n;
+	unsigned k;
 
 	if (now < s->window_ns || now - s->window_ns <= w)
 		return;
-	s->window_ns = now;
-	memset(&s->users, 0, sizeof(s->users));
-	memset(&s->hosts, 0, sizeof(s->hosts));
-	s->n_users_invite = s->n_users_register = s->n_users_options = 0;
-	s->n_auth = s->auth_fail = s->auth_ok = 0;
-	s->r_404 = s->r_2xx = s->r_auth = 0;
-	s->malformed = s->policy = 0;
-	s->techniques = keep_tech;
+	n = (now - s->window_ns) / w;
+	s->window_ns += n * w;
+	k = n > 16 ? 16 : (unsigned)n;	/* every count is 0 after 16 */
+	set_halve(s->users.h, &s->users.n, TRACK_USERS, k);
+	set_halve(s->hosts.h, &s->hosts.n, TRACK_HOSTS, k);
+	s->n_users_invite >>= k;
+	s->n_users_register >>= k;
+	s->n_users_options >>= k;
+	s->n_auth >>= k;
+	s->auth_fail >>= k;
+	s->auth_ok >>= k;
+	s->r_404 >>= k;
+	s->r_2xx >>= k;
+	s->calls >>= k;
+	s->r_auth >>= k;
+	s->malformed >>= k;
+	s->policy >>= k;
 }
 
 static uint32_t
@@ -111,6 +143,47 @@ inc16(uint16_t *c)
 {
 	if (*c < UINT16_MAX)
 		(*c)++;
+}
+
+static uint32_t
+call_hash(const struct sip_msg *m)
+{
+	return (uint32_t)gg_hash(m->call_id.p, m->call_id.len, 0x63616c6c) | 1;
+}
+
+static uint32_t
+ms_of(const struct net_pkt *pkt)
+{
+	return (uint32_t)(pkt->ts_ns / 1000000);
+}
+
+/* A 2xx to one of the peer's INVITEs: a call, counted once (a phone
+ * retransmits its 200 until the ACK comes). */
+static void
+call_answered(struct track_src *s, const struct net_pkt *pkt,
+    const struct sip_msg *m)
+{
+	uint32_t h = call_hash(m);
+
+	if (h == s->call_id)
+		return;
+	inc16(&s->calls);
+	s->call_id = h;
+	s->call_ms = ms_of(pkt);
+}
+
+/* A BYE or CANCEL from the peer: hanging up the call it was just answered
+ * takes the call back. */
+static void
+call_hangup(struct track_src *s, const struct net_pkt *pkt,
+    const struct sip_msg *m)
+{
+	if (s->call_id == 0 || call_hash(m) != s->call_id ||
+	    ms_of(pkt) - s->call_ms > CALL_PROBE_MS)
+		return;
+	s->call_id = 0;
+	if (s->calls > 0)
+		s->calls--;
 }
 
 /*
@@ -138,8 +211,12 @@ note_request(struct track_src *s, const struct net_pkt *pkt,
 	 * started: no new target. */
 	if (m->method_id == SIP_METHOD_ACK || m->method_id == SIP_METHOD_BYE ||
 	    m->method_id == SIP_METHOD_CANCEL ||
-	    m->method_id == SIP_METHOD_PRACK)
+	    m->method_id == SIP_METHOD_PRACK) {
+		if (m->method_id != SIP_METHOD_ACK && m->method_id !=
+		    SIP_METHOD_PRACK)
+			call_hangup(s, pkt, m);
 		return;
+	}
 	if (user.len && track_set_add(s->users.h, &s->users.n, TRACK_USERS,
 	    hash_str(user))) {
 		uint8_t *c = m->method_id == SIP_METHOD_INVITE ?
@@ -150,20 +227,26 @@ note_request(struct track_src *s, const struct net_pkt *pkt,
 		if (c && *c < UINT8_MAX)
 			(*c)++;
 	}
+	/* A destination is an address and port: svmap -p 5060-5070 on one
+	 * host sweeps as much as one port on eleven hosts. */
 	track_set_add(s->hosts.h, &s->hosts.n, TRACK_HOSTS,
-	    (uint32_t)gg_addr_hash(&pkt->dst, 0x686f7374));
+	    (uint32_t)gg_addr_hash(&pkt->dst, 0x686f7374 + pkt->dport));
 }
 
 /* Records an answer sent to the peer. */
 static void
-note_answer(struct track_src *s, const struct sip_msg *m)
+note_answer(struct track_src *s, const struct net_pkt *pkt,
+    const struct sip_msg *m)
 {
 	int st = m->status;
 
 	if (st == 404 || st == 484 || st == 604)
 		inc16(&s->r_404);
-	else if (st >= 200 && st < 300)
+	else if (st >= 200 && st < 300) {
 		inc16(&s->r_2xx);
+		if (m->cseq_method_id == SIP_METHOD_INVITE)
+			call_answered(s, pkt, m);
+	}
 	if (st == 401 || st == 407)
 		inc16(&s->r_auth);
 	/* A challenge or refusal right after the peer sent credentials is a
@@ -195,8 +278,9 @@ techniques(const struct gg_conf *c, const struct track_src *s)
 	}
 	if (s->n_users_register >= ext)
 		t |= ENGINE_T_REGISTER_ENUM;
-	/* A PBX or proxy that really connects calls gets 2xx answers. */
-	if (s->n_users_invite >= ext && s->r_2xx * 2 < s->n_users_invite)
+	/* A PBX or proxy that really connects calls gets them answered; a
+	 * scanner's calls, if a phone answers, are hung up at once. */
+	if (s->n_users_invite >= ext && s->calls * 2 < s->n_users_invite)
 		t |= ENGINE_T_INVITE_ENUM;
 	if (s->n_users_options >= ext)
 		t |= ENGINE_T_OPTIONS_ENUM;
@@ -404,7 +488,7 @@ engine_feed(struct engine *e, const struct net_pkt *pkt,
 	if (r->peer_sent)
 		judge_sent(e, s, pkt, m, rc, r);
 	else if (parsed && !m->is_request)
-		note_answer(s, m);
+		note_answer(s, pkt, m);
 	if (!r->peer_sent) {
 		/* Answers can establish techniques too (404s, auth failures). */
 		uint32_t t = techniques(c, s);

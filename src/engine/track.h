@@ -5,10 +5,11 @@
  * capacity is set once (tracker-sources in the config). When it is full, the
  * least recently seen of a few sampled records is evicted and counted: memory
  * never grows after track_new(). A record counts what a scanner cannot hide:
- * the distinct users (extensions) and hosts it tried, its methods, the
- * answers sent to it (404s, authentication failures), its request rate, and
- * its malformed messages. Distinct values are kept as small sets of hashes
- * that saturate: they answer "at least N distinct" for the thresholds.
+ * the distinct users (extensions) and destinations (address and port) it
+ * tried, its methods, the answers sent to it (404s, authentication
+ * failures), its request rate, and its malformed messages. Distinct values
+ * are kept as small sets of hashes that saturate: they answer "at least N
+ * distinct" for the thresholds.
  */
 #ifndef TRACK_H
 #define TRACK_H
@@ -16,7 +17,7 @@
 #include "../lib/gg.h"
 
 #define TRACK_USERS	12	/* distinct users remembered per source */
-#define TRACK_HOSTS	8	/* distinct hosts remembered per source */
+#define TRACK_HOSTS	8	/* distinct destinations remembered */
 
 /* A small set of 32-bit hashes that saturates at its capacity. */
 struct track_set {
@@ -24,12 +25,15 @@ struct track_set {
 	uint8_t		n;		/* distinct values seen (saturates) */
 };
 
-/* What the tracker knows about one source: 200 bytes. */
+/* What the tracker knows about one source: 208 bytes. */
 struct track_src {
 	struct gg_addr	addr;		/* the source */
+	uint32_t	call_id;	/* hash of the Call-ID of its last
+					 * answered INVITE, 0: none or hung up */
 	uint64_t	first_ns;	/* first packet */
 	uint64_t	last_ns;	/* latest packet */
-	uint64_t	window_ns;	/* start of the current behaviour window */
+	uint64_t	window_ns;	/* start of the current behaviour window
+					 * (counts halve when it ends) */
 	uint32_t	packets;	/* packets about it: its own and answers */
 	uint32_t	requests;	/* requests it sent */
 	uint32_t	dropped;	/* packets the verdict dropped */
@@ -44,6 +48,8 @@ struct track_src {
 	uint16_t	malformed;	/* malformed messages it sent */
 	uint16_t	policy;		/* policy violations */
 	uint16_t	rate_n;		/* requests in the current second */
+	uint16_t	calls;		/* its INVITEs answered 2xx, less those
+					 * it hung up at once (engine.c) */
 	uint32_t	rate_sec;	/* that second (capture time, s) */
 	uint32_t	techniques;	/* ENGINE_T_* established */
 	uint16_t	sig;		/* best signature + 1, 0: none */
@@ -56,10 +62,12 @@ struct track_src {
 	struct {
 		uint32_t h[TRACK_HOSTS];
 		uint8_t	 n;
-	} hosts;			/* distinct destination addresses */
+	} hosts;			/* distinct destinations (address and
+					 * port) */
 	uint8_t		n_users_invite;	/* distinct users in INVITEs */
 	uint8_t		n_users_register;
 	uint8_t		n_users_options;
+	uint32_t	call_ms;	/* when call_id was answered, ms (wraps) */
 };
 
 struct track;

@@ -29,10 +29,10 @@ A(const char *s)
 	return a;
 }
 
-/* Feeds text as one UDP datagram from src to dst at time t (seconds). */
+/* Feeds text as one UDP datagram from src to dst:dport at time t (s). */
 static struct engine_result
-feed(struct engine *e, const char *src, const char *dst, double t,
-    const char *text)
+feed_port(struct engine *e, const char *src, const char *dst, int dport,
+    double t, const char *text)
 {
 	struct net_pkt p;
 	struct sip_msg m;
@@ -43,7 +43,7 @@ feed(struct engine *e, const char *src, const char *dst, double t,
 	p.src = A(src);
 	p.dst = A(dst);
 	p.sport = 5060;
-	p.dport = 5060;
+	p.dport = (uint16_t)dport;
 	p.proto = IPPROTO_UDP;
 	p.ts_ns = (uint64_t)(t * SEC);
 	p.data = (const uint8_t *)text;
@@ -51,6 +51,14 @@ feed(struct engine *e, const char *src, const char *dst, double t,
 	rc = sip_parse(&m, text, p.len);
 	engine_feed(e, &p, &m, rc, &r);
 	return r;
+}
+
+/* The same to port 5060. */
+static struct engine_result
+feed(struct engine *e, const char *src, const char *dst, double t,
+    const char *text)
+{
+	return feed_port(e, src, dst, 5060, t, text);
 }
 
 /* A request with the given method, user, host, From user and User-Agent. */
@@ -78,6 +86,7 @@ req(const char *method, const char *user, const char *host, const char *ua,
 	return buf;
 }
 
+/* The answer to req()'s request with the same cseq (same Call-ID). */
 static const char *
 resp(int code, const char *method, const char *user, const char *host,
     int cseq)
@@ -89,10 +98,11 @@ resp(int code, const char *method, const char *user, const char *host,
 	    "Via: SIP/2.0/UDP 203.0.113.7:5060;branch=z9hG4bKx%d;rport=5060\r\n"
 	    "From: <sip:%s@%s>;tag=a1\r\n"
 	    "To: <sip:%s@%s>;tag=b%d\r\n"
-	    "Call-ID: c%d@203.0.113.7\r\n"
+	    "Call-ID: %08x-%d@203.0.113.7\r\n"
 	    "CSeq: %d %s\r\n"
 	    "Content-Length: 0\r\n\r\n",
-	    code, cseq, user, host, user, host, cseq, cseq, cseq, method);
+	    code, cseq, user, host, user, host, cseq, cseq * 104729u, cseq,
+	    cseq, method);
 	return buf;
 }
 
@@ -177,38 +187,61 @@ test_answers_evidence(void)
 	engine_free(e);
 }
 
-/* Host sweeps: OPTIONS and INVITE to many addresses. */
+/*
+ * Sends method to n destinations from src, one a second: hosts 192.0.2.20
+ * on when ports is false, else ports 5060 on of 192.0.2.20. Returns the
+ * request that made src a scanner, 0 if none did; *r the last result.
+ */
+static int
+sweep(struct engine *e, const char *src, const char *method, bool ports,
+    int n, struct engine_result *r)
+{
+	char host[32];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(host, sizeof(host), "192.0.2.%d", 20 + (ports ? 0 : i));
+		*r = feed_port(e, src, host, 5060 + (ports ? i : 0), 50.0 + i,
+		    req(method, "100", host, "Linksys/SPA942", 1, NULL));
+		if (r->detected)
+			return i + 1;
+	}
+	return 0;
+}
+
+/* Sweeps: OPTIONS and INVITE to many addresses, or many ports of one. */
 static void
 test_sweeps(void)
 {
 	struct engine *e = fresh();
 	struct engine_result r;
-	char host[32];
-	int i, at = 0;
+	int i, at = sweep(e, "203.0.113.9", "OPTIONS", false, 10, &r);
 
-	for (i = 0; i < 10; i++) {
-		snprintf(host, sizeof(host), "192.0.2.%d", 20 + i);
-		r = feed(e, "203.0.113.9", host, 50.0 + i,
-		    req("OPTIONS", "100", host, "Linksys/SPA942", 1, NULL));
-		if (r.detected && !at)
-			at = i + 1;
-	}
 	T_OK(at > 0 && at <= 10 && (r.src->techniques &
 	    ENGINE_T_OPTIONS_SWEEP), "OPTIONS sweep of 10 hosts detected at "
 	    "request %d", at);
 	engine_free(e);
 	e = fresh();
-	at = 0;
-	for (i = 0; i < 10; i++) {
-		snprintf(host, sizeof(host), "192.0.2.%d", 20 + i);
-		r = feed(e, "203.0.113.9", host, 50.0 + i,
-		    req("INVITE", "100", host, "Linksys/SPA942", 1, NULL));
-		if (r.detected && !at)
-			at = i + 1;
-	}
+	at = sweep(e, "203.0.113.9", "INVITE", false, 10, &r);
 	T_OK(at > 0 && at <= 10 && (r.src->techniques &
 	    ENGINE_T_INVITE_SWEEP), "INVITE sweep (ringing phones) detected "
 	    "at request %d", at);
+	engine_free(e);
+	/* svmap -p 5060-5069 of one host: ten destinations. */
+	e = fresh();
+	at = sweep(e, "203.0.113.9", "OPTIONS", true, 10, &r);
+	T_OK(at > 0 && at <= 10 && (r.src->techniques &
+	    ENGINE_T_OPTIONS_SWEEP), "OPTIONS to ports 5060-5069 of one host: "
+	    "a sweep, at request %d", at);
+	engine_free(e);
+	/* A phone's OPTIONS keepalives to its PBX's two ports: no sweep. */
+	e = fresh();
+	for (i = 0; i < 40; i++)
+		r = feed_port(e, "203.0.113.9", "192.0.2.10", 5060 + i % 2,
+		    50.0 + i * 30, req("OPTIONS", "100", "192.0.2.10", "x",
+		    i + 1, NULL));
+	T_OK(r.class == ENGINE_BENIGN, "keepalives to ports 5060 and 5061 "
+	    "of one host: benign");
 	engine_free(e);
 }
 
@@ -341,6 +374,56 @@ test_password_guess(void)
 	engine_free(e);
 }
 
+/*
+ * Calls to n extensions of the phone 192.0.2.21 from src, one every 3 s,
+ * each answered 200 (sent twice, as a phone does until the ACK), ACKed and
+ * hung up hold seconds later. Returns the call that made src a scanner.
+ */
+static int
+answered_calls(struct engine *e, const char *src, int n, double hold,
+    struct engine_result *r)
+{
+	int i, at = 0;
+
+	for (i = 0; i < n; i++) {
+		double t = 100.0 + i * 3;
+
+		*r = feed(e, src, "192.0.2.21", t, req("INVITE", ext(i),
+		    "192.0.2.21", "x", i + 1, NULL));
+		at = at ? at : r->detected ? i + 1 : 0;
+		feed(e, "192.0.2.21", src, t + 0.01, resp(200, "INVITE",
+		    ext(i), "192.0.2.21", i + 1));
+		feed(e, "192.0.2.21", src, t + 0.5, resp(200, "INVITE",
+		    ext(i), "192.0.2.21", i + 1));
+		feed(e, src, "192.0.2.21", t + 0.52, req("ACK", ext(i),
+		    "192.0.2.21", "x", i + 1, NULL));
+		*r = feed(e, src, "192.0.2.21", t + 0.52 + hold, req("BYE",
+		    ext(i), "192.0.2.21", "x", i + 1, NULL));
+		at = at ? at : r->detected ? i + 1 : 0;
+	}
+	return at;
+}
+
+/* svwar -m INVITE against a phone that answers: ACK and BYE at once. Calls
+ * hung up within 2 s of the answer connected nothing; real calls do. */
+static void
+test_answered_probes(void)
+{
+	struct engine *e = fresh();
+	struct engine_result r;
+	int at = answered_calls(e, "203.0.113.33", 12, 0.01, &r);
+
+	T_OK(at > 0 && at <= 10 && (r.src->techniques &
+	    ENGINE_T_INVITE_ENUM), "INVITEs to 12 extensions, answered and "
+	    "hung up at once: invite-enum at call %d (<= 10)", at);
+	engine_free(e);
+	e = fresh();
+	at = answered_calls(e, "203.0.113.34", 12, 2.5, &r);
+	T_OK(at == 0 && r.src->class == ENGINE_BENIGN, "the same calls held "
+	    "2.5 s: connected, benign");
+	engine_free(e);
+}
+
 /* A flood: many requests in one second, same target. */
 static void
 test_flood(void)
@@ -355,6 +438,80 @@ test_flood(void)
 	T_OK(r.src->techniques & ENGINE_T_FLOOD, "200 INVITEs in 0.2 s are "
 	    "a flood");
 	engine_free(e);
+}
+
+/*
+ * Sends n requests of method from src to 192.0.2.10, one every dt seconds
+ * from t0, each to the next extension from first; returns the request that
+ * made src a scanner (1-based), 0 if none did. *r gets the last result.
+ */
+static int
+probe_users(struct engine *e, const char *src, const char *method,
+    double t0, double dt, int first, int n, struct engine_result *r)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		*r = feed(e, src, "192.0.2.10", t0 + i * dt, req(method,
+		    ext(first + i), "192.0.2.10", "x", first + i + 1, NULL));
+		if (r->detected)
+			return i + 1;
+	}
+	return 0;
+}
+
+/* An engine with the test's config and the lines in text. */
+static struct engine *
+fresh_conf(struct gg_conf *c, const char *text)
+{
+	struct engine *e;
+
+	conf_init(c);
+	if (conf_load_buf(c, "t", text, strlen(text), stderr) != 0 ||
+	    (e = engine_new(c, &sigs)) == NULL)
+		abort();
+	return e;
+}
+
+/* A scanner slower than the window (svwar -t 20 against window 60: three
+ * probes a window) adds up: the counts halve at each window's end instead
+ * of starting again. A burst that stops fades. */
+static void
+test_slow_scanner(void)
+{
+	struct gg_conf c;
+	struct engine *e = fresh_conf(&c, "window 60\n");
+	struct engine_result r;
+	int i, at;
+
+	at = probe_users(e, "203.0.113.30", "REGISTER", 1000, 20, 0, 30, &r);
+	T_OK(at > 0 && at <= 10 && (r.src->techniques &
+	    ENGINE_T_REGISTER_ENUM), "one REGISTER every 20 s, window 60 s: "
+	    "register-enum at request %d (<= 10)", at);
+	engine_free(e);
+	e = engine_new(&c, &sigs);
+	at = probe_users(e, "203.0.113.31", "OPTIONS", 1000, 1, 0, 4, &r);
+	at += probe_users(e, "203.0.113.31", "OPTIONS", 1134, 1, 4, 2, &r);
+	T_OK(!at && r.class == ENGINE_BENIGN, "4 users, two idle windows, 2 "
+	    "more: the first 4 faded to 1, not an enumeration");
+	engine_free(e);
+	e = engine_new(&c, &sigs);
+	for (i = 0; i < 40; i++) {
+		feed(e, "203.0.113.32", "192.0.2.10", 1000.0 + i * 90,
+		    req("REGISTER", "101", "192.0.2.10", "Yealink", i + 1,
+		    NULL));
+		r = feed(e, "203.0.113.32", "192.0.2.10", 1000.1 + i * 90,
+		    req("REGISTER", "101", "192.0.2.10", "Yealink", i + 1,
+		    "Authorization: Digest username=\"101\", realm=\"r\", "
+		    "nonce=\"n\", uri=\"sip:192.0.2.10\", response=\"1\"\r\n"));
+		feed(e, "192.0.2.10", "203.0.113.32", 1000.2 + i * 90,
+		    resp(i % 8 ? 200 : 403, "REGISTER", "101", "192.0.2.10",
+		    i + 1));
+	}
+	T_OK(r.src->class == ENGINE_BENIGN, "a phone re-registering every 90 "
+	    "s for an hour, failing one time in 8, stays benign");
+	engine_free(e);
+	conf_fini(&c);
 }
 
 /* The owner's policy. */
@@ -641,6 +798,8 @@ main(void)
 	test_legit_phone();
 	test_password_guess();
 	test_flood();
+	test_slow_scanner();
+	test_answered_probes();
 	test_policy();
 	test_tracker_bounded();
 	test_shapes();
