@@ -26,7 +26,8 @@ legit-calls mixed svmap-ipv6 tcp-scan
 svmap-ports svmap-register svmap-compact svmap-slow svmap-ipv6-sweep
 svwar-dict svwar-invite-phone svwar-slow svwar-padded
 svcrack-range svcrack-wrong-dict sipsak-variants nmap-enum-names nmap-brute-other
-sipp-register-flood sipp-options-tcp sipp-invite-slow distributed-ua changed-ua-invite-crack"
+sipp-register-flood sipp-options-tcp sipp-invite-slow distributed-ua changed-ua-invite-crack
+distributed-thin svmap-ports-onehost sipp-register-enum-tcp sipp-tollfraud-dial"
 
 if [ "${1:-}" = --list ]; then echo $SCENARIOS; exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then echo "record.sh: must run as root" >&2; exit 1; fi
@@ -217,15 +218,40 @@ s_sipp-options-tcp() {
 s_sipp-invite-slow() { sipp_att invslow -sn uac $LAB_PBX:5060 -s 101 -p 5060 -r 2 -m 20 -l 20; }
 # Four hosts of the attackers' /24 share one range (12 extensions each) at
 # the same time, with a phone's User-Agent (lab_attacker_add in main).
-DIST_HOSTS="att3:101 att4:102 att5:103 att6:104"
+DIST_HOSTS="att3:101 att4:102 att5:103 att6:104 att7:105 att8:106"
 s_distributed-ua() {
 	local hn lo=100
-	for hn in $DIST_HOSTS; do
+	for hn in $(echo $DIST_HOSTS | cut -d' ' -f1-4); do
 		runbg "${hn%%:*}" python3 "$HERE/sv-ua.py" 'PolycomVVX-VVX_410-UA/5.9.0.9373' svwar -v \
 			-x 203.0.113.${hn#*:} -e $lo-$((lo + 11)) $LAB_PBX
 		lo=$((lo + 12))
 	done
 	waitbg
+}
+# Thinner: six hosts, 3 extensions each (100-117), below any one-source
+# threshold; the same phone User-Agent.
+s_distributed-thin() {
+	local hn lo=100
+	for hn in $DIST_HOSTS; do
+		runbg "${hn%%:*}" python3 "$HERE/sv-ua.py" 'Yealink SIP-T46S 66.86.0.15' svwar -v \
+			-x 203.0.113.${hn#*:} -e $lo-$((lo + 2)) $LAB_PBX
+		lo=$((lo + 3))
+	done
+	waitbg
+}
+# One host, eleven ports: the port sweep without --randomize.
+s_svmap-ports-onehost() { run att1 svmap -v -p 5060-5070 $LAB_PBX; }
+# SIPp as a home-made enumerator over TCP: REGISTER for each extension of
+# lab/data/enum-users.csv (-inf), one TCP connection.
+s_sipp-register-enum-tcp() {
+	sipp_att regenum -sf "$HERE/sipp/enum-register.xml" $LAB_PBX:5060 -t t1 -p 5063 \
+		-inf "$DATA/enum-users.csv" -r 20 -m 30 -l 30
+}
+# Toll-fraud dialling: INVITEs to international numbers (lab/data/
+# tollfraud-numbers.csv) through the PBX, 5 a second, as SIPp scripts do.
+s_sipp-tollfraud-dial() {
+	sipp_att dial -sf "$HERE/sipp/dial-invite.xml" $LAB_PBX:5060 -p 5060 \
+		-inf "$DATA/tollfraud-numbers.csv" -r 5 -m 15 -l 15
 }
 s_changed-ua-invite-crack() {
 	run att1 python3 "$HERE/sv-ua.py" 'Asterisk PBX 18.9.0' svmap -v -m INVITE -x $LAB_ATT1 \
@@ -248,7 +274,7 @@ trim_capture() { # SCENARIO FILE
 # ---------------------------------------------------------------- main
 T0=$(date +%s)
 lab_up || exit 1
-case " $(echo $want) " in *" distributed-ua "*)
+case " $(echo $want) " in *" distributed-ua "* | *" distributed-thin "*)
 	for hn in $DIST_HOSTS; do lab_attacker_add "${hn%%:*}" "${hn#*:}" || exit 1; done ;;
 esac
 lab_kamailio_start || exit 1
