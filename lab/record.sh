@@ -28,7 +28,7 @@ svwar-dict svwar-invite-phone svwar-slow svwar-padded
 svcrack-range svcrack-wrong-dict sipsak-variants nmap-enum-names nmap-brute-other
 sipp-register-flood sipp-options-tcp sipp-invite-slow distributed-ua changed-ua-invite-crack
 distributed-thin svmap-ports-onehost sipp-register-enum-tcp sipp-tollfraud-dial
-nmap-call-spoof ipv6-invite-crack"
+nmap-call-spoof ipv6-invite-crack legit-office-nat"
 
 if [ "${1:-}" = --list ]; then echo $SCENARIOS; exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then echo "record.sh: must run as root" >&2; exit 1; fi
@@ -275,6 +275,31 @@ s_ipv6-invite-crack() {
 	run att1 svcrack -v -6 -u 101 -r 1000-1009 $LAB_PBX6
 }
 
+# No scanner: an office behind one NAT address (203.0.113.50, host
+# "office", added in main) whose four phones register 100, 101, 102 and 200
+# with digest authentication, one of them first with a mistyped password,
+# and all re-register 2 s later; then ph1 and ph2 take 101 and 102 back.
+office_register() { # USER PASSWORD PORT
+	echo "\$ [office] sipp phone-register.xml -s $1 -au $1 -ap <password> -p $3"
+	lab_exec office timeout 20 sipp -sf "$HERE/sipp/phone-register.xml" $LAB_PBX:5060 \
+		-i 203.0.113.50 -p "$3" -s "$1" -au "$1" -ap "$2" -m 1 -nostdin -nr -timeout 5s \
+		-recv_timeout 2000 >/dev/null 2>&1
+	echo "[exit $?]"
+}
+s_legit-office-nat() {
+	local u round port
+	office_register 102 phone102pW 5071
+	for round in 1 2; do
+		port=5061
+		for u in $LAB_USERS; do
+			office_register "${u%%:*}" "${u#*:}" $port
+			port=$((port + 1))
+		done
+		sleep 2
+	done
+	lab_phones_register && echo "phones 101 and 102 registered again"
+}
+
 # Floods are kept to their first packets (the captures stay small; a flood
 # is established within them): SCENARIO:PACKETS.
 TRIM_PACKETS="sipp-register-flood:130 sipp-options-tcp:130"
@@ -292,6 +317,7 @@ lab_up || exit 1
 case " $(echo $want) " in *" distributed-ua "* | *" distributed-thin "*)
 	for hn in $DIST_HOSTS; do lab_attacker_add "${hn%%:*}" "${hn#*:}" || exit 1; done ;;
 esac
+case " $(echo $want) " in *" legit-office-nat "*) lab_attacker_add office 50 || exit 1 ;; esac
 lab_kamailio_start || exit 1
 lab_phones_start || exit 1
 lab_phones_register || exit 1
