@@ -9,7 +9,7 @@
 # Needs root (network namespaces) and the lab packages (scripts/deps.sh lab).
 # Builds its own namespaces (gg-rec-<pid>-*), removes them and every process
 # it started on exit, Ctrl-C or error. Each tool runs under `timeout`; the
-# whole run takes about 5 minutes. The tool's output of each scenario goes to
+# whole run takes about 8 minutes (svmap-slow alone 75 s). The tool's output of each scenario goes to
 # tests/captures/logs/SCENARIO.log next to the capture.
 set -u
 
@@ -22,7 +22,13 @@ export LAB_PREFIX=${LAB_PREFIX:-gg-rec-$$}
 
 SCENARIOS="svmap-options svmap-invite svwar-register svwar-invite svwar-options svcrack
 sipsak nmap-sip-methods nmap-sip-enum-users nmap-sip-brute sipp-flood scanner-changed-ua
-legit-calls mixed svmap-ipv6 tcp-scan"
+legit-calls mixed svmap-ipv6 tcp-scan
+svmap-ports svmap-register svmap-compact svmap-slow svmap-ipv6-sweep
+svwar-dict svwar-invite-phone svwar-slow svwar-padded
+svcrack-range svcrack-wrong-dict sipsak-variants nmap-enum-names nmap-brute-other
+sipp-register-flood sipp-options-tcp sipp-invite-slow distributed-ua changed-ua-invite-crack
+distributed-thin svmap-ports-onehost sipp-register-enum-tcp sipp-tollfraud-dial
+nmap-call-spoof ipv6-invite-crack legit-office-nat"
 
 if [ "${1:-}" = --list ]; then echo $SCENARIOS; exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then echo "record.sh: must run as root" >&2; exit 1; fi
@@ -155,9 +161,163 @@ s_tcp-scan() {
 	LAB_RESOLVE_SELF=1 run att1 sipsak -vv --transport tcp -s sip:$LAB_PBX
 }
 
+# ------------------------------------------------ variations of the tools
+# What a real attacker changes in the default runs above: other ports and
+# methods, random order, compact headers, pacing, dictionaries, other
+# ranges, IPv6, TCP, a changed User-Agent, several addresses at once.
+s_svmap-ports() { run att1 svmap -v --randomize -p 5060-5063 192.0.2.8-23; }
+s_svmap-register() { run att1 svmap -v -m REGISTER 192.0.2.8-23; }
+s_svmap-compact() { run att1 svmap -v -c 192.0.2.8-23; }
+# -t 5: svmap sends the next probe after 5 s without an answer.
+s_svmap-slow() { run att1 svmap -v -t 5 192.0.2.10-21; }
+s_svmap-ipv6-sweep() {
+	run att1 svmap -v -6 2001:db8:2::1 $LAB_PBX6 $LAB_PH16 $LAB_PH26 2001:db8:2::23 \
+		2001:db8:2::30 2001:db8:2::99 2001:db8:2::100
+}
+s_svwar-dict() { run att1 svwar -v -d "$DATA/svwar-users.txt" $LAB_PBX; }
+# INVITE straight to a phone, which answers every INVITE (it rings).
+s_svwar-invite-phone() { run att1 svwar -v -m INVITE --force -e 100-109 $LAB_PH1; }
+s_svwar-slow() { run att1 svwar -v -t 1 -e 95-120 $LAB_PBX; }
+# Zero-padded extensions 0090-0109: none exists, svwar finds nothing.
+s_svwar-padded() { run att1 svwar -v -z 4 -e 90-109 $LAB_PBX; }
+s_svcrack-range() { run att1 svcrack -v -u 101 -r 1000-1015 $LAB_PBX; }
+# 200's password is not in the list: every guess fails. (svcrack -n, one
+# nonce for all guesses, dies in sipvicious 0.3.3 on Kamailio's challenge:
+# KeyError 'algorithm'.)
+s_svcrack-wrong-dict() { run att1 svcrack -v -u 200 -d "$DATA/svcrack-passwords.txt" $LAB_PBX; }
+s_sipsak-variants() {
+	local LAB_RESOLVE_SELF=1
+	# Traceroute straight to a phone; usrloc over a user range (sipsak
+	# stops at the first 404); a flood of 100. (-I, the invite mode,
+	# crashes sipsak 0.9.8.1 with SIGSEGV here.)
+	run att1 sipsak -vv -T -s sip:101@$LAB_PH1
+	run att1 sipsak -vv -U -b 100 -e 110 -s sip:ext@$LAB_PBX
+	run att1 sipsak -F -e 100 -s sip:$LAB_PBX
+}
+s_nmap-enum-names() {
+	run att1 nmap -n -Pn -sU -p 5060-5062 --reason --script sip-methods,sip-enum-users --script-args \
+		sip-enum-users.minext=198,sip-enum-users.maxext=202,sip-enum-users.padding=4,sip-enum-users.users=true,sip-enum-users.userslist=$DATA/svwar-users.txt \
+		$LAB_PBX
+}
+s_nmap-brute-other() {
+	printf '102\n200\n' >"$LAB_WORK/users-102-200.txt"
+	run att1 $NMAP --script sip-brute --script-args \
+		userdb=$LAB_WORK/users-102-200.txt,passdb=$DATA/nmap-passwords.txt,unpwdb.timelimit=60s $LAB_PBX
+}
+sipp_att() { # NAME SIPP-ARGS...: SIPp on att1, bounded, its tally
+	local n=$1; shift
+	run att1 sipp "$@" -i $LAB_ATT1 -nostdin -nr -timeout 30s -recv_timeout 3000 -trace_screen \
+		-screen_file "$LAB_WORK/$n.screen" >/dev/null
+	grep -E 'Successful call|Failed call' "$LAB_WORK/$n.screen" | tail -2
+}
+s_sipp-register-flood() {
+	sipp_att regflood -sf "$HERE/sipp/flood-register.xml" $LAB_PBX:5060 -s 100 -p 5060 -r 200 -m 100 -l 100
+}
+s_sipp-options-tcp() {
+	sipp_att optflood -sf "$HERE/sipp/flood-options.xml" $LAB_PBX:5060 -t t1 -p 5062 -r 200 -m 100 -l 100
+}
+s_sipp-invite-slow() { sipp_att invslow -sn uac $LAB_PBX:5060 -s 101 -p 5060 -r 2 -m 20 -l 20; }
+# Four hosts of the attackers' /24 share one range (12 extensions each) at
+# the same time, with a phone's User-Agent (lab_attacker_add in main).
+DIST_HOSTS="att3:101 att4:102 att5:103 att6:104 att7:105 att8:106"
+s_distributed-ua() {
+	local hn lo=100
+	for hn in $(echo $DIST_HOSTS | cut -d' ' -f1-4); do
+		runbg "${hn%%:*}" python3 "$HERE/sv-ua.py" 'PolycomVVX-VVX_410-UA/5.9.0.9373' svwar -v \
+			-x 203.0.113.${hn#*:} -e $lo-$((lo + 11)) $LAB_PBX
+		lo=$((lo + 12))
+	done
+	waitbg
+}
+# Thinner: six hosts, 3 extensions each (100-117), below any one-source
+# threshold; the same phone User-Agent.
+s_distributed-thin() {
+	local hn lo=100
+	for hn in $DIST_HOSTS; do
+		runbg "${hn%%:*}" python3 "$HERE/sv-ua.py" 'Yealink SIP-T46S 66.86.0.15' svwar -v \
+			-x 203.0.113.${hn#*:} -e $lo-$((lo + 2)) $LAB_PBX
+		lo=$((lo + 3))
+	done
+	waitbg
+}
+# One host, eleven ports: the port sweep without --randomize.
+s_svmap-ports-onehost() { run att1 svmap -v -p 5060-5070 $LAB_PBX; }
+# SIPp as a home-made enumerator over TCP: REGISTER for each extension of
+# lab/data/enum-users.csv (-inf), one TCP connection.
+s_sipp-register-enum-tcp() {
+	sipp_att regenum -sf "$HERE/sipp/enum-register.xml" $LAB_PBX:5060 -t t1 -p 5063 \
+		-inf "$DATA/enum-users.csv" -r 20 -m 30 -l 30
+}
+# Toll-fraud dialling: INVITEs to international numbers (lab/data/
+# tollfraud-numbers.csv) through the PBX, 5 a second, as SIPp scripts do.
+s_sipp-tollfraud-dial() {
+	sipp_att dial -sf "$HERE/sipp/dial-invite.xml" $LAB_PBX:5060 -p 5060 \
+		-inf "$DATA/tollfraud-numbers.csv" -r 5 -m 15 -l 15
+}
+s_changed-ua-invite-crack() {
+	run att1 python3 "$HERE/sv-ua.py" 'Asterisk PBX 18.9.0' svmap -v -m INVITE -x $LAB_ATT1 \
+		--fromname 100 192.0.2.8-24
+	run att2 python3 "$HERE/sv-ua.py" 'Linksys/SPA942-6.1.5a' svcrack -v -x $LAB_ATT2 -u 100 \
+		-d "$DATA/svcrack-passwords.txt" $LAB_PBX
+}
+
+# nmap's sip-call-spoof: one call straight to each phone with a forged
+# caller ID and User-Agent (the phones ring).
+s_nmap-call-spoof() {
+	run att1 $NMAP --script sip-call-spoof --script-args \
+		'sip-call-spoof.ua=Cisco-SIPGateway/IOS-12.x,sip-call-spoof.from=Bank Security,sip-call-spoof.extension=100,sip-call-spoof.timeout=3s' \
+		$LAB_PH1 $LAB_PH2
+}
+# IPv6: an INVITE enumeration of the PBX, paced (-t 0.5), then numeric
+# password guessing.
+s_ipv6-invite-crack() {
+	run att1 svwar -v -6 -m INVITE -t 0.5 -e 98-108 $LAB_PBX6
+	run att1 svcrack -v -6 -u 101 -r 1000-1009 $LAB_PBX6
+}
+
+# No scanner: an office behind one NAT address (203.0.113.50, host
+# "office", added in main) whose four phones register 100, 101, 102 and 200
+# with digest authentication, one of them first with a mistyped password,
+# and all re-register 2 s later; then ph1 and ph2 take 101 and 102 back.
+office_register() { # USER PASSWORD PORT
+	echo "\$ [office] sipp phone-register.xml -s $1 -au $1 -ap <password> -p $3"
+	lab_exec office timeout 20 sipp -sf "$HERE/sipp/phone-register.xml" $LAB_PBX:5060 \
+		-i 203.0.113.50 -p "$3" -s "$1" -au "$1" -ap "$2" -m 1 -nostdin -nr -timeout 5s \
+		-recv_timeout 2000 >/dev/null 2>&1
+	echo "[exit $?]"
+}
+s_legit-office-nat() {
+	local u round port
+	office_register 102 phone102pW 5071
+	for round in 1 2; do
+		port=5061
+		for u in $LAB_USERS; do
+			office_register "${u%%:*}" "${u#*:}" $port
+			port=$((port + 1))
+		done
+		sleep 2
+	done
+	lab_phones_register && echo "phones 101 and 102 registered again"
+}
+
+# Floods are kept to their first packets (the captures stay small; a flood
+# is established within them): SCENARIO:PACKETS.
+TRIM_PACKETS="sipp-register-flood:130 sipp-options-tcp:130"
+trim_capture() { # SCENARIO FILE
+	local t
+	for t in $TRIM_PACKETS; do
+		[ "${t%%:*}" = "$1" ] || continue
+		editcap -r "$2" "$2.trim" "1-${t#*:}" && mv "$2.trim" "$2"
+	done
+}
+
 # ---------------------------------------------------------------- main
 T0=$(date +%s)
 lab_up || exit 1
+case " $(echo $want) " in *" distributed-ua "* | *" distributed-thin "*)
+	for hn in $DIST_HOSTS; do lab_attacker_add "${hn%%:*}" "${hn#*:}" || exit 1; done ;;
+esac
+case " $(echo $want) " in *" legit-office-nat "*) lab_attacker_add office 50 || exit 1 ;; esac
 lab_kamailio_start || exit 1
 lab_phones_start || exit 1
 lab_phones_register || exit 1
@@ -176,6 +336,7 @@ for s in $want; do
 	LAB_PIDS="$LAB_PIDS $SCEN_PID"
 	wait $SCEN_PID
 	lab_capture_stop
+	trim_capture "$s" "$OUT/$s.pcap"
 	# Tools print progress with carriage returns; keep the logs readable.
 	sed 's/\r$//; s/.*\r//' "$log" >"$OUT/logs/$s.log"
 	lab_log "$s: $(capinfos -c -M "$OUT/$s.pcap" | awk '/Number of packets/ {print $NF}') packets, $(stat -c %s "$OUT/$s.pcap") bytes"
