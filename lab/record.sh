@@ -9,7 +9,7 @@
 # Needs root (network namespaces) and the lab packages (scripts/deps.sh lab).
 # Builds its own namespaces (gg-rec-<pid>-*), removes them and every process
 # it started on exit, Ctrl-C or error. Each tool runs under `timeout`; the
-# whole run takes about 8 minutes (svmap-slow alone 75 s). The tool's output of each scenario goes to
+# whole run takes about 10 minutes (svmap-slow alone 75 s). The tool's output of each scenario goes to
 # tests/captures/logs/SCENARIO.log next to the capture.
 set -u
 
