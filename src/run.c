@@ -21,7 +21,8 @@
  * The main thread installs the firewall rules (io/fw.c), starts the queue
  * threads and waits for signals: SIGHUP reloads the configuration (a bad
  * one is logged as file:line and the old one stays; the engine keeps its
- * tracker: engine_reload), SIGTERM and SIGINT remove the queue rules, let
+ * tracker: engine_reload; a changed setting read at start only keeps its
+ * running value, with a warning: conf_restart_changes()), SIGTERM and SIGINT remove the queue rules, let
  * the threads answer what was already queued, and exit.
  *
  * Per packet: no allocation, no syscall but the batched recvmmsg() and

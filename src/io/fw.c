@@ -129,17 +129,32 @@ fw_log_lines(int prio, const char *who, const char *text)
 	}
 }
 
-/* Logs the first "Error:" line of nft's output, the whole at debug. */
+/*
+ * The native queue rules were refused, and the xtables ones come next: one
+ * line says what was tried and what is used. A kernel without nft_queue,
+ * the expected case, answers each queue rule with "Could not process rule:
+ * No such file or directory": that is no error of the admin's, and
+ * libnftables' text goes to debug only. Another refusal is shown, its first
+ * "Error:" line, since the fallback may well fail the same way.
+ */
 static void
-fw_log_first(const char *err)
+fw_log_fallback(const char *err)
 {
 	const char *e = strstr(err, "Error:"), *nl;
 
 	fw_log_lines(LOG_DEBUG, "nft", err);
-	if (e == NULL)
+	if (strstr(err, "No such file or directory") != NULL) {
+		log_notice("this kernel has no nft queue statement (nft_queue): "
+		    "queueing with the xtables NFQUEUE target through "
+		    "iptables-nft instead, the same rules");
 		return;
+	}
+	if (e == NULL)
+		e = "no message";
 	nl = strchr(e, '\n');
-	log_info("nft: %.*s", nl ? (int)(nl - e) : (int)strlen(e), e);
+	log_warn("the nft queue rules were refused (nft: %.*s); trying the "
+	    "xtables NFQUEUE target through iptables-nft instead",
+	    nl ? (int)(nl - e) : (int)strlen(e), e);
 }
 
 /*
@@ -594,12 +609,8 @@ fw_install(struct fw *fw, const struct fw_spec *s)
 		fw->mode = FW_NFT;
 		return 0;
 	}
-	/* The whole transaction failed: nothing of it is in. nft reports
-	 * each refused rule: the first line says it, the rest is debug. */
-	fw_log_first(err);
-	log_notice("the kernel refused the nft queue statement (no "
-	    "nft_queue?): falling back to the xtables NFQUEUE target "
-	    "through iptables-nft");
+	/* The whole transaction failed: nothing of it is in. */
+	fw_log_fallback(err);
 	b.len = 0;
 	fw_nft_text(&b, s, 0);
 	if (fw_nft_run(fw, buf, err, sizeof(err)) < 0) {

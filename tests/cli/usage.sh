@@ -81,4 +81,28 @@ for h in "${helps[@]}"; do
 	[ -z "$missing" ]
 	t $? "ghostguard $cmd: its options are in ghostguard(8)${missing:+ (missing:$missing)}"
 done
+
+# Every field of analyze --json is documented in ghostguard(8), JSON OUTPUT.
+sed -n '/^JSON OUTPUT/,/^SIGNALS/p' "$tmp/man" >"$tmp/json.man"
+"$bin" analyze --json -c etc/ghostguard.conf tests/captures/mixed.pcap \
+    >"$tmp/report.json" 2>/dev/null
+missing=$(python3 - "$tmp/report.json" "$tmp/json.man" <<'PY'
+import json, re, sys
+keys = set()
+def walk(o):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            keys.add(k)
+            walk(v)
+    elif isinstance(o, list):
+        for v in o:
+            walk(v)
+walk(json.load(open(sys.argv[1])))
+man = open(sys.argv[2]).read()
+print(" ".join(sorted(k for k in keys if not re.search(r"\b%s\b" % k, man))))
+PY
+)
+rc=$?
+[ $rc = 0 ] && [ -s "$tmp/json.man" ] && [ -z "$missing" ]
+t $? "analyze --json: each field is in ghostguard(8) JSON OUTPUT${missing:+ (missing: $missing)}"
 tap_end

@@ -259,6 +259,9 @@ fi
 if [ "$mode" = xtables ]; then
 	check "the xtables fallback was taken and logged" \
 	    grep -q "queue mechanism: xtables NFQUEUE" "$tmp/gg.log"
+	check "the fallback is one clear line, without libnftables' error" eval \
+	    '[ "$(grep -c "no nft queue statement (nft_queue): queueing with the xtables" "$tmp/gg.log")" = 1 ] &&
+	     ! grep -q -e "Could not process rule" -e "Error:" "$tmp/gg.log"'
 	check "GHOSTGUARD chains queue IPv4 and IPv6 with bypass" eval \
 	    'inr iptables-nft-save -t mangle | grep -q -- "-A GHOSTGUARD-FWD .*--queue-bypass" &&
 	     inr ip6tables-nft-save -t mangle | grep -q -- "-A GHOSTGUARD-FWD .*--queue-bypass"'
