@@ -64,6 +64,94 @@ ctl_parse_net(const char *w, struct conf_cidr *n, FILE *out)
 	return 0;
 }
 
+/* "is", "is in" or "covers": how a/aplen stands to the network n/nplen. */
+static const char *
+ctl_rel(const struct gg_addr *a, unsigned aplen, const struct gg_addr *n,
+    unsigned nplen)
+{
+	if (aplen < nplen)
+		return "covers";
+	return aplen == nplen && gg_addr_in(a, n, nplen) ? "is" : "is in";
+}
+
+/*
+ * The first entry of l that n shares an address with, as "it covers the
+ * trusted server 198.51.100.10 (sip.example.net, line 3 of FILE)"; what:
+ * "trusted" or "allowed". False when none.
+ */
+static bool
+ctl_never_list(struct run *r, const struct conf_netlist *l, const char *what,
+    const struct conf_cidr *n, char *buf, size_t sz)
+{
+	char net[GG_ADDRSTRLEN + 8], from[300];
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct conf_cidr *e = &l->v[i];
+		bool host = e->plen == (e->addr.family == AF_INET ? 32 : 128);
+
+		if (e->addr.family != n->addr.family || !gg_addr_in(&n->addr,
+		    &e->addr, n->plen < e->plen ? n->plen : e->plen))
+			continue;
+		ctl_net(&e->addr, e->plen, net, sizeof(net));
+		if (l->line[i] == 0)
+			snprintf(from, sizeof(from), "by ctl trust");
+		else
+			snprintf(from, sizeof(from), "%s%sline %u of %s",
+			    strcmp(l->src[i], net) ? l->src[i] : "",
+			    strcmp(l->src[i], net) ? ", " : "", l->line[i],
+			    r->cpath);
+		snprintf(buf, sz, "it %s the %s %s %s (%s)", ctl_rel(&n->addr,
+		    n->plen, &e->addr, e->plen), what, host ? !strcmp(what,
+		    "trusted") ? "server" : "address" : "network", net, from);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Why n may never be banned, into buf: the trusted server, allowed
+ * address, address of this host or loopback it is, is in or covers, by
+ * name. False when it may be banned.
+ */
+static bool
+ctl_never_why(struct run *r, const struct conf_cidr *n, char *buf, size_t sz)
+{
+	char net[GG_ADDRSTRLEN + 8];
+	struct gg_addr a;
+	uint8_t plen = 0;
+	bool found;
+
+	pthread_mutex_lock(&r->lock);
+	found = ctl_never_list(r, &r->conf->trusted, "trusted", n, buf, sz) ||
+	    ctl_never_list(r, &r->conf->allow, "allowed", n, buf, sz);
+	pthread_mutex_unlock(&r->lock);
+	if (found)
+		return true;
+	switch (ban_never_which(r->ban, &n->addr, n->plen, &a, &plen)) {
+	case BAN_NEVER_NO:
+		return false;
+	case BAN_NEVER_LOOPBACK:
+		snprintf(buf, sz, "it %s loopback (%s)", ctl_rel(&n->addr,
+		    n->plen, &a, plen), ctl_net(&a, plen, net, sizeof(net)));
+		break;
+	case BAN_NEVER_SELF:
+		snprintf(buf, sz, "it %s this host's address %s",
+		    ctl_rel(&n->addr, n->plen, &a, plen), ctl_net(&a, plen,
+		    net, sizeof(net)));
+		break;
+	case BAN_NEVER_NET:
+		snprintf(buf, sz, "it %s the never-ban network %s",
+		    ctl_rel(&n->addr, n->plen, &a, plen), ctl_net(&a, plen,
+		    net, sizeof(net)));
+		break;
+	case BAN_NEVER_FAMILY:
+		snprintf(buf, sz, "not an IPv4 or IPv6 address");
+		break;
+	}
+	return true;
+}
+
 static int
 ctl_status(struct run *r, FILE *out)
 {
@@ -234,8 +322,7 @@ ctl_explain(struct run *r, int argc, char **argv, FILE *out)
 {
 	const struct ban_entry *e, *cover;
 	struct conf_cidr n;
-	char net[GG_ADDRSTRLEN + 8], t1[32], t2[32];
-	bool trusted, allowed;
+	char net[GG_ADDRSTRLEN + 8], t1[32], t2[32], why[512];
 
 	if (argc != 2) {
 		fprintf(out, "usage: explain ADDRESS");
@@ -244,15 +331,9 @@ ctl_explain(struct run *r, int argc, char **argv, FILE *out)
 	if (ctl_parse_net(argv[1], &n, out) < 0)
 		return -1;
 	ctl_net(&n.addr, n.plen, net, sizeof(net));
-	pthread_mutex_lock(&r->lock);
-	trusted = conf_netlist_has(&r->conf->trusted, &n.addr);
-	allowed = conf_netlist_has(&r->conf->allow, &n.addr);
-	pthread_mutex_unlock(&r->lock);
 	fprintf(out, "%s\n", net);
-	if (trusted || allowed || ban_is_never(r->ban, &n.addr, n.plen))
-		fprintf(out, "never banned: %s\n", trusted ? "a trusted "
-		    "server" : allowed ? "in the allow list" :
-		    "loopback or this host's address");
+	if (ctl_never_why(r, &n, why, sizeof(why)))
+		fprintf(out, "never banned: %s\n", why);
 	e = ban_find(r->ban, &n.addr, n.plen);
 	cover = ban_lookup(r->ban, &n.addr, run_clock());
 	if (cover) {
@@ -298,6 +379,29 @@ ctl_event(struct run *r, const char *type, const struct ban_entry *e,
 	events_end(r->events, &l);
 }
 
+/* Why ban_add() refused n with rc, for people. */
+static const char *
+ctl_refusal(struct run *r, const struct conf_cidr *n, enum ban_rc rc,
+    char *buf, size_t sz)
+{
+	switch (rc) {
+	case BAN_ETRUST:
+		if (!ctl_never_why(r, n, buf, sz))
+			snprintf(buf, sz, "it is never banned");
+		return buf;
+	case BAN_EFULL:
+		snprintf(buf, sz, "%" PRIu64 " bans are in force, the most "
+		    "ban-max allows", ban_stats(r->ban)->active);
+		return buf;
+	case BAN_ENOMEM:
+		return "no record free (ban-max)";
+	case BAN_ERATE:
+		return "too many bans this minute (ban-rate)";
+	default:
+		return ban_rc_name(rc);
+	}
+}
+
 static int
 ctl_ban(struct run *r, int argc, char **argv, FILE *out)
 {
@@ -305,7 +409,7 @@ ctl_ban(struct run *r, int argc, char **argv, FILE *out)
 	struct ban_entry e;
 	uint32_t d = 0;
 	enum ban_rc rc;
-	char net[GG_ADDRSTRLEN + 8], t[32];
+	char net[GG_ADDRSTRLEN + 8], t[32], why[512];
 
 	if (argc < 2 || argc > 3) {
 		fprintf(out, "usage: ban ADDRESS[/PREFIXLEN] [DURATION]");
@@ -322,9 +426,8 @@ ctl_ban(struct run *r, int argc, char **argv, FILE *out)
 	rc = ban_add(r->ban, &n.addr, n.plen, run_clock(), "by hand", "",
 	    false, d, BAN_F_MANUAL, &e);
 	if (rc != BAN_OK && rc != BAN_EXISTS && rc != BAN_EBACKEND) {
-		fprintf(out, "%s not banned: %s", net, rc == BAN_ETRUST ?
-		    "it is (or covers) a trusted server, an allowed address, "
-		    "this host or loopback" : ban_rc_name(rc));
+		fprintf(out, "%s not banned: %s", net, ctl_refusal(r, &n, rc,
+		    why, sizeof(why)));
 		return -1;
 	}
 	if (r->conf->conntrack_flush && r->be)
@@ -340,8 +443,9 @@ ctl_ban(struct run *r, int argc, char **argv, FILE *out)
 static int
 ctl_unban(struct run *r, int argc, char **argv, FILE *out)
 {
+	const struct ban_entry *cover;
 	struct conf_cidr n;
-	char net[GG_ADDRSTRLEN + 8];
+	char net[GG_ADDRSTRLEN + 8], cnet[GG_ADDRSTRLEN + 8];
 
 	if (argc != 2) {
 		fprintf(out, "usage: unban ADDRESS[/PREFIXLEN]");
@@ -351,7 +455,13 @@ ctl_unban(struct run *r, int argc, char **argv, FILE *out)
 		return -1;
 	ctl_net(&n.addr, n.plen, net, sizeof(net));
 	if (ban_del(r->ban, &n.addr, n.plen, run_clock()) != BAN_OK) {
-		fprintf(out, "%s is not banned", net);
+		cover = ban_lookup(r->ban, &n.addr, run_clock());
+		if (cover)
+			fprintf(out, "%s is not banned itself, but the ban on "
+			    "%s covers it: unban that", net, ctl_net(
+			    &cover->addr, cover->plen, cnet, sizeof(cnet)));
+		else
+			fprintf(out, "%s is not banned", net);
 		return -1;
 	}
 	pthread_mutex_lock(&r->lock);

@@ -219,6 +219,26 @@ int		 ban_set_never(struct ban *b, const struct gg_addr *nets,
 bool		 ban_is_never(const struct ban *b, const struct gg_addr *addr,
 		    uint8_t plen);
 
+/* Why an address may never be banned (ban_never_which()). */
+enum ban_never {
+	BAN_NEVER_NO = 0,	/* it may be banned */
+	BAN_NEVER_LOOPBACK,	/* it is or covers loopback */
+	BAN_NEVER_NET,		/* a never-ban network (trusted, allowed) */
+	BAN_NEVER_SELF,		/* an address of this host */
+	BAN_NEVER_FAMILY	/* no known family */
+};
+
+/*
+ * Which never-ban entry addr/plen shares an address with: loopback first,
+ * then the never-ban networks, then the host's addresses; the entry's
+ * network goes to *net and *nplen (each may be NULL; untouched for
+ * BAN_NEVER_NO and BAN_NEVER_FAMILY). For the messages that say why a ban
+ * was refused.
+ */
+enum ban_never	 ban_never_which(const struct ban *b,
+		    const struct gg_addr *addr, uint8_t plen,
+		    struct gg_addr *net, uint8_t *nplen);
+
 /*
  * Bans addr (a host) for its next rung of the ladder (probation: for
  * probation_s, off the ladder; duration_s != 0: exactly that long, manual

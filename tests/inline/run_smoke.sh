@@ -325,6 +325,31 @@ burst_ok() {
 check "a burst of 2000 interleaved OPTIONS: all 1500 of the provider arrive, none of the scanner's 500" \
     burst_ok
 
+# ctl's refusals name what they protect.
+ctl() { "$gg" ctl -s "$tmp/ctl.sock" "$@" 2>&1; }
+out=$(ctl ban 198.51.100.0/24)
+check "ctl ban of a range over the trusted server is refused, naming it: $out" \
+    grep -q "not banned: it covers the trusted server 198.51.100.10 (line 2 of $tmp/gg.conf)" <<<"$out"
+out=$(ctl explain 198.51.100.0/24 | sed -n 2p)
+check "ctl explain of that range gives the same reason: $out" \
+    grep -q "^never banned: it covers the trusted server 198.51.100.10 " <<<"$out"
+out=$(ctl explain 198.51.100.10 | sed -n 2p)
+check "ctl explain of the trusted server: $out" \
+    grep -q "^never banned: it is the trusted server 198.51.100.10 " <<<"$out"
+out=$(ctl ban 203.0.113.0/28)
+check "ctl ban of a range over the router's own address names it: $out" \
+    grep -q "not banned: it covers this host's address 203.0.113.1$" <<<"$out"
+out=$(ctl ban ::1)
+check "ctl ban ::1: $out" grep -q "not banned: it is loopback (::1)$" <<<"$out"
+out=$(ctl unban 192.0.2.99)
+check "ctl unban of an address not banned says so: $out" \
+    grep -q " 192.0.2.99 is not banned$" <<<"$out"
+ctl ban 198.51.100.64/26 >/dev/null
+out=$(ctl unban 198.51.100.70)
+check "ctl unban of an address inside a banned range names the range: $out" \
+    grep -q " 198.51.100.70 is not banned itself, but the ban on 198.51.100.64/26 covers it" <<<"$out"
+ctl unban 198.51.100.64/26 >/dev/null
+
 kill -TERM "$ggpid"
 check "SIGTERM: the daemon exits within 5 s" stopped "$ggpid" 5
 wait "$ggpid"
