@@ -221,7 +221,7 @@ static void
 ctl_list_one(void *arg, const struct ban_entry *e)
 {
 	struct ctl_list *l = arg;
-	char net[GG_ADDRSTRLEN + 8], since[32], exp[32];
+	char net[GG_ADDRSTRLEN + 8], since[32], exp[32], kind[48];
 
 	/*
 	 * Its time is up but the once-a-second sweep has not run yet: the
@@ -245,8 +245,14 @@ ctl_list_one(void *arg, const struct ban_entry *e)
 		    e->flags & BAN_F_PROBATION ? "true" : "false",
 		    e->flags & BAN_F_PREFIX ? "true" : "false");
 	} else {
-		fprintf(l->out, "%-24s %-20s %-20s %5u  %s  %s\n", net,
-		    since, exp, e->count, e->tool[0] ? e->tool : "-",
+		/* "probation after N bans" is "probation" here: the table
+		 * says what is in force; explain tells the history. */
+		if (e->flags & BAN_F_PROBATION)
+			snprintf(kind, sizeof(kind), "probation");
+		else
+			snprintf(kind, sizeof(kind), "#%u", e->count);
+		fprintf(l->out, "%-24s %-20s %-20s %-9s  %s  %s\n", net,
+		    since, exp, kind, e->tool[0] ? e->tool : "-",
 		    e->reason[0] ? e->reason : "-");
 	}
 	l->n++;
@@ -265,8 +271,8 @@ ctl_bans(struct run *r, int argc, char **argv, FILE *out)
 	if (l.json)
 		fputs("[\n", out);
 	else
-		fprintf(out, "%-24s %-20s %-20s %5s  %s  %s\n", "ADDRESS",
-		    "SINCE", "EXPIRES", "COUNT", "TOOL", "REASON");
+		fprintf(out, "%-24s %-20s %-20s %-9s  %s  %s\n", "ADDRESS",
+		    "SINCE", "EXPIRES", "BAN", "TOOL", "REASON");
 	ban_walk(r->ban, true, ctl_list_one, &l);
 	if (l.json)
 		fputs(l.n ? "\n]\n" : "]\n", out);
@@ -322,7 +328,7 @@ ctl_explain(struct run *r, int argc, char **argv, FILE *out)
 {
 	const struct ban_entry *e, *cover;
 	struct conf_cidr n;
-	char net[GG_ADDRSTRLEN + 8], t1[32], t2[32], why[512];
+	char net[GG_ADDRSTRLEN + 8], t1[32], t2[32], why[512], kind[48];
 
 	if (argc != 2) {
 		fprintf(out, "usage: explain ADDRESS");
@@ -337,19 +343,27 @@ ctl_explain(struct run *r, int argc, char **argv, FILE *out)
 	e = ban_find(r->ban, &n.addr, n.plen);
 	cover = ban_lookup(r->ban, &n.addr, run_clock());
 	if (cover) {
-		fprintf(out, "banned: until %s (%s%s), ban #%u, reason %s, "
-		    "tool %s, since %s\n",
-		    ctl_time(cover->expires_ns, t1, sizeof(t1)),
-		    cover->flags & BAN_F_MANUAL ? "by hand" :
-		    cover->flags & BAN_F_PROBATION ? "probation" : "automatic",
+		fprintf(out, "banned: until %s (%s%s), %s", ctl_time(
+		    cover->expires_ns, t1, sizeof(t1)),
+		    cover->flags & BAN_F_MANUAL ? "by hand" : "automatic",
 		    cover->flags & BAN_F_PREFIX ? ", its prefix" : "",
-		    cover->count, cover->reason[0] ? cover->reason : "-",
+		    ban_kind(cover, kind, sizeof(kind)));
+		if (cover->flags & BAN_F_PROBATION)
+			fputs(" (a short ban off the ladder, for weak "
+			    "evidence)", out);
+		else
+			fprintf(out, " on rung %u", cover->level + 1u);
+		fprintf(out, ", reason %s, tool %s, since %s\n",
+		    cover->reason[0] ? cover->reason : "-",
 		    cover->tool[0] ? cover->tool : "-",
 		    ctl_time(cover->since_ns, t2, sizeof(t2)));
 	} else if (e) {
-		fprintf(out, "not banned now; history: %u ban%s, next on "
-		    "rung %u, latest offence %s\n", e->count, e->count == 1 ?
-		    "" : "s", e->level + 1u, ctl_time(e->last_ns, t1,
+		fprintf(out, "not banned now; history: %u ban%s of the "
+		    "ladder (probations not counted)", e->count, e->count == 1 ?
+		    "" : "s");
+		if (e->count)
+			fprintf(out, ", the latest on rung %u", e->level + 1u);
+		fprintf(out, ", latest offence %s\n", ctl_time(e->last_ns, t1,
 		    sizeof(t1)));
 	} else {
 		fputs("not banned, no history\n", out);
@@ -371,6 +385,7 @@ ctl_event(struct run *r, const char *type, const struct ban_entry *e,
 	events_add_str(&l, "addr", net);
 	events_add_str(&l, "by", "ctl");
 	if (e) {
+		events_add_str(&l, "kind", ban_kind(e, t, sizeof(t)));
 		events_add_u64(&l, "count", e->count);
 		events_add_str(&l, "reason", e->reason);
 		events_add_str(&l, "expires", ctl_time(e->expires_ns, t,
@@ -521,10 +536,12 @@ ctl_stats(struct run *r, FILE *out)
 	    (uint64_t)atomic_load(&r->c.verdicts[1]),
 	    (uint64_t)atomic_load(&r->c.verdicts[2]));
 	fprintf(out, "bans_active %" PRIu64 "\nbans_active_prefixes %" PRIu64
-	    "\nbans_made %" PRIu64 "\nbans_expired %" PRIu64 "\nunbans %"
+	    "\nbans_made %" PRIu64 "\nbans_probation %" PRIu64
+	    "\nbans_expired %" PRIu64 "\nunbans %"
 	    PRIu64 "\nbans_refused_trust %" PRIu64 "\nbans_refused_rate %"
 	    PRIu64 "\nbans_refused_full %" PRIu64 "\nban_records %" PRIu64
-	    "\n", bs->active, bs->active_prefix, bs->bans, bs->expired,
+	    "\n", bs->active, bs->active_prefix, bs->bans, bs->probations,
+	    bs->expired,
 	    bs->unbans, bs->rc[BAN_ETRUST], bs->rc[BAN_ERATE],
 	    bs->rc[BAN_EFULL], bs->records);
 	fprintf(out, "conntrack_flushed %" PRIu64 "\n", r->ct_flushed);
@@ -769,8 +786,12 @@ m_bans(struct run *r, FILE *out)
 	m_fam(out, "ghostguard_bans_active_prefixes", "gauge",
 	    "Bans in force on IPv6 prefixes (aggregated).");
 	m_u64(out, "ghostguard_bans_active_prefixes", NULL, bs->active_prefix);
-	m_fam(out, "ghostguard_bans_total", "counter", "Bans made.");
+	m_fam(out, "ghostguard_bans_total", "counter",
+	    "Bans made, probations included.");
 	m_u64(out, "ghostguard_bans_total", NULL, bs->bans);
+	m_fam(out, "ghostguard_bans_probation_total", "counter",
+	    "Of the bans made, probations (short, off the ladder).");
+	m_u64(out, "ghostguard_bans_probation_total", NULL, bs->probations);
 	m_fam(out, "ghostguard_bans_expired_total", "counter",
 	    "Bans that ran out.");
 	m_u64(out, "ghostguard_bans_expired_total", NULL, bs->expired);

@@ -18,6 +18,7 @@
  * checks the expiry itself.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -170,6 +171,19 @@ ban_rc_name(enum ban_rc rc)
 	if ((unsigned)rc < GG_NELEM(names))
 		return names[rc];
 	return "?";
+}
+
+const char *
+ban_kind(const struct ban_entry *e, char *buf, size_t sz)
+{
+	if (!(e->flags & BAN_F_PROBATION))
+		snprintf(buf, sz, "ban #%u", e->count);
+	else if (e->count == 0)
+		snprintf(buf, sz, "probation");
+	else
+		snprintf(buf, sz, "probation after %u ban%s", e->count,
+		    e->count == 1 ? "" : "s");
+	return buf;
 }
 
 /* --- keys and times ---------------------------------------------------- */
@@ -1070,6 +1084,7 @@ ban_start(struct ban *b, const struct key *k, uint32_t i, const struct req *q)
 	if (!q->manual)
 		rate_count(b);
 	b->stats.bans++;
+	b->stats.probations += q->probation;
 	return ban_commit(b, i, q, !q->probation);
 }
 

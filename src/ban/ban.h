@@ -78,7 +78,8 @@ struct ban_entry {
 	uint8_t		plen;		/* 32/128 for a host, less: a prefix */
 	uint8_t		level;		/* rung of its latest ban */
 	uint8_t		flags;		/* BAN_F_* */
-	uint32_t	count;		/* bans so far (history) */
+	uint32_t	count;		/* ladder bans so far (history): a
+					 * probation is not one */
 	uint64_t	since_ns;	/* latest ban started (wall clock) */
 	uint64_t	expires_ns;	/* it ends; 0: not banned (history
 					 * only); UINT64_MAX: never */
@@ -91,6 +92,15 @@ struct ban_entry {
 #define BAN_F_MANUAL	0x01	/* by `ghostguard ctl ban` */
 #define BAN_F_PROBATION	0x02	/* a probation, off the ladder */
 #define BAN_F_PREFIX	0x04	/* an IPv6 prefix from aggregation */
+
+/*
+ * What a ban is, for people, the same in ctl, the logs and the reports:
+ * "ban #N" (the source's N-th ban of the ladder: count), "probation" (a
+ * short ban off the ladder, for weak evidence; not counted), or
+ * "probation after N bans" (one for a source with history). Into buf;
+ * returns buf.
+ */
+const char *ban_kind(const struct ban_entry *e, char *buf, size_t sz);
 
 /* What the manager answers; counted per value in struct ban_stats. */
 enum ban_rc {
@@ -179,7 +189,9 @@ int	ban_ct_flush(const struct gg_addr *addr, uint8_t plen);
 
 struct ban_stats {
 	uint64_t	rc[BAN_EBACKEND + 1];	/* answers, by enum ban_rc */
-	uint64_t	bans;		/* bans made (incl. prefixes) */
+	uint64_t	bans;		/* bans made (incl. prefixes and
+					 * probations) */
+	uint64_t	probations;	/* of them, probations */
 	uint64_t	expired;	/* bans that ran out */
 	uint64_t	unbans;		/* lifted by hand */
 	uint64_t	forgotten;	/* history records forgotten */

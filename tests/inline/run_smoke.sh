@@ -276,6 +276,20 @@ check "a friendly-scanner OPTIONS does not reach the phone" \
     blocked 203.0.113.10 192.0.2.10 "friendly-scanner"
 check "the drop of 203.0.113.10 is logged with its tool" \
     waitlog "drop.* 203.0.113.10 .*tool sipvicious" 3
+# One spoofable packet earns a probation: so named everywhere, not "#0".
+ctl() { "$gg" ctl -s "$tmp/ctl.sock" "$@" 2>&1; }
+check "the scanner's probation is logged as one" \
+    waitlog "ban 203.0.113.10 for [0-9]*s (probation): " 3
+out=$(ctl bans | grep "^203.0.113.10 ")
+check "ctl bans lists it as a probation: $out" \
+    grep -qE "^203\.0\.113\.10 +[^ ]+ +[^ ]+ +probation  sipvicious  " <<<"$out"
+out=$(ctl explain 203.0.113.10 | sed -n 2p)
+check "ctl explain calls it a probation: $out" \
+    grep -q "^banned: until .* (automatic), probation (a short ban off the ladder" <<<"$out"
+check "the event log calls it a probation (kind, count 0)" \
+    grep -q '"type":"ban".*"addr":"203.0.113.10","kind":"probation","level":0,"count":0' "$tmp/events.jsonl"
+check "ctl stats counts it among the probations" \
+    eval 'ctl stats | grep -qx "bans_probation [1-9][0-9]*"'
 check "IPv6: a benign OPTIONS reaches the phone" \
     reaches 2001:db8:2::20 2001:db8:1::10 "Linphone/5.0"
 check "IPv6: a friendly-scanner OPTIONS does not reach the phone" \
@@ -326,7 +340,6 @@ check "a burst of 2000 interleaved OPTIONS: all 1500 of the provider arrive, non
     burst_ok
 
 # ctl's refusals name what they protect.
-ctl() { "$gg" ctl -s "$tmp/ctl.sock" "$@" 2>&1; }
 out=$(ctl ban 198.51.100.0/24)
 check "ctl ban of a range over the trusted server is refused, naming it: $out" \
     grep -q "not banned: it covers the trusted server 198.51.100.10 (line 2 of $tmp/gg.conf)" <<<"$out"

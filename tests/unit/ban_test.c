@@ -219,24 +219,32 @@ test_probation(void)
 	struct ban *b = manager(NULL, NULL, NULL);
 	struct ban_entry e;
 	uint64_t now = T0;
+	char k[48];
 
 	T_OK(probation(b, "192.0.2.10", now, &e) == BAN_OK &&
 	    (e.flags & BAN_F_PROBATION) && e.count == 0 && e.level == 0 &&
 	    e.expires_ns == now + 60 * NS, "probation: 60 s, off the ladder");
+	T_OK(!strcmp(ban_kind(&e, k, sizeof(k)), "probation"),
+	    "kind: probation (not ban #0)");
 	T_OK(probation(b, "192.0.2.10", now, &e) == BAN_EXISTS,
 	    "a second probation at once: exists");
 	T_OK(add(b, "192.0.2.10", now + NS, &e) == BAN_OK &&
 	    !(e.flags & BAN_F_PROBATION) && e.count == 1 && e.level == 0 &&
 	    e.expires_ns == now + 601 * NS,
 	    "a real ban replaces the probation");
+	T_OK(!strcmp(ban_kind(&e, k, sizeof(k)), "ban #1"), "kind: ban #1");
 	now = e.expires_ns + NS;
 	ban_tick(b, now, NULL, NULL);
 	T_OK(probation(b, "192.0.2.10", now, &e) == BAN_OK && e.level == 0 &&
 	    e.count == 1, "a probation of an offender keeps its rung");
+	T_OK(!strcmp(ban_kind(&e, k, sizeof(k)), "probation after 1 ban"),
+	    "kind: probation after 1 ban");
 	now = e.expires_ns + NS;
 	ban_tick(b, now, NULL, NULL);
 	T_OK(add(b, "192.0.2.10", now, &e) == BAN_OK && e.level == 1 &&
 	    e.count == 2, "the next real ban climbs one rung, not two");
+	T_OK(ban_stats(b)->bans == 4 && ban_stats(b)->probations == 2,
+	    "stats: 4 bans made, 2 of them probations");
 	ban_free(b);
 }
 
