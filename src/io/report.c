@@ -1001,8 +1001,9 @@ sb_deeds(struct sbuf *b, const struct report_source *s)
 	if (t & ENGINE_T_FLOOD)
 		sb_printf(b, "; it sent requests faster than any phone does");
 	if (s->malformed)
-		sb_printf(b, "; %llu of its messages were malformed",
-		    (unsigned long long)s->malformed);
+		sb_printf(b, "; %llu of its messages %s malformed",
+		    (unsigned long long)s->malformed, plural(s->malformed,
+		    "was", "were"));
 }
 
 /* "; ghostguard would have dropped 198 of its 201 packets and banned it at
@@ -1107,8 +1108,12 @@ report_summary_sentence(const struct report_summary *sum, char *buf,
 		sb_printf(&b, "nothing here looks like an attack");
 		if (sum->tot.dropped)
 			sb_printf(&b, "; ghostguard would have dropped %llu "
-			    "malformed or refused packets and let the rest "
-			    "through.", (unsigned long long)sum->tot.dropped);
+			    "malformed or refused %s and let the rest "
+			    "through.", (unsigned long long)sum->tot.dropped,
+			    plural(sum->tot.dropped, "packet", "packets"));
+		else if (sum->tot.payloads == 1)
+			sb_printf(&b, "; ghostguard would have let its one "
+			    "packet through.");
 		else
 			sb_printf(&b, "; ghostguard would have let all %llu "
 			    "packets through.",
@@ -1123,8 +1128,9 @@ report_summary_sentence(const struct report_summary *sum, char *buf,
 		    "", sum->k[ENGINE_POLICY], plural(sum->k[ENGINE_POLICY],
 		    "policy offender", "policy offenders"));
 	sb_printf(&b, " went after your phones and PBX; inline, ghostguard "
-	    "would have dropped %llu packets and ",
-	    (unsigned long long)sum->tot.dropped);
+	    "would have dropped %llu %s and ",
+	    (unsigned long long)sum->tot.dropped,
+	    plural(sum->tot.dropped, "packet", "packets"));
 	if (sum->banned)
 		sb_printf(&b, "banned %zu %s", sum->banned,
 		    plural(sum->banned, "source", "sources"));
@@ -1136,9 +1142,10 @@ report_summary_sentence(const struct report_summary *sum, char *buf,
 		    "went through untouched", ben,
 		    plural(ben, "source", "sources"));
 	else if (ben)
-		sb_printf(&b, ", and %llu packets of the %zu ordinary %s "
+		sb_printf(&b, ", and %llu %s of the %zu ordinary %s "
 		    "(malformed or refused)",
-		    (unsigned long long)sum->benign_dropped, ben,
+		    (unsigned long long)sum->benign_dropped,
+		    plural(sum->benign_dropped, "packet", "packets"), ben,
 		    plural(ben, "source", "sources"));
 	sb_printf(&b, ".");
 }
@@ -1213,9 +1220,9 @@ text_source(FILE *out, const struct rsrc *s)
 			    engine_tech_name((enum engine_tech)(1u << i)),
 			    report_tech_explain((enum engine_tech)(1u << i)));
 	if (s->policy)
-		fprintf(out, "    policy          %llu request(s) refused: %s\n",
-		    (unsigned long long)s->policy,
-		    policy_rule_name(s->last_policy));
+		fprintf(out, "    policy          %llu %s refused: %s\n",
+		    (unsigned long long)s->policy, plural(s->policy,
+		    "request", "requests"), policy_rule_name(s->last_policy));
 	text_list(out, "extensions tried", &s->users);
 	text_list(out, "hosts tried", &s->hosts);
 	if (s->auth)
@@ -1232,8 +1239,9 @@ text_source(FILE *out, const struct rsrc *s)
 	}
 	fmt_time(s->first_ns, t1, sizeof(t1));
 	fmt_time(s->last_ns, t2, sizeof(t2));
-	fprintf(out, "    packets %llu sent, %llu answers; %llu dropped",
+	fprintf(out, "    packets %llu sent, %llu %s; %llu dropped",
 	    (unsigned long long)s->packets, (unsigned long long)s->answers,
+	    plural(s->answers, "answer", "answers"),
 	    (unsigned long long)s->dropped);
 	if (s->detected_at)
 		fprintf(out, "; detected at its packet %llu",
@@ -1257,23 +1265,30 @@ report_text(struct report *r, FILE *out, const char *files)
 		return;
 	summary_fill(r, v, &c, &sum);
 	fprintf(out, "ghostguard analyze: %s\n", files);
-	fprintf(out, "%llu SIP messages (%llu malformed) from %zu sources: "
-	    "%zu scanners, %zu policy offenders, %zu benign\n",
-	    (unsigned long long)r->tot.sip,
-	    (unsigned long long)r->tot.malformed, r->n, c.k[ENGINE_SCANNER],
-	    c.k[ENGINE_POLICY], c.k[ENGINE_BENIGN]);
-	fprintf(out, "inline, ghostguard would have dropped %llu packets and "
+	fprintf(out, "%llu SIP %s (%llu malformed) from %zu %s: %zu %s, %zu "
+	    "policy %s, %zu benign\n", (unsigned long long)r->tot.sip,
+	    plural(r->tot.sip, "message", "messages"),
+	    (unsigned long long)r->tot.malformed, r->n,
+	    plural(r->n, "source", "sources"), c.k[ENGINE_SCANNER],
+	    plural(c.k[ENGINE_SCANNER], "scanner", "scanners"),
+	    c.k[ENGINE_POLICY], plural(c.k[ENGINE_POLICY], "offender",
+	    "offenders"), c.k[ENGINE_BENIGN]);
+	fprintf(out, "inline, ghostguard would have dropped %llu %s and "
 	    "banned %zu %s\n", (unsigned long long)r->tot.dropped,
-	    c.banned, plural(c.banned, "source", "sources"));
+	    plural(r->tot.dropped, "packet", "packets"), c.banned,
+	    plural(c.banned, "source", "sources"));
 	report_summary_sentence(&sum, say, sizeof(say));
 	text_wrap(out, 0, say, 76);
 	for (i = 0; i < r->n; i++)
 		text_source(out, v[i]);
 	if (r->tot.sources_untracked)
-		fprintf(out, "\n%llu packets from about %llu further sources "
-		    "are counted above but not described (--max-sources %zu)\n",
+		fprintf(out, "\n%llu %s from about %llu further %s %s "
+		    "counted above but not described (--max-sources %zu)\n",
 		    (unsigned long long)r->tot.sources_untracked,
-		    (unsigned long long)others_estimate(r), r->max);
+		    plural(r->tot.sources_untracked, "packet", "packets"),
+		    (unsigned long long)others_estimate(r),
+		    plural(others_estimate(r), "source", "sources"),
+		    plural(r->tot.sources_untracked, "is", "are"), r->max);
 	free(v);
 }
 
