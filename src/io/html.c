@@ -501,15 +501,16 @@ chips(FILE *out, const char *what, const char *cls,
 
 	if (l->total == 0)
 		return;
-	fprintf(out, "<dt>%s (%llu)</dt><dd class=\"%s\">", what,
-	    (unsigned long long)l->total, cls);
+	fprintf(out, "<dt>%s (%s%llu)</dt><dd class=\"%s\">", what,
+	    l->estimated ? "about " : "", (unsigned long long)l->total, cls);
 	for (i = 0; i < l->n; i++) {
 		fputs("<span class=\"chip\">", out);
 		esc(out, l->v[i]);
 		fputs("</span>", out);
 	}
 	if (l->total > l->n)
-		fprintf(out, "<span class=\"muted\">and %llu more</span>",
+		fprintf(out, "<span class=\"muted\">and %s%llu more</span>",
+		    l->estimated ? "about " : "",
 		    (unsigned long long)(l->total - l->n));
 	fputs("</dd>\n", out);
 }
