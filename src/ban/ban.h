@@ -235,7 +235,7 @@ bool		 ban_is_never(const struct ban *b, const struct gg_addr *addr,
 enum ban_never {
 	BAN_NEVER_NO = 0,	/* it may be banned */
 	BAN_NEVER_LOOPBACK,	/* it is or covers loopback */
-	BAN_NEVER_NET,		/* a never-ban network (trusted, allowed) */
+	BAN_NEVER_NET,		/* a never-ban network (trusted, allow) */
 	BAN_NEVER_SELF,		/* an address of this host */
 	BAN_NEVER_FAMILY	/* no known family */
 };

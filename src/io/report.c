@@ -29,7 +29,7 @@ struct strlist {
 	uint32_t	hash[EXACT_MAX]; /* hash[i] is v[i]'s for i < n */
 	unsigned	n;		/* texts kept */
 	unsigned	nh;		/* hashes kept */
-	bool		over;		/* more than EXACT_MAX values */
+	bool		over;		/* past EXACT_MAX values */
 	uint64_t	bits[SKETCH_BITS / 64];	/* one bit per hash bucket */
 };
 
