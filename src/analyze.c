@@ -357,14 +357,15 @@ all_regular(char *const *files, int n)
  * the same report, on one core), then merges their reports into the
  * first's. Each file's error is printed once: the first worker's, or
  * another's for a file the first could read (it changed meanwhile).
- * Returns the exit status.
+ * Returns the exit status; *nfailed gets the number of files that failed.
  */
 static int
-workers_run(struct worker *w, unsigned n)
+workers_run(struct worker *w, unsigned n, int *nfailed)
 {
 	unsigned k;
 	int i, status = 0;
 
+	*nfailed = 0;
 	for (k = 1; k < n; k++)
 		w[k].threaded = pthread_create(&w[k].thread, NULL, worker_run,
 		    &w[k]) == 0;
@@ -383,6 +384,7 @@ workers_run(struct worker *w, unsigned n)
 				fprintf(stderr, "ghostguard: %s\n",
 				    w[k].err[i]);
 			status = 2;
+			(*nfailed)++;
 			break;
 		}
 	for (k = 0; k < n; k++)
@@ -483,7 +485,7 @@ analyze_main(int argc, char **argv)
 	char files[1024] = "";
 	unsigned long max_sources = 20000, v;
 	unsigned nw = 0, shards, k;
-	int ch, json = 0, verbose = 0, i, status = 0, threads;
+	int ch, json = 0, verbose = 0, i, status = 0, threads, nfailed;
 	size_t n;
 
 	memset(w, 0, sizeof(w));
@@ -555,9 +557,13 @@ analyze_main(int argc, char **argv)
 		snprintf(files + n, sizeof(files) - n, "%s%s", n ? " " : "",
 		    argv[i]);
 	}
-	if ((status = workers_run(w, nw)) == 1)
+	if ((status = workers_run(w, nw, &nfailed)) == 1)
 		goto out;
 	rep = w[0].report;
+	/* Nothing could be read: the errors say it all, an empty report
+	 * would only hide them. */
+	if (nfailed == argc - optind && report_totals(rep)->payloads == 0)
+		goto out;
 	if (html && write_html(rep, html, files) != 0)
 		status = 1;
 	if (html && strcmp(html, "-") == 0)

@@ -64,6 +64,94 @@ ctl_parse_net(const char *w, struct conf_cidr *n, FILE *out)
 	return 0;
 }
 
+/* "is", "is in" or "covers": how a/aplen stands to the network n/nplen. */
+static const char *
+ctl_rel(const struct gg_addr *a, unsigned aplen, const struct gg_addr *n,
+    unsigned nplen)
+{
+	if (aplen < nplen)
+		return "covers";
+	return aplen == nplen && gg_addr_in(a, n, nplen) ? "is" : "is in";
+}
+
+/*
+ * The first entry of l that n shares an address with, as "it covers the
+ * trusted server 198.51.100.10 (sip.example.net, line 3 of FILE)"; what:
+ * "trusted" or "allowed". False when none.
+ */
+static bool
+ctl_never_list(struct run *r, const struct conf_netlist *l, const char *what,
+    const struct conf_cidr *n, char *buf, size_t sz)
+{
+	char net[GG_ADDRSTRLEN + 8], from[300];
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct conf_cidr *e = &l->v[i];
+		bool host = e->plen == (e->addr.family == AF_INET ? 32 : 128);
+
+		if (e->addr.family != n->addr.family || !gg_addr_in(&n->addr,
+		    &e->addr, n->plen < e->plen ? n->plen : e->plen))
+			continue;
+		ctl_net(&e->addr, e->plen, net, sizeof(net));
+		if (l->line[i] == 0)
+			snprintf(from, sizeof(from), "by ctl trust");
+		else
+			snprintf(from, sizeof(from), "%s%sline %u of %s",
+			    strcmp(l->src[i], net) ? l->src[i] : "",
+			    strcmp(l->src[i], net) ? ", " : "", l->line[i],
+			    r->cpath);
+		snprintf(buf, sz, "it %s the %s %s %s (%s)", ctl_rel(&n->addr,
+		    n->plen, &e->addr, e->plen), what, host ? !strcmp(what,
+		    "trusted") ? "server" : "address" : "network", net, from);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Why n may never be banned, into buf: the trusted server, allowed
+ * address, address of this host or loopback it is, is in or covers, by
+ * name. False when it may be banned.
+ */
+static bool
+ctl_never_why(struct run *r, const struct conf_cidr *n, char *buf, size_t sz)
+{
+	char net[GG_ADDRSTRLEN + 8];
+	struct gg_addr a;
+	uint8_t plen = 0;
+	bool found;
+
+	pthread_mutex_lock(&r->lock);
+	found = ctl_never_list(r, &r->conf->trusted, "trusted", n, buf, sz) ||
+	    ctl_never_list(r, &r->conf->allow, "allowed", n, buf, sz);
+	pthread_mutex_unlock(&r->lock);
+	if (found)
+		return true;
+	switch (ban_never_which(r->ban, &n->addr, n->plen, &a, &plen)) {
+	case BAN_NEVER_NO:
+		return false;
+	case BAN_NEVER_LOOPBACK:
+		snprintf(buf, sz, "it %s loopback (%s)", ctl_rel(&n->addr,
+		    n->plen, &a, plen), ctl_net(&a, plen, net, sizeof(net)));
+		break;
+	case BAN_NEVER_SELF:
+		snprintf(buf, sz, "it %s this host's address %s",
+		    ctl_rel(&n->addr, n->plen, &a, plen), ctl_net(&a, plen,
+		    net, sizeof(net)));
+		break;
+	case BAN_NEVER_NET:
+		snprintf(buf, sz, "it %s the never-ban network %s",
+		    ctl_rel(&n->addr, n->plen, &a, plen), ctl_net(&a, plen,
+		    net, sizeof(net)));
+		break;
+	case BAN_NEVER_FAMILY:
+		snprintf(buf, sz, "not an IPv4 or IPv6 address");
+		break;
+	}
+	return true;
+}
+
 static int
 ctl_status(struct run *r, FILE *out)
 {
@@ -137,7 +225,7 @@ static void
 ctl_list_one(void *arg, const struct ban_entry *e)
 {
 	struct ctl_list *l = arg;
-	char net[GG_ADDRSTRLEN + 8], since[32], exp[32];
+	char net[GG_ADDRSTRLEN + 8], since[32], exp[32], kind[48];
 
 	/*
 	 * Its time is up but the once-a-second sweep has not run yet: the
@@ -161,8 +249,14 @@ ctl_list_one(void *arg, const struct ban_entry *e)
 		    e->flags & BAN_F_PROBATION ? "true" : "false",
 		    e->flags & BAN_F_PREFIX ? "true" : "false");
 	} else {
-		fprintf(l->out, "%-24s %-20s %-20s %5u  %-18s  %s\n", net,
-		    since, exp, e->count, e->tool[0] ? e->tool : "-",
+		/* "probation after N bans" is "probation" here: the table
+		 * says what is in force; explain tells the history. */
+		if (e->flags & BAN_F_PROBATION)
+			snprintf(kind, sizeof(kind), "probation");
+		else
+			snprintf(kind, sizeof(kind), "#%u", e->count);
+		fprintf(l->out, "%-24s %-20s %-20s %-9s  %-18s  %s\n", net,
+		    since, exp, kind, e->tool[0] ? e->tool : "-",
 		    e->reason[0] ? e->reason : "-");
 	}
 	l->n++;
@@ -181,8 +275,8 @@ ctl_bans(struct run *r, int argc, char **argv, FILE *out)
 	if (l.json)
 		fputs("[\n", out);
 	else
-		fprintf(out, "%-24s %-20s %-20s %5s  %-18s  %s\n", "ADDRESS",
-		    "SINCE", "EXPIRES", "COUNT", "TOOL", "REASON");
+		fprintf(out, "%-24s %-20s %-20s %-9s  %-18s  %s\n", "ADDRESS",
+		    "SINCE", "EXPIRES", "BAN", "TOOL", "REASON");
 	ban_walk(r->ban, true, ctl_list_one, &l);
 	if (l.json)
 		fputs(l.n ? "\n]\n" : "]\n", out);
@@ -238,8 +332,7 @@ ctl_explain(struct run *r, int argc, char **argv, FILE *out)
 {
 	const struct ban_entry *e, *cover;
 	struct conf_cidr n;
-	char net[GG_ADDRSTRLEN + 8], t1[32], t2[32];
-	bool trusted, allowed;
+	char net[GG_ADDRSTRLEN + 8], t1[32], t2[32], why[512], kind[48];
 
 	if (argc != 2) {
 		fprintf(out, "usage: explain ADDRESS");
@@ -248,31 +341,33 @@ ctl_explain(struct run *r, int argc, char **argv, FILE *out)
 	if (ctl_parse_net(argv[1], &n, out) < 0)
 		return -1;
 	ctl_net(&n.addr, n.plen, net, sizeof(net));
-	pthread_mutex_lock(&r->lock);
-	trusted = conf_netlist_has(&r->conf->trusted, &n.addr);
-	allowed = conf_netlist_has(&r->conf->allow, &n.addr);
-	pthread_mutex_unlock(&r->lock);
 	fprintf(out, "%s\n", net);
-	if (trusted || allowed || ban_is_never(r->ban, &n.addr, n.plen))
-		fprintf(out, "never banned: %s\n", trusted ? "a trusted "
-		    "server" : allowed ? "in the allow list" :
-		    "loopback or this host's address");
+	if (ctl_never_why(r, &n, why, sizeof(why)))
+		fprintf(out, "never banned: %s\n", why);
 	e = ban_find(r->ban, &n.addr, n.plen);
 	cover = ban_lookup(r->ban, &n.addr, run_clock());
 	if (cover) {
-		fprintf(out, "banned: until %s (%s%s), ban #%u, reason %s, "
-		    "tool %s, since %s\n",
-		    ctl_time(cover->expires_ns, t1, sizeof(t1)),
-		    cover->flags & BAN_F_MANUAL ? "by hand" :
-		    cover->flags & BAN_F_PROBATION ? "probation" : "automatic",
+		fprintf(out, "banned: until %s (%s%s), %s", ctl_time(
+		    cover->expires_ns, t1, sizeof(t1)),
+		    cover->flags & BAN_F_MANUAL ? "by hand" : "automatic",
 		    cover->flags & BAN_F_PREFIX ? ", its prefix" : "",
-		    cover->count, cover->reason[0] ? cover->reason : "-",
+		    ban_kind(cover, kind, sizeof(kind)));
+		if (cover->flags & BAN_F_PROBATION)
+			fputs(" (a short ban off the ladder, for weak "
+			    "evidence)", out);
+		else
+			fprintf(out, " on rung %u", cover->level + 1u);
+		fprintf(out, ", reason %s, tool %s, since %s\n",
+		    cover->reason[0] ? cover->reason : "-",
 		    cover->tool[0] ? cover->tool : "-",
 		    ctl_time(cover->since_ns, t2, sizeof(t2)));
 	} else if (e) {
-		fprintf(out, "not banned now; history: %u ban%s, next on "
-		    "rung %u, latest offence %s\n", e->count, e->count == 1 ?
-		    "" : "s", e->level + 1u, ctl_time(e->last_ns, t1,
+		fprintf(out, "not banned now; history: %u ban%s of the "
+		    "ladder (probations not counted)", e->count, e->count == 1 ?
+		    "" : "s");
+		if (e->count)
+			fprintf(out, ", the latest on rung %u", e->level + 1u);
+		fprintf(out, ", latest offence %s\n", ctl_time(e->last_ns, t1,
 		    sizeof(t1)));
 	} else {
 		fputs("not banned, no history\n", out);
@@ -294,12 +389,36 @@ ctl_event(struct run *r, const char *type, const struct ban_entry *e,
 	events_add_str(&l, "addr", net);
 	events_add_str(&l, "by", "ctl");
 	if (e) {
+		events_add_str(&l, "kind", ban_kind(e, t, sizeof(t)));
 		events_add_u64(&l, "count", e->count);
 		events_add_str(&l, "reason", e->reason);
 		events_add_str(&l, "expires", ctl_time(e->expires_ns, t,
 		    sizeof(t)));
 	}
 	events_end(r->events, &l);
+}
+
+/* Why ban_add() refused n with rc, for people. */
+static const char *
+ctl_refusal(struct run *r, const struct conf_cidr *n, enum ban_rc rc,
+    char *buf, size_t sz)
+{
+	switch (rc) {
+	case BAN_ETRUST:
+		if (!ctl_never_why(r, n, buf, sz))
+			snprintf(buf, sz, "it is never banned");
+		return buf;
+	case BAN_EFULL:
+		snprintf(buf, sz, "%" PRIu64 " bans are in force, the most "
+		    "ban-max allows", ban_stats(r->ban)->active);
+		return buf;
+	case BAN_ENOMEM:
+		return "no record free (ban-max)";
+	case BAN_ERATE:
+		return "too many bans this minute (ban-rate)";
+	default:
+		return ban_rc_name(rc);
+	}
 }
 
 static int
@@ -309,7 +428,7 @@ ctl_ban(struct run *r, int argc, char **argv, FILE *out)
 	struct ban_entry e;
 	uint32_t d = 0;
 	enum ban_rc rc;
-	char net[GG_ADDRSTRLEN + 8], t[32];
+	char net[GG_ADDRSTRLEN + 8], t[32], why[512];
 
 	if (argc < 2 || argc > 3) {
 		fprintf(out, "usage: ban ADDRESS[/PREFIXLEN] [DURATION]");
@@ -326,9 +445,8 @@ ctl_ban(struct run *r, int argc, char **argv, FILE *out)
 	rc = ban_add(r->ban, &n.addr, n.plen, run_clock(), "by hand", "",
 	    false, d, BAN_F_MANUAL, &e);
 	if (rc != BAN_OK && rc != BAN_EXISTS && rc != BAN_EBACKEND) {
-		fprintf(out, "%s not banned: %s", net, rc == BAN_ETRUST ?
-		    "it is (or covers) a trusted server, an allowed address, "
-		    "this host or loopback" : ban_rc_name(rc));
+		fprintf(out, "%s not banned: %s", net, ctl_refusal(r, &n, rc,
+		    why, sizeof(why)));
 		return -1;
 	}
 	if (r->conf->conntrack_flush && r->be)
@@ -344,8 +462,9 @@ ctl_ban(struct run *r, int argc, char **argv, FILE *out)
 static int
 ctl_unban(struct run *r, int argc, char **argv, FILE *out)
 {
+	const struct ban_entry *cover;
 	struct conf_cidr n;
-	char net[GG_ADDRSTRLEN + 8];
+	char net[GG_ADDRSTRLEN + 8], cnet[GG_ADDRSTRLEN + 8];
 
 	if (argc != 2) {
 		fprintf(out, "usage: unban ADDRESS[/PREFIXLEN]");
@@ -355,7 +474,13 @@ ctl_unban(struct run *r, int argc, char **argv, FILE *out)
 		return -1;
 	ctl_net(&n.addr, n.plen, net, sizeof(net));
 	if (ban_del(r->ban, &n.addr, n.plen, run_clock()) != BAN_OK) {
-		fprintf(out, "%s is not banned", net);
+		cover = ban_lookup(r->ban, &n.addr, run_clock());
+		if (cover)
+			fprintf(out, "%s is not banned itself, but the ban on "
+			    "%s covers it: unban that", net, ctl_net(
+			    &cover->addr, cover->plen, cnet, sizeof(cnet)));
+		else
+			fprintf(out, "%s is not banned", net);
 		return -1;
 	}
 	pthread_mutex_lock(&r->lock);
@@ -445,10 +570,12 @@ ctl_stats(struct run *r, FILE *out)
 	    (uint64_t)atomic_load(&r->c.verdicts[1]),
 	    (uint64_t)atomic_load(&r->c.verdicts[2]));
 	fprintf(out, "bans_active %" PRIu64 "\nbans_active_prefixes %" PRIu64
-	    "\nbans_made %" PRIu64 "\nbans_expired %" PRIu64 "\nunbans %"
+	    "\nbans_made %" PRIu64 "\nbans_probation %" PRIu64
+	    "\nbans_expired %" PRIu64 "\nunbans %"
 	    PRIu64 "\nbans_refused_trust %" PRIu64 "\nbans_refused_rate %"
 	    PRIu64 "\nbans_refused_full %" PRIu64 "\nban_records %" PRIu64
-	    "\n", bs->active, bs->active_prefix, bs->bans, bs->expired,
+	    "\n", bs->active, bs->active_prefix, bs->bans, bs->probations,
+	    bs->expired,
 	    bs->unbans, bs->rc[BAN_ETRUST], bs->rc[BAN_ERATE],
 	    bs->rc[BAN_EFULL], bs->records);
 	fprintf(out, "conntrack_flushed %" PRIu64 "\n", r->ct_flushed);
@@ -686,8 +813,12 @@ m_bans(struct run *r, FILE *out)
 	m_fam(out, "ghostguard_bans_active_prefixes", "gauge",
 	    "Bans in force on IPv6 prefixes (aggregated).");
 	m_u64(out, "ghostguard_bans_active_prefixes", NULL, bs->active_prefix);
-	m_fam(out, "ghostguard_bans_total", "counter", "Bans made.");
+	m_fam(out, "ghostguard_bans_total", "counter",
+	    "Bans made, probations included.");
 	m_u64(out, "ghostguard_bans_total", NULL, bs->bans);
+	m_fam(out, "ghostguard_bans_probation_total", "counter",
+	    "Of the bans made, probations (short, off the ladder).");
+	m_u64(out, "ghostguard_bans_probation_total", NULL, bs->probations);
 	m_fam(out, "ghostguard_bans_expired_total", "counter",
 	    "Bans that ran out.");
 	m_u64(out, "ghostguard_bans_expired_total", NULL, bs->expired);

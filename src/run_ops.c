@@ -185,12 +185,13 @@ ops_add_time(struct events_line *l, const char *key, uint64_t ns)
 static void
 ops_event_entry(struct events_line *l, const struct ban_entry *e)
 {
-	char a[GG_ADDRSTRLEN + 8];
+	char a[GG_ADDRSTRLEN + 8], kind[48];
 
 	gg_addr_fmt(&e->addr, a);
 	if (e->plen != (e->addr.family == AF_INET ? 32 : 128))
 		snprintf(a + strlen(a), sizeof(a) - strlen(a), "/%u", e->plen);
 	events_add_str(l, "addr", a);
+	events_add_str(l, "kind", ban_kind(e, kind, sizeof(kind)));
 	events_add_u64(l, "level", e->level);
 	events_add_u64(l, "count", e->count);
 	events_add_str(l, "reason", e->reason);
@@ -230,7 +231,7 @@ ops_ban_one(struct run *r, const struct run_banreq *q, uint64_t now)
 	struct ban_entry e;
 	struct events_line l;
 	enum ban_rc rc;
-	char a[GG_ADDRSTRLEN], len[32], rung[16];
+	char a[GG_ADDRSTRLEN], len[32], rung[16], kind[48];
 	uint8_t plen = q->addr.family == AF_INET ? 32 : 128;
 	int n;
 
@@ -257,11 +258,12 @@ ops_ban_one(struct run *r, const struct run_banreq *q, uint64_t now)
 		events_end(r->events, &l);
 	}
 	if (e.flags & BAN_F_PROBATION)
-		snprintf(rung, sizeof(rung), "probation");
+		rung[0] = '\0';
 	else
-		snprintf(rung, sizeof(rung), "rung %u", e.level + 1u);
-	log_notice("ban %s for %s (%s, ban #%u): %s%s%s%s", a,
-	    ops_len(&e, len, sizeof(len)), rung, e.count, q->reason, q->tool[0] ? ", tool " : "", q->tool,
+		snprintf(rung, sizeof(rung), ", rung %u", e.level + 1u);
+	log_notice("ban %s for %s (%s%s): %s%s%s%s", a,
+	    ops_len(&e, len, sizeof(len)), ban_kind(&e, kind, sizeof(kind)),
+	    rung, q->reason, q->tool[0] ? ", tool " : "", q->tool,
 	    rc == BAN_EBACKEND ? " (the kernel refused it: retried)" : "");
 }
 

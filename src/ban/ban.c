@@ -18,6 +18,7 @@
  * checks the expiry itself.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -170,6 +171,19 @@ ban_rc_name(enum ban_rc rc)
 	if ((unsigned)rc < GG_NELEM(names))
 		return names[rc];
 	return "?";
+}
+
+const char *
+ban_kind(const struct ban_entry *e, char *buf, size_t sz)
+{
+	if (!(e->flags & BAN_F_PROBATION))
+		snprintf(buf, sz, "ban #%u", e->count);
+	else if (e->count == 0)
+		snprintf(buf, sz, "probation");
+	else
+		snprintf(buf, sz, "probation after %u ban%s", e->count,
+		    e->count == 1 ? "" : "s");
+	return buf;
 }
 
 /* --- keys and times ---------------------------------------------------- */
@@ -722,32 +736,63 @@ overlap(const struct gg_addr *a, unsigned aplen, const struct gg_addr *n,
 	    gg_addr_in(a, n, aplen < nplen ? aplen : nplen);
 }
 
+/* True when a/aplen shares an address with x/plen, then put in net, nplen. */
 static bool
-never_key(const struct ban *b, const struct key *k)
+never_hit(const struct gg_addr *a, unsigned aplen, const struct gg_addr *x,
+    unsigned plen, struct gg_addr *net, uint8_t *nplen)
+{
+	if (!overlap(a, aplen, x, plen))
+		return false;
+	if (net)
+		*net = *x;
+	if (nplen)
+		*nplen = (uint8_t)plen;
+	return true;
+}
+
+/*
+ * The first never-ban network k shares an address with (loopback, the
+ * never-ban networks, then the host's addresses) into *net / *nplen (may
+ * be NULL); BAN_NEVER_NO when none.
+ */
+static enum ban_never
+never_key(const struct ban *b, const struct key *k, struct gg_addr *net,
+    uint8_t *nplen)
 {
 	struct gg_addr a;
 	size_t i;
 
 	key_addr(k, &a);
 	for (i = 0; i < GG_NELEM(loopback); i++)
-		if (overlap(&a, k->plen, &loopback[i].addr, loopback[i].plen))
-			return true;
+		if (never_hit(&a, k->plen, &loopback[i].addr,
+		    loopback[i].plen, net, nplen))
+			return BAN_NEVER_LOOPBACK;
 	for (i = 0; i < b->nnever; i++)
-		if (overlap(&a, k->plen, &b->never[i].addr, b->never[i].plen))
-			return true;
+		if (never_hit(&a, k->plen, &b->never[i].addr,
+		    b->never[i].plen, net, nplen))
+			return BAN_NEVER_NET;
 	for (i = 0; i < b->nself; i++)
-		if (overlap(&a, k->plen, &b->self[i],
-		    b->self[i].family == AF_INET ? 32 : 128))
-			return true;
-	return false;
+		if (never_hit(&a, k->plen, &b->self[i],
+		    b->self[i].family == AF_INET ? 32 : 128, net, nplen))
+			return BAN_NEVER_SELF;
+	return BAN_NEVER_NO;
 }
 
 bool
 ban_is_never(const struct ban *b, const struct gg_addr *addr, uint8_t plen)
 {
+	return ban_never_which(b, addr, plen, NULL, NULL) != BAN_NEVER_NO;
+}
+
+enum ban_never
+ban_never_which(const struct ban *b, const struct gg_addr *addr,
+    uint8_t plen, struct gg_addr *net, uint8_t *nplen)
+{
 	struct key k;
 
-	return !key_make(&k, addr, plen) || never_key(b, &k);
+	if (!key_make(&k, addr, plen))
+		return BAN_NEVER_FAMILY;
+	return never_key(b, &k, net, nplen);
 }
 
 static void
@@ -904,7 +949,7 @@ aggregate(struct ban *b, uint32_t hi, const struct req *q)
 	pfx_key(b, h, &pk);
 	pi = rec_find(b, &pk);
 	if ((pi != NONE && rec_active(&b->rec[pi], q->now_s)) ||
-	    never_key(b, &pk))
+	    never_key(b, &pk, NULL, NULL))
 		return NONE;
 	j = b->head[1][key_hash(&pk, b->seed + 1) & b->mask[1]];
 	for (; j != 0; j = b->rec[j - 1].next[1]) {
@@ -1039,6 +1084,7 @@ ban_start(struct ban *b, const struct key *k, uint32_t i, const struct req *q)
 	if (!q->manual)
 		rate_count(b);
 	b->stats.bans++;
+	b->stats.probations += q->probation;
 	return ban_commit(b, i, q, !q->probation);
 }
 
@@ -1066,7 +1112,7 @@ ban_add(struct ban *b, const struct gg_addr *addr, uint8_t plen,
 	q.duration_s = duration_s;
 	q.manual = duration_s != 0 || (flags & BAN_F_MANUAL);
 	q.probation = probation && !q.manual;
-	if (!key_make(&k, addr, plen) || never_key(b, &k)) {
+	if (!key_make(&k, addr, plen) || never_key(b, &k, NULL, NULL)) {
 		rc = BAN_ETRUST;
 		goto out;
 	}
@@ -1174,7 +1220,7 @@ ban_put(struct ban *b, const struct ban_entry *e)
 	struct rec *r;
 	uint32_t i;
 
-	if (!key_make(&k, &e->addr, e->plen) || never_key(b, &k))
+	if (!key_make(&k, &e->addr, e->plen) || never_key(b, &k, NULL, NULL))
 		return BAN_ETRUST;
 	if ((i = rec_find(b, &k)) == NONE && (i = rec_new(b, &k)) == NONE)
 		return BAN_ENOMEM;

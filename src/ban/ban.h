@@ -78,7 +78,8 @@ struct ban_entry {
 	uint8_t		plen;		/* 32/128 for a host, less: a prefix */
 	uint8_t		level;		/* rung of its latest ban */
 	uint8_t		flags;		/* BAN_F_* */
-	uint32_t	count;		/* bans so far (history) */
+	uint32_t	count;		/* ladder bans so far (history): a
+					 * probation is not one */
 	uint64_t	since_ns;	/* latest ban started (wall clock) */
 	uint64_t	expires_ns;	/* it ends; 0: not banned (history
 					 * only); UINT64_MAX: never */
@@ -91,6 +92,15 @@ struct ban_entry {
 #define BAN_F_MANUAL	0x01	/* by `ghostguard ctl ban` */
 #define BAN_F_PROBATION	0x02	/* a probation, off the ladder */
 #define BAN_F_PREFIX	0x04	/* an IPv6 prefix from aggregation */
+
+/*
+ * What a ban is, for people, the same in ctl, the logs and the reports:
+ * "ban #N" (the source's N-th ban of the ladder: count), "probation" (a
+ * short ban off the ladder, for weak evidence; not counted), or
+ * "probation after N bans" (one for a source with history). Into buf;
+ * returns buf.
+ */
+const char *ban_kind(const struct ban_entry *e, char *buf, size_t sz);
 
 /* What the manager answers; counted per value in struct ban_stats. */
 enum ban_rc {
@@ -179,7 +189,9 @@ int	ban_ct_flush(const struct gg_addr *addr, uint8_t plen);
 
 struct ban_stats {
 	uint64_t	rc[BAN_EBACKEND + 1];	/* answers, by enum ban_rc */
-	uint64_t	bans;		/* bans made (incl. prefixes) */
+	uint64_t	bans;		/* bans made (incl. prefixes and
+					 * probations) */
+	uint64_t	probations;	/* of them, probations */
 	uint64_t	expired;	/* bans that ran out */
 	uint64_t	unbans;		/* lifted by hand */
 	uint64_t	forgotten;	/* history records forgotten */
@@ -218,6 +230,26 @@ int		 ban_set_never(struct ban *b, const struct gg_addr *nets,
 /* True when addr/plen (or a part of it) may never be banned. */
 bool		 ban_is_never(const struct ban *b, const struct gg_addr *addr,
 		    uint8_t plen);
+
+/* Why an address may never be banned (ban_never_which()). */
+enum ban_never {
+	BAN_NEVER_NO = 0,	/* it may be banned */
+	BAN_NEVER_LOOPBACK,	/* it is or covers loopback */
+	BAN_NEVER_NET,		/* a never-ban network (trusted, allow) */
+	BAN_NEVER_SELF,		/* an address of this host */
+	BAN_NEVER_FAMILY	/* no known family */
+};
+
+/*
+ * Which never-ban entry addr/plen shares an address with: loopback first,
+ * then the never-ban networks, then the host's addresses; the entry's
+ * network goes to *net and *nplen (each may be NULL; untouched for
+ * BAN_NEVER_NO and BAN_NEVER_FAMILY). For the messages that say why a ban
+ * was refused.
+ */
+enum ban_never	 ban_never_which(const struct ban *b,
+		    const struct gg_addr *addr, uint8_t plen,
+		    struct gg_addr *net, uint8_t *nplen);
 
 /*
  * Bans addr (a host) for its next rung of the ladder (probation: for

@@ -317,8 +317,9 @@ ban_ipset_purge(void)
 
 			/* Absent: both fail, quietly. Still matched by
 			 * someone else's rule: emptied, kept. */
-			if (bi_cmd(&bi, IPSET_CMD_DESTROY, name, NULL, 1) == 0 ||
-			    bi_cmd(&bi, IPSET_CMD_FLUSH, name, NULL, 1) == 0)
+			if (bi_cmd(&bi, IPSET_CMD_DESTROY, name, NULL,
+			    1) == 0 || bi_cmd(&bi, IPSET_CMD_FLUSH, name, NULL,
+			    1) == 0)
 				n++;
 		}
 	ipset_session_fini(bi.s);

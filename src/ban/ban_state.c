@@ -7,7 +7,10 @@
  *	addr/plen level count flags since expires last reason tool sum
  *
  * times in ms since the epoch (expires: 0 for history, "never" for a ban
- * for ever), flags in decimal (BAN_F_*), reason and tool escaped ("-" when
+ * for ever), level the rung of the latest ladder ban (from 0), count the
+ * ladder bans so far (a probation, flag BAN_F_PROBATION, is not one: a
+ * first probation has count 0), flags in decimal (BAN_F_*), reason and
+ * tool escaped ("-" when
  * empty; bytes outside '!'..'~', a backslash and a leading '-' as \xHH),
  * and sum the low 32 bits of gg_hash(line up to the space before sum, seed
  * 0) in 8 lower-case hex digits. A line that fails its sum or its syntax is

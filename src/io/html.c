@@ -501,15 +501,16 @@ chips(FILE *out, const char *what, const char *cls,
 
 	if (l->total == 0)
 		return;
-	fprintf(out, "<dt>%s (%llu)</dt><dd class=\"%s\">", what,
-	    (unsigned long long)l->total, cls);
+	fprintf(out, "<dt>%s (%s%llu)</dt><dd class=\"%s\">", what,
+	    l->estimated ? "about " : "", (unsigned long long)l->total, cls);
 	for (i = 0; i < l->n; i++) {
 		fputs("<span class=\"chip\">", out);
 		esc(out, l->v[i]);
 		fputs("</span>", out);
 	}
 	if (l->total > l->n)
-		fprintf(out, "<span class=\"muted\">and %llu more</span>",
+		fprintf(out, "<span class=\"muted\">and %s%llu more</span>",
+		    l->estimated ? "about " : "",
 		    (unsigned long long)(l->total - l->n));
 	fputs("</dd>\n", out);
 }
@@ -576,13 +577,17 @@ card_counts(FILE *out, const struct report_source *s)
 		fputs("</dd>\n", out);
 	}
 	if (s->policy)
-		fprintf(out, "<dt>Policy</dt><dd>%llu request(s) refused: "
+		fprintf(out, "<dt>Policy</dt><dd>%llu %s refused: "
 		    "<code>%s</code></dd>\n", (unsigned long long)s->policy,
+		    s->policy == 1 ? "request" : "requests",
 		    policy_rule_name(s->last_policy));
-	fprintf(out, "<dt>Packets</dt><dd><b class=\"packets\">%llu</b> sent, "
-	    "%llu answers to it; <b class=\"dropped\">%llu</b> would be "
-	    "dropped", (unsigned long long)s->packets,
-	    (unsigned long long)s->answers, (unsigned long long)s->dropped);
+	/* The drops per direction, as the text report's counts line. */
+	fprintf(out, "<dt>Packets</dt><dd><b class=\"packets\">%llu</b> sent "
+	    "(<b class=\"dropped\">%llu</b> would be dropped), %llu %s to "
+	    "it (%llu would be dropped)", (unsigned long long)s->packets,
+	    (unsigned long long)s->dropped_sent,
+	    (unsigned long long)s->answers, s->answers == 1 ? "answer" :
+	    "answers", (unsigned long long)(s->dropped - s->dropped_sent));
 	if (s->malformed)
 		fprintf(out, "; %llu malformed",
 		    (unsigned long long)s->malformed);

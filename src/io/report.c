@@ -12,6 +12,7 @@
 #define LIST_MAX	REPORT_LIST_MAX	/* examples kept per list */
 #define NAME_MAX_LEN	GG_ADDRSTRLEN	/* bytes kept of a name or address */
 
+#define EXACT_MAX	64	/* distinct values counted exactly */
 #define SKETCH_BITS	1024	/* linear-counting bitmap per list */
 #define OTHERS_BITS	65536	/* bitmap of the sources not described */
 #define EVIDENCE_MAX	4	/* signatures listed per source */
@@ -19,13 +20,16 @@
 
 /*
  * A bounded list of distinct short strings: the first LIST_MAX kept, and
- * all of them counted, exactly up to LIST_MAX and past it by linear counting
- * over a bitmap (within a few percent up to several thousand values).
+ * all of them counted, exactly (by their 32-bit hashes) up to EXACT_MAX and
+ * past it by linear counting over a bitmap (within a few percent up to
+ * several thousand values): a report says "about" then.
  */
 struct strlist {
 	char		v[LIST_MAX][NAME_MAX_LEN + 1];
-	uint32_t	hash[LIST_MAX];
-	unsigned	n;		/* kept */
+	uint32_t	hash[EXACT_MAX]; /* hash[i] is v[i]'s for i < n */
+	unsigned	n;		/* texts kept */
+	unsigned	nh;		/* hashes kept */
+	bool		over;		/* past EXACT_MAX values */
 	uint64_t	bits[SKETCH_BITS / 64];	/* one bit per hash bucket */
 };
 
@@ -150,14 +154,14 @@ strlist_total(const struct strlist *l)
 	unsigned i, zero = 0;
 	double est;
 
-	if (l->n < LIST_MAX)
-		return l->n;
+	if (!l->over)
+		return l->nh;
 	for (i = 0; i < SKETCH_BITS / 64; i++)
 		zero += 64 - (unsigned)__builtin_popcountll(l->bits[i]);
 	if (zero == 0)
 		zero = 1;
 	est = -(double)SKETCH_BITS * log((double)zero / SKETCH_BITS);
-	return est < LIST_MAX ? LIST_MAX : (uint64_t)(est + 0.5);
+	return est <= EXACT_MAX ? EXACT_MAX + 1 : (uint64_t)(est + 0.5);
 }
 
 /*
@@ -171,12 +175,18 @@ strlist_add_hash(struct strlist *l, uint32_t h)
 	unsigned i;
 
 	l->bits[(h % SKETCH_BITS) / 64] |= 1ULL << (h % 64);
-	for (i = 0; i < l->n; i++)
+	if (l->over)
+		return NULL;
+	for (i = 0; i < l->nh; i++)
 		if (l->hash[i] == h)
 			return NULL;
+	if (l->nh == EXACT_MAX) {
+		l->over = true;
+		return NULL;
+	}
+	l->hash[l->nh++] = h;
 	if (l->n == LIST_MAX)
 		return NULL;
-	l->hash[l->n] = h;
 	return l->v[l->n++];
 }
 
@@ -608,9 +618,15 @@ found_merge(struct rsrc *s)
 
 	if (s->r_404 == 0)
 		return;
-	for (i = 0; i < s->found_auth.n; i++)
-		strlist_add(&s->found, (struct gg_str){ s->found_auth.v[i],
-		    strlen(s->found_auth.v[i]) });
+	/* In the order they came: a slot of found is given only while it
+	 * has fewer than LIST_MAX texts, so i < found_auth.n then. */
+	for (i = 0; i < s->found_auth.nh; i++) {
+		char *slot = strlist_add_hash(&s->found, s->found_auth.hash[i]);
+
+		if (slot && i < s->found_auth.n)
+			memcpy(slot, s->found_auth.v[i], sizeof(s->found.v[0]));
+	}
+	s->found.over |= s->found_auth.over;
 	for (i = 0; i < SKETCH_BITS / 64; i++)
 		s->found.bits[i] |= s->found_auth.bits[i];
 	memset(&s->found_auth, 0, sizeof(s->found_auth));
@@ -751,6 +767,7 @@ list_view(const struct strlist *l, struct report_list *v)
 		v->v[i] = l->v[i];
 	v->n = l->n;
 	v->total = strlist_total(l);
+	v->estimated = l->over;
 }
 
 static void
@@ -892,7 +909,8 @@ sb_list(struct sbuf *b, const struct report_list *l)
 		sb_printf(b, "%s%s", i == 0 ? "" : i + 1 == show && !more ?
 		    " and " : ", ", l->v[i]);
 	if (more)
-		sb_printf(b, " and %llu more", (unsigned long long)more);
+		sb_printf(b, " and %s%llu more", l->estimated ? "about " : "",
+		    (unsigned long long)more);
 }
 
 #define SWEEP_T		(ENGINE_T_OPTIONS_SWEEP | ENGINE_T_INVITE_SWEEP)
@@ -969,14 +987,16 @@ sb_deeds(struct sbuf *b, const struct report_source *s)
 	unsigned n = 0, i;
 
 	if (t & SWEEP_T)
-		snprintf(c[n++], sizeof(c[0]), "probed %llu %s%s",
+		snprintf(c[n++], sizeof(c[0]), "probed %s%llu %s%s",
+		    s->hosts.estimated ? "about " : "",
 		    (unsigned long long)s->hosts.total,
 		    plural(s->hosts.total, "address", "addresses"),
 		    t & ENGINE_T_INVITE_SWEEP ? " with calls that make phones "
 		    "ring with nobody on the line" : "");
 	if (t & ENUM_T || (s->users.total > 1 &&
 	    !(t & ENGINE_T_PASSWORD_GUESS)))
-		snprintf(c[n++], sizeof(c[0]), "tried %llu %s",
+		snprintf(c[n++], sizeof(c[0]), "tried %s%llu %s",
+		    s->users.estimated ? "about " : "",
 		    (unsigned long long)s->users.total,
 		    plural(s->users.total, "extension", "extensions"));
 	if (t & ENGINE_T_PASSWORD_GUESS || s->auth)
@@ -1001,8 +1021,9 @@ sb_deeds(struct sbuf *b, const struct report_source *s)
 	if (t & ENGINE_T_FLOOD)
 		sb_printf(b, "; it sent requests faster than any phone does");
 	if (s->malformed)
-		sb_printf(b, "; %llu of its messages were malformed",
-		    (unsigned long long)s->malformed);
+		sb_printf(b, "; %llu of its messages %s malformed",
+		    (unsigned long long)s->malformed, plural(s->malformed,
+		    "was", "were"));
 }
 
 /* "; ghostguard would have dropped 198 of its 201 packets and banned it at
@@ -1107,8 +1128,12 @@ report_summary_sentence(const struct report_summary *sum, char *buf,
 		sb_printf(&b, "nothing here looks like an attack");
 		if (sum->tot.dropped)
 			sb_printf(&b, "; ghostguard would have dropped %llu "
-			    "malformed or refused packets and let the rest "
-			    "through.", (unsigned long long)sum->tot.dropped);
+			    "malformed or refused %s and let the rest "
+			    "through.", (unsigned long long)sum->tot.dropped,
+			    plural(sum->tot.dropped, "packet", "packets"));
+		else if (sum->tot.payloads == 1)
+			sb_printf(&b, "; ghostguard would have let its one "
+			    "packet through.");
 		else
 			sb_printf(&b, "; ghostguard would have let all %llu "
 			    "packets through.",
@@ -1123,8 +1148,9 @@ report_summary_sentence(const struct report_summary *sum, char *buf,
 		    "", sum->k[ENGINE_POLICY], plural(sum->k[ENGINE_POLICY],
 		    "policy offender", "policy offenders"));
 	sb_printf(&b, " went after your phones and PBX; inline, ghostguard "
-	    "would have dropped %llu packets and ",
-	    (unsigned long long)sum->tot.dropped);
+	    "would have dropped %llu %s and ",
+	    (unsigned long long)sum->tot.dropped,
+	    plural(sum->tot.dropped, "packet", "packets"));
 	if (sum->banned)
 		sb_printf(&b, "banned %zu %s", sum->banned,
 		    plural(sum->banned, "source", "sources"));
@@ -1136,9 +1162,10 @@ report_summary_sentence(const struct report_summary *sum, char *buf,
 		    "went through untouched", ben,
 		    plural(ben, "source", "sources"));
 	else if (ben)
-		sb_printf(&b, ", and %llu packets of the %zu ordinary %s "
+		sb_printf(&b, ", and %llu %s of the %zu ordinary %s "
 		    "(malformed or refused)",
-		    (unsigned long long)sum->benign_dropped, ben,
+		    (unsigned long long)sum->benign_dropped,
+		    plural(sum->benign_dropped, "packet", "packets"), ben,
 		    plural(ben, "source", "sources"));
 	sb_printf(&b, ".");
 }
@@ -1150,7 +1177,7 @@ text_list(FILE *out, const char *what, const struct strlist *l)
 
 	if (l->n == 0)
 		return;
-	fprintf(out, "    %s (%llu): ", what,
+	fprintf(out, "    %s (%s%llu): ", what, l->over ? "about " : "",
 	    (unsigned long long)strlist_total(l));
 	for (i = 0; i < l->n; i++)
 		fprintf(out, "%s%s", i ? ", " : "", l->v[i]);
@@ -1213,9 +1240,9 @@ text_source(FILE *out, const struct rsrc *s)
 			    engine_tech_name((enum engine_tech)(1u << i)),
 			    report_tech_explain((enum engine_tech)(1u << i)));
 	if (s->policy)
-		fprintf(out, "    policy          %llu request(s) refused: %s\n",
-		    (unsigned long long)s->policy,
-		    policy_rule_name(s->last_policy));
+		fprintf(out, "    policy          %llu %s refused: %s\n",
+		    (unsigned long long)s->policy, plural(s->policy,
+		    "request", "requests"), policy_rule_name(s->last_policy));
 	text_list(out, "extensions tried", &s->users);
 	text_list(out, "hosts tried", &s->hosts);
 	if (s->auth)
@@ -1232,9 +1259,12 @@ text_source(FILE *out, const struct rsrc *s)
 	}
 	fmt_time(s->first_ns, t1, sizeof(t1));
 	fmt_time(s->last_ns, t2, sizeof(t2));
-	fprintf(out, "    packets %llu sent, %llu answers; %llu dropped",
-	    (unsigned long long)s->packets, (unsigned long long)s->answers,
-	    (unsigned long long)s->dropped);
+	fprintf(out, "    packets %llu sent (%llu dropped), %llu %s to it "
+	    "(%llu dropped)", (unsigned long long)s->packets,
+	    (unsigned long long)s->dropped_sent,
+	    (unsigned long long)s->answers,
+	    plural(s->answers, "answer", "answers"),
+	    (unsigned long long)(s->dropped - s->dropped_sent));
 	if (s->detected_at)
 		fprintf(out, "; detected at its packet %llu",
 		    (unsigned long long)s->detected_at);
@@ -1257,23 +1287,30 @@ report_text(struct report *r, FILE *out, const char *files)
 		return;
 	summary_fill(r, v, &c, &sum);
 	fprintf(out, "ghostguard analyze: %s\n", files);
-	fprintf(out, "%llu SIP messages (%llu malformed) from %zu sources: "
-	    "%zu scanners, %zu policy offenders, %zu benign\n",
-	    (unsigned long long)r->tot.sip,
-	    (unsigned long long)r->tot.malformed, r->n, c.k[ENGINE_SCANNER],
-	    c.k[ENGINE_POLICY], c.k[ENGINE_BENIGN]);
-	fprintf(out, "inline, ghostguard would have dropped %llu packets and "
+	fprintf(out, "%llu SIP %s (%llu malformed) from %zu %s: %zu %s, %zu "
+	    "policy %s, %zu benign\n", (unsigned long long)r->tot.sip,
+	    plural(r->tot.sip, "message", "messages"),
+	    (unsigned long long)r->tot.malformed, r->n,
+	    plural(r->n, "source", "sources"), c.k[ENGINE_SCANNER],
+	    plural(c.k[ENGINE_SCANNER], "scanner", "scanners"),
+	    c.k[ENGINE_POLICY], plural(c.k[ENGINE_POLICY], "offender",
+	    "offenders"), c.k[ENGINE_BENIGN]);
+	fprintf(out, "inline, ghostguard would have dropped %llu %s and "
 	    "banned %zu %s\n", (unsigned long long)r->tot.dropped,
-	    c.banned, plural(c.banned, "source", "sources"));
+	    plural(r->tot.dropped, "packet", "packets"), c.banned,
+	    plural(c.banned, "source", "sources"));
 	report_summary_sentence(&sum, say, sizeof(say));
 	text_wrap(out, 0, say, 76);
 	for (i = 0; i < r->n; i++)
 		text_source(out, v[i]);
 	if (r->tot.sources_untracked)
-		fprintf(out, "\n%llu packets from about %llu further sources "
-		    "are counted above but not described (--max-sources %zu)\n",
+		fprintf(out, "\n%llu %s from about %llu further %s %s "
+		    "counted above but not described (--max-sources %zu)\n",
 		    (unsigned long long)r->tot.sources_untracked,
-		    (unsigned long long)others_estimate(r), r->max);
+		    plural(r->tot.sources_untracked, "packet", "packets"),
+		    (unsigned long long)others_estimate(r),
+		    plural(others_estimate(r), "source", "sources"),
+		    plural(r->tot.sources_untracked, "is", "are"), r->max);
 	free(v);
 }
 
@@ -1305,8 +1342,9 @@ json_list(FILE *out, const char *key, const struct strlist *l)
 			fputc(',', out);
 		json_str(out, l->v[i]);
 	}
-	fprintf(out, "],\"%s_count\":%llu", key,
-	    (unsigned long long)strlist_total(l));
+	fprintf(out, "],\"%s_count\":%llu,\"%s_estimated\":%s", key,
+	    (unsigned long long)strlist_total(l), key, l->over ? "true" :
+	    "false");
 }
 
 static void
@@ -1347,9 +1385,13 @@ json_source(FILE *out, const struct rsrc *s)
 	else
 		fputs("null", out);
 	fprintf(out, ",\"packets\":%llu,\"answers\":%llu,\"dropped\":%llu,"
+	    "\"dropped_sent\":%llu,\"dropped_answers\":%llu,"
 	    "\"banned\":%s,\"banned_at_packet\":",
 	    (unsigned long long)s->packets, (unsigned long long)s->answers,
-	    (unsigned long long)s->dropped, s->banned_at ? "true" : "false");
+	    (unsigned long long)s->dropped,
+	    (unsigned long long)s->dropped_sent,
+	    (unsigned long long)(s->dropped - s->dropped_sent),
+	    s->banned_at ? "true" : "false");
 	if (s->banned_at)
 		fprintf(out, "%llu", (unsigned long long)s->banned_at);
 	else

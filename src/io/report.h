@@ -70,11 +70,13 @@ const struct report_totals *report_totals(const struct report *r);
 #define REPORT_BUCKETS	120	/* buckets of a source's timeline */
 
 /* Examples of a list, and how many distinct values it had in all (exact up
- * to REPORT_LIST_MAX, estimated past it). */
+ * to 64, estimated past it: then estimated is set and a report says
+ * "about"). */
 struct report_list {
 	const char	*v[REPORT_LIST_MAX];
 	unsigned	 n;		/* examples in v */
 	uint64_t	 total;		/* distinct values */
+	bool		 estimated;	/* total is an estimate */
 };
 
 /*

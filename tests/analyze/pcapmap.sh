@@ -7,6 +7,8 @@
 # libpcap's maximum, cut in a record and in a header, odd time fields) the
 # report, the messages and the status of `analyze FILE` and of
 # `cat FILE | analyze /dev/stdin` must be the same, file name aside.
+# Then standard input ("-"), and files that cannot be read: errors alone
+# when none can, the others' report and the errors when some can.
 set -u
 bin=$1
 . "$(dirname "$0")/../lib/tap.sh"
@@ -65,4 +67,22 @@ t $? "analyze - from a redirected file: the report of the file (status $r3)"
 r4=$?
 [ $r4 = 2 ] && grep -q "^ghostguard: -: " "$tmp/e.err"
 t $? "analyze - of nothing: status 2 and a message (status $r4)"
+# No readable capture: the errors alone, no empty report; some readable:
+# the report of those, the errors, status 2 (text and JSON, 1 and 2 threads).
+printf 'not a capture\n' >"$tmp/bad.pcap"
+for opt in "--threads 1" "--threads 2" "--json"; do
+	"$bin" analyze $opt "$tmp/none.pcap" "$tmp/bad.pcap" >"$tmp/n.out" \
+	    2>"$tmp/n.err"
+	r5=$?
+	[ $r5 = 2 ] && [ ! -s "$tmp/n.out" ] &&
+	    [ "$(sort -u "$tmp/n.err" | wc -l)" = 2 ]
+	t $? "analyze $opt of two unreadable files: both errors, no report, status 2 (status $r5)"
+	"$bin" analyze $opt "$tmp/none.pcap" "$f" >"$tmp/s.out" 2>"$tmp/s.err"
+	r6=$?
+	"$bin" analyze $opt "$f" >"$tmp/f.out" 2>/dev/null
+	sed -i "s#$tmp/none.pcap ##" "$tmp/s.out"
+	[ $r6 = 2 ] && cmp -s "$tmp/s.out" "$tmp/f.out" &&
+	    grep -q "^ghostguard: $tmp/none.pcap: " "$tmp/s.err"
+	t $? "analyze $opt of an unreadable and a readable file: the readable one's report, the error, status 2 (status $r6)"
+done
 tap_end

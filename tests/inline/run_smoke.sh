@@ -281,6 +281,20 @@ check "a friendly-scanner OPTIONS does not reach the phone" \
     blocked 203.0.113.10 192.0.2.10 "friendly-scanner"
 check "the drop of 203.0.113.10 is logged with its tool" \
     waitlog "drop.* 203.0.113.10 .*tool sipvicious" 3
+# One spoofable packet earns a probation: so named everywhere, not "#0".
+ctl() { "$gg" ctl -s "$tmp/ctl.sock" "$@" 2>&1; }
+check "the scanner's probation is logged as one" \
+    waitlog "ban 203.0.113.10 for [0-9]*s (probation): " 3
+out=$(ctl bans | grep "^203.0.113.10 ")
+check "ctl bans lists it as a probation: $out" \
+    grep -qE "^203\.0\.113\.10 +[^ ]+ +[^ ]+ +probation  sipvicious  " <<<"$out"
+out=$(ctl explain 203.0.113.10 | sed -n 2p)
+check "ctl explain calls it a probation: $out" \
+    grep -q "^banned: until .* (automatic), probation (a short ban off the ladder" <<<"$out"
+check "the event log calls it a probation (kind, count 0)" \
+    grep -q '"type":"ban".*"addr":"203.0.113.10","kind":"probation","level":0,"count":0' "$tmp/events.jsonl"
+check "ctl stats counts it among the probations" \
+    eval 'ctl stats | grep -qx "bans_probation [1-9][0-9]*"'
 check "IPv6: a benign OPTIONS reaches the phone" \
     reaches 2001:db8:2::20 2001:db8:1::10 "Linphone/5.0"
 check "IPv6: a friendly-scanner OPTIONS does not reach the phone" \
@@ -375,6 +389,30 @@ burst_ok() {
 }
 check "a burst of 2000 interleaved OPTIONS: all 1500 of the provider arrive, none of the scanner's 500" \
     burst_ok
+
+# ctl's refusals name what they protect.
+out=$(ctl ban 198.51.100.0/24)
+check "ctl ban of a range over the trusted server is refused, naming it: $out" \
+    grep -q "not banned: it covers the trusted server 198.51.100.10 (line 2 of $tmp/gg.conf)" <<<"$out"
+out=$(ctl explain 198.51.100.0/24 | sed -n 2p)
+check "ctl explain of that range gives the same reason: $out" \
+    grep -q "^never banned: it covers the trusted server 198.51.100.10 " <<<"$out"
+out=$(ctl explain 198.51.100.10 | sed -n 2p)
+check "ctl explain of the trusted server: $out" \
+    grep -q "^never banned: it is the trusted server 198.51.100.10 " <<<"$out"
+out=$(ctl ban 203.0.113.0/28)
+check "ctl ban of a range over the router's own address names it: $out" \
+    grep -q "not banned: it covers this host's address 203.0.113.1$" <<<"$out"
+out=$(ctl ban ::1)
+check "ctl ban ::1: $out" grep -q "not banned: it is loopback (::1)$" <<<"$out"
+out=$(ctl unban 192.0.2.99)
+check "ctl unban of an address not banned says so: $out" \
+    grep -q " 192.0.2.99 is not banned$" <<<"$out"
+ctl ban 198.51.100.64/26 >/dev/null
+out=$(ctl unban 198.51.100.70)
+check "ctl unban of an address inside a banned range names the range: $out" \
+    grep -q " 198.51.100.70 is not banned itself, but the ban on 198.51.100.64/26 covers it" <<<"$out"
+ctl unban 198.51.100.64/26 >/dev/null
 
 kill -TERM "$ggpid"
 check "SIGTERM: the daemon exits within 5 s" stopped "$ggpid" 5

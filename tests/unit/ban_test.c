@@ -219,24 +219,32 @@ test_probation(void)
 	struct ban *b = manager(NULL, NULL, NULL);
 	struct ban_entry e;
 	uint64_t now = T0;
+	char k[48];
 
 	T_OK(probation(b, "192.0.2.10", now, &e) == BAN_OK &&
 	    (e.flags & BAN_F_PROBATION) && e.count == 0 && e.level == 0 &&
 	    e.expires_ns == now + 60 * NS, "probation: 60 s, off the ladder");
+	T_OK(!strcmp(ban_kind(&e, k, sizeof(k)), "probation"),
+	    "kind: probation (not ban #0)");
 	T_OK(probation(b, "192.0.2.10", now, &e) == BAN_EXISTS,
 	    "a second probation at once: exists");
 	T_OK(add(b, "192.0.2.10", now + NS, &e) == BAN_OK &&
 	    !(e.flags & BAN_F_PROBATION) && e.count == 1 && e.level == 0 &&
 	    e.expires_ns == now + 601 * NS,
 	    "a real ban replaces the probation");
+	T_OK(!strcmp(ban_kind(&e, k, sizeof(k)), "ban #1"), "kind: ban #1");
 	now = e.expires_ns + NS;
 	ban_tick(b, now, NULL, NULL);
 	T_OK(probation(b, "192.0.2.10", now, &e) == BAN_OK && e.level == 0 &&
 	    e.count == 1, "a probation of an offender keeps its rung");
+	T_OK(!strcmp(ban_kind(&e, k, sizeof(k)), "probation after 1 ban"),
+	    "kind: probation after 1 ban");
 	now = e.expires_ns + NS;
 	ban_tick(b, now, NULL, NULL);
 	T_OK(add(b, "192.0.2.10", now, &e) == BAN_OK && e.level == 1 &&
 	    e.count == 2, "the next real ban climbs one rung, not two");
+	T_OK(ban_stats(b)->bans == 4 && ban_stats(b)->probations == 2,
+	    "stats: 4 bans made, 2 of them probations");
 	ban_free(b);
 }
 
@@ -393,6 +401,69 @@ test_never(void)
 	memset(&a, 0, sizeof(a));
 	T_OK(ban_add(b, &a, 32, T0, "", "", false, 0, 0, NULL) == BAN_ETRUST,
 	    "an address of no family is refused");
+	T_OK(ban_never_which(b, &a, 32, NULL, NULL) == BAN_NEVER_FAMILY,
+	    "which: no family");
+	ban_free(b);
+}
+
+/* ban_never_which() names the entry a refused address or prefix hits. */
+static void
+test_never_which(void)
+{
+	static const struct {
+		const char	*addr;
+		uint8_t		 plen;
+		enum ban_never	 kind;
+		const char	*net;		/* the entry named */
+		uint8_t		 nplen;
+	} cases[] = {
+		{ "127.0.0.1", 32, BAN_NEVER_LOOPBACK, "127.0.0.0", 8 },
+		{ "0.0.0.0", 0, BAN_NEVER_LOOPBACK, "127.0.0.0", 8 },
+		{ "::1", 128, BAN_NEVER_LOOPBACK, "::1", 128 },
+		{ "198.51.100.7", 32, BAN_NEVER_NET, "198.51.100.0", 24 },
+		{ "198.51.0.0", 16, BAN_NEVER_NET, "198.51.100.0", 24 },
+		{ "198.51.100.128", 25, BAN_NEVER_NET, "198.51.100.0", 24 },
+		{ "203.0.113.0", 24, BAN_NEVER_NET, "203.0.113.5", 32 },
+		{ "2001:db8::", 32, BAN_NEVER_NET, "2001:db8:77::", 48 },
+		{ "192.0.2.254", 32, BAN_NEVER_SELF, "192.0.2.254", 32 },
+		{ "192.0.2.0", 24, BAN_NEVER_SELF, "192.0.2.254", 32 },
+		{ "192.0.3.0", 24, BAN_NEVER_NO, NULL, 0 },
+		{ "2001:db9::", 32, BAN_NEVER_NO, NULL, 0 },
+	};
+	struct ban *b = manager(NULL, NULL, NULL);
+	struct gg_addr nets[3] = { A("198.51.100.0"), A("2001:db8:77::"),
+	    A("203.0.113.5") };
+	uint8_t plens[3] = { 24, 48, 32 }, nplen;
+	struct gg_addr self = A("192.0.2.254"), a, net, want;
+	size_t i;
+	int bad = 0;
+
+	ban_set_never(b, nets, plens, 3, &self, 1);
+	for (i = 0; i < GG_NELEM(cases); i++) {
+		enum ban_never k;
+
+		a = A(cases[i].addr);
+		nplen = 0;
+		memset(&net, 0, sizeof(net));
+		k = ban_never_which(b, &a, cases[i].plen, &net, &nplen);
+		if (k != cases[i].kind) {
+			printf("# %s/%u: kind %d, not %d\n", cases[i].addr,
+			    cases[i].plen, k, cases[i].kind);
+			bad++;
+			continue;
+		}
+		if (cases[i].net == NULL)
+			continue;
+		want = A(cases[i].net);
+		if (nplen != cases[i].nplen || memcmp(&net, &want,
+		    sizeof(net))) {
+			printf("# %s/%u: not %s/%u\n", cases[i].addr,
+			    cases[i].plen, cases[i].net, cases[i].nplen);
+			bad++;
+		}
+	}
+	T_OK(bad == 0, "which: loopback, never-ban nets and the host's "
+	    "addresses, inside and covered, named by their entry");
 	ban_free(b);
 }
 
@@ -1005,6 +1076,7 @@ main(void)
 	test_max_bans();
 	test_v6_aggregation();
 	test_never();
+	test_never_which();
 	test_del();
 	test_tick();
 	test_evict();
