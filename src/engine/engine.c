@@ -172,18 +172,47 @@ call_answered(struct track_src *s, const struct net_pkt *pkt,
 	s->call_ms = ms_of(pkt);
 }
 
-/* A BYE or CANCEL from the peer: hanging up the call it was just answered
- * takes the call back. */
+/* A BYE or CANCEL from the peer (cid: call_hash()): hanging up the call it
+ * was just answered takes the call back. */
 static void
-call_hangup(struct track_src *s, const struct net_pkt *pkt,
-    const struct sip_msg *m)
+call_hangup(struct track_src *s, const struct net_pkt *pkt, uint32_t cid)
 {
-	if (s->call_id == 0 || call_hash(m) != s->call_id ||
+	if (s->call_id == 0 || cid != s->call_id ||
 	    ms_of(pkt) - s->call_ms > CALL_PROBE_MS)
 		return;
 	s->call_id = 0;
 	if (s->calls > 0)
 		s->calls--;
+}
+
+/*
+ * Counts a request's rate in capture time: per half second, with the half
+ * second before (a burst across a second's boundary counts whole), and as
+ * a burst: requests each in the dialog of the one before or with the next
+ * CSeq (sipsak -F counts one CSeq up over new Call-IDs), within a second.
+ */
+static void
+note_rate(struct track_src *s, const struct net_pkt *pkt,
+    const struct sip_msg *m, uint32_t cid)
+{
+	uint32_t slot = (uint32_t)(pkt->ts_ns / (NS / 2));
+	uint16_t cseq = (uint16_t)m->cseq;
+
+	if (slot != s->rate_slot) {
+		s->rate_prev = slot == s->rate_slot + 1 ? s->rate_n : 0;
+		s->rate_slot = slot;
+		s->rate_n = 0;
+	}
+	inc16(&s->rate_n);
+	if ((cid == s->run_cid || cseq == (uint16_t)(s->run_cseq + 1)) &&
+	    (uint8_t)((uint8_t)slot - s->run_slot) <= 1) {
+		inc16(&s->run_n);
+	} else {
+		s->run_n = 1;
+		s->run_slot = (uint8_t)slot;
+	}
+	s->run_cid = cid;
+	s->run_cseq = cseq;
 }
 
 /*
@@ -195,13 +224,9 @@ note_request(struct track_src *s, const struct net_pkt *pkt,
     const struct sip_msg *m)
 {
 	struct gg_str user = m->ruri.user.len ? m->ruri.user : m->to.uri.user;
-	uint32_t sec = (uint32_t)(pkt->ts_ns / NS);
+	uint32_t cid = call_hash(m);
 
-	inc16(&s->rate_n);
-	if (sec != s->rate_sec) {
-		s->rate_sec = sec;
-		s->rate_n = 1;
-	}
+	note_rate(s, pkt, m, cid);
 	s->requests++;
 	count_method(s, m->method_id);
 	s->last_auth = m->auth.present || m->proxy_auth.present;
@@ -214,7 +239,7 @@ note_request(struct track_src *s, const struct net_pkt *pkt,
 	    m->method_id == SIP_METHOD_PRACK) {
 		if (m->method_id != SIP_METHOD_ACK && m->method_id !=
 		    SIP_METHOD_PRACK)
-			call_hangup(s, pkt, m);
+			call_hangup(s, pkt, cid);
 		return;
 	}
 	if (user.len && track_set_add(s->users.h, &s->users.n, TRACK_USERS,
@@ -292,7 +317,10 @@ techniques(const struct gg_conf *c, const struct track_src *s)
 	    (s->n_auth >= 2 * c->th_auth_failures && s->r_2xx == 0 &&
 	    s->auth_fail == 0 && s->r_auth == 0))
 		t |= ENGINE_T_PASSWORD_GUESS;
-	if (s->rate_n >= c->th_rate)
+	/* A burst of one dialog or one CSeq counter floods at half the rate:
+	 * no phone sends 25 requests of one dialog in a second. */
+	if (s->rate_n + s->rate_prev >= c->th_rate ||
+	    s->run_n >= (c->th_rate + 1) / 2)
 		t |= ENGINE_T_FLOOD;
 	if (s->malformed >= c->th_malformed)
 		t |= ENGINE_T_MALFORMED;

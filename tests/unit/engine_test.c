@@ -61,10 +61,11 @@ feed(struct engine *e, const char *src, const char *dst, double t,
 	return feed_port(e, src, dst, 5060, t, text);
 }
 
-/* A request with the given method, user, host, From user and User-Agent. */
+/* A request with the given method, user, host, From user and User-Agent;
+ * its Call-ID from call, its CSeq cseq. */
 static const char *
-req(const char *method, const char *user, const char *host, const char *ua,
-    int cseq, const char *extra)
+req_call(const char *method, const char *user, const char *host,
+    const char *ua, int call, int cseq, const char *extra)
 {
 	static char buf[2048];
 
@@ -81,9 +82,17 @@ req(const char *method, const char *user, const char *host, const char *ua,
 	    "%s"
 	    "Content-Length: 0\r\n\r\n",
 	    method, user, host, cseq * 7919u, cseq, user, user, host,
-	    cseq * 31u, user, host, cseq * 104729u, cseq, cseq, method, user,
+	    cseq * 31u, user, host, call * 104729u, call, cseq, method, user,
 	    ua, extra ? extra : "");
 	return buf;
+}
+
+/* The same with a Call-ID of its own for each cseq. */
+static const char *
+req(const char *method, const char *user, const char *host, const char *ua,
+    int cseq, const char *extra)
+{
+	return req_call(method, user, host, ua, cseq, cseq, extra);
 }
 
 /* The answer to req()'s request with the same cseq (same Call-ID). */
@@ -438,6 +447,48 @@ test_flood(void)
 	T_OK(r.src->techniques & ENGINE_T_FLOOD, "200 INVITEs in 0.2 s are "
 	    "a flood");
 	engine_free(e);
+}
+
+/* n requests from src, dt apart from t0, the i-th with Call-ID
+ * 1 + i * call_step and CSeq 1 + i * cseq_step. True when src got the
+ * technique flood. */
+static bool
+burst(const char *src, const char *method, int n, double t0, double dt,
+    int call_step, int cseq_step)
+{
+	struct engine *e = fresh();
+	struct engine_result r;
+	bool flood;
+	int i;
+
+	for (i = 0; i < n; i++)
+		r = feed(e, src, "192.0.2.10", t0 + i * dt, req_call(method,
+		    ext(i % 40), "192.0.2.10", "x", 1 + i * call_step,
+		    1 + i * cseq_step, NULL));
+	flood = (r.src->techniques & ENGINE_T_FLOOD) != 0;
+	engine_free(e);
+	return flood;
+}
+
+/* Short floods, below the rate's count: sipsak -F's burst counts one CSeq
+ * up over new Call-IDs; a replayed request keeps its Call-ID; a burst
+ * across a second's boundary counts whole. What phones do stays benign. */
+static void
+test_flood_bursts(void)
+{
+	T_OK(burst("203.0.113.13", "OPTIONS", 40, 7.0, 0.00004, 1, 1),
+	    "sipsak -F: 40 OPTIONS in 1.6 ms, new Call-IDs, CSeq 1..40: "
+	    "a flood");
+	T_OK(burst("203.0.113.13", "INVITE", 30, 7.0, 0.0003, 0, 0),
+	    "one INVITE replayed 30 times in 9 ms: a flood");
+	T_OK(burst("203.0.113.13", "INVITE", 60, 6.99, 0.0003, 1, 0),
+	    "60 INVITEs in 18 ms across a second's boundary, new Call-IDs, "
+	    "CSeq 1 each: a flood");
+	T_OK(!burst("203.0.113.13", "SUBSCRIBE", 40, 7.0, 0.0025, 1, 0),
+	    "a phone's 40 BLF SUBSCRIBEs in 0.1 s at boot, CSeq 1 each: no "
+	    "flood");
+	T_OK(!burst("203.0.113.13", "INFO", 60, 7.0, 0.08, 0, 1),
+	    "60 DTMF INFOs of one call, 80 ms apart: no flood");
 }
 
 /*
@@ -798,6 +849,7 @@ main(void)
 	test_legit_phone();
 	test_password_guess();
 	test_flood();
+	test_flood_bursts();
 	test_slow_scanner();
 	test_answered_probes();
 	test_policy();

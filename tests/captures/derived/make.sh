@@ -10,3 +10,6 @@ st=lab/pcap-stretch.py
 # 30 probes over 12 hours: slower than the default window of an hour.
 $st --every 1500 --src 203.0.113.66 --count 60 \
 	tests/captures/svwar-register.pcap $d/svwar-register-slow.pcap
+# sipsak's run cut after the 40th request of its flood (sipsak -F -e 40):
+# 46 requests in 0.13 s, fewer than the rate threshold of 50 a second.
+$st --count 70 tests/captures/sipsak.pcap $d/sipsak-flood-short.pcap
