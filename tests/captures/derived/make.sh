@@ -13,3 +13,7 @@ $st --every 1500 --src 203.0.113.66 --count 60 \
 # sipsak's run cut after the 40th request of its flood (sipsak -F -e 40):
 # 46 requests in 0.13 s, fewer than the rate threshold of 50 a second.
 $st --count 70 tests/captures/sipsak.pcap $d/sipsak-flood-short.pcap
+# svcrack -u 100 cut after its first REGISTER (no credentials) and answer,
+# and after the second (its first guess) and answer.
+$st --count 2 tests/captures/svcrack.pcap $d/svcrack-one.pcap
+$st --count 4 tests/captures/svcrack.pcap $d/svcrack-first.pcap
