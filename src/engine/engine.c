@@ -285,6 +285,30 @@ note_answer(struct track_src *s, const struct net_pkt *pkt,
 	}
 }
 
+/*
+ * Enumeration spread over methods: a scanner alternating REGISTER, INVITE
+ * and OPTIONS, each for new extensions, stays under each method's count.
+ * One more extension than one method needs, at least two methods with two
+ * each, and nothing a PBX's own traffic shows: its calls answered, a
+ * successful login, answers that are neither "not found" nor missing (a
+ * PBX's few OPTIONS and REGISTER targets and its callees stay benign).
+ * Named after the method with the most extensions; 0 when none.
+ */
+static uint32_t
+mixed_enum(const struct track_src *s, unsigned ext)
+{
+	unsigned inv = s->n_users_invite, reg = s->n_users_register;
+	unsigned opt = s->n_users_options, all = inv + reg + opt;
+
+	if (all < ext + 1 || (inv >= 2) + (reg >= 2) + (opt >= 2) < 2 ||
+	    s->calls * 2u >= all || s->auth_ok > 0 ||
+	    (s->r_404 < 2 && s->r_2xx > 0))
+		return 0;
+	if (reg >= inv && reg >= opt)
+		return ENGINE_T_REGISTER_ENUM;
+	return inv >= opt ? ENGINE_T_INVITE_ENUM : ENGINE_T_OPTIONS_ENUM;
+}
+
 /* The behaviour techniques the counters of s establish now. */
 static uint32_t
 techniques(const struct gg_conf *c, const struct track_src *s)
@@ -309,6 +333,7 @@ techniques(const struct gg_conf *c, const struct track_src *s)
 		t |= ENGINE_T_INVITE_ENUM;
 	if (s->n_users_options >= ext)
 		t |= ENGINE_T_OPTIONS_ENUM;
+	t |= mixed_enum(s, ext);
 	/* A guesser fails far more often than it gets in; a phone with a
 	 * mistyped password retries slowly and also succeeds. Without the
 	 * answers (a one-sided capture) many credentials and no success. */

@@ -433,6 +433,74 @@ test_answered_probes(void)
 	engine_free(e);
 }
 
+/*
+ * A scanner cycling REGISTER, INVITE and OPTIONS over new extensions, each
+ * answered code by the PBX when code != 0. Returns the request that made
+ * src a scanner.
+ */
+static int
+cycle_methods(struct engine *e, const char *src, int n, int code,
+    struct engine_result *r)
+{
+	static const char *m[] = { "REGISTER", "INVITE", "OPTIONS" };
+	int i, at = 0;
+
+	for (i = 0; i < n; i++) {
+		*r = feed(e, src, "192.0.2.10", 10.0 + i, req(m[i % 3], ext(i),
+		    "192.0.2.10", "x", i + 1, NULL));
+		at = at ? at : r->detected ? i + 1 : 0;
+		if (code)
+			*r = feed(e, "192.0.2.10", src, 10.01 + i, resp(code,
+			    m[i % 3], ext(i), "192.0.2.10", i + 1));
+		at = at ? at : r->detected ? i + 1 : 0;
+	}
+	return at;
+}
+
+/* Enumeration across methods, and what a PBX's own traffic looks like. */
+static void
+test_mixed_enum(void)
+{
+	const uint32_t enums = ENGINE_T_REGISTER_ENUM | ENGINE_T_INVITE_ENUM |
+	    ENGINE_T_OPTIONS_ENUM;
+	struct engine *e = fresh();
+	struct engine_result r;
+	int i, at = cycle_methods(e, "203.0.113.35", 15, 404, &r);
+
+	T_OK(at > 0 && at <= 6 && (r.src->techniques & enums), "REGISTER, "
+	    "INVITE, OPTIONS in turn over new extensions, 404 each: an "
+	    "enumeration at request %d (<= 6)", at);
+	engine_free(e);
+	e = fresh();
+	at = cycle_methods(e, "203.0.113.35", 15, 0, &r);
+	T_OK(at > 0 && at <= 6 && (r.src->techniques & enums), "the same "
+	    "unanswered (a one-sided capture): at request %d (<= 6)", at);
+	engine_free(e);
+	/* A PBX peer: qualifies two trunks, registers two accounts, places
+	 * three calls that are busy; all in 200 s. */
+	e = fresh();
+	for (i = 0; i < 4; i++) {
+		feed(e, "203.0.113.36", "192.0.2.10", 10.0 + i * 50,
+		    req("OPTIONS", i % 2 ? "trunk-a" : "trunk-b",
+		    "192.0.2.10", "pbx", 100 + i, NULL));
+		feed(e, "192.0.2.10", "203.0.113.36", 10.01 + i * 50,
+		    resp(200, "OPTIONS", "trunk", "192.0.2.10", 100 + i));
+		feed(e, "203.0.113.36", "192.0.2.10", 11.0 + i * 50,
+		    req("REGISTER", i % 2 ? "acct1" : "acct2", "192.0.2.10",
+		    "pbx", 200 + i, NULL));
+		feed(e, "192.0.2.10", "203.0.113.36", 11.01 + i * 50,
+		    resp(200, "REGISTER", "acct", "192.0.2.10", 200 + i));
+		r = feed(e, "203.0.113.36", "192.0.2.10", 12.0 + i * 50,
+		    req("INVITE", ext(i % 3), "192.0.2.10", "pbx", 300 + i,
+		    NULL));
+		feed(e, "192.0.2.10", "203.0.113.36", 12.01 + i * 50,
+		    resp(486, "INVITE", ext(i % 3), "192.0.2.10", 300 + i));
+	}
+	T_OK(r.src->class == ENGINE_BENIGN, "a PBX's OPTIONS to 2 trunks, "
+	    "REGISTERs of 2 accounts, 3 busy callees: benign");
+	engine_free(e);
+}
+
 /* A flood: many requests in one second, same target. */
 static void
 test_flood(void)
@@ -852,6 +920,7 @@ main(void)
 	test_flood_bursts();
 	test_slow_scanner();
 	test_answered_probes();
+	test_mixed_enum();
 	test_policy();
 	test_tracker_bounded();
 	test_shapes();
