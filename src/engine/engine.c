@@ -12,6 +12,8 @@
  * (svwar -m INVITE sends ACK and BYE as soon as a phone answers): it
  * connected nothing. */
 #define CALL_PROBE_MS	2000
+/* Requests with credentials awaiting an answer, at most. */
+#define AUTH_OPEN_MAX	16
 
 struct engine {
 	const struct gg_conf	*conf;
@@ -229,9 +231,11 @@ note_request(struct track_src *s, const struct net_pkt *pkt,
 	note_rate(s, pkt, m, cid);
 	s->requests++;
 	count_method(s, m->method_id);
-	s->last_auth = m->auth.present || m->proxy_auth.present;
-	if (s->last_auth)
+	if (m->auth.present || m->proxy_auth.present) {
 		inc16(&s->n_auth);
+		if (s->auth_open < AUTH_OPEN_MAX)
+			s->auth_open++;
+	}
 	/* ACK, BYE, CANCEL and PRACK follow a dialog or transaction the peer
 	 * started: no new target. */
 	if (m->method_id == SIP_METHOD_ACK || m->method_id == SIP_METHOD_BYE ||
@@ -274,14 +278,16 @@ note_answer(struct track_src *s, const struct net_pkt *pkt,
 	}
 	if (st == 401 || st == 407)
 		inc16(&s->r_auth);
-	/* A challenge or refusal right after the peer sent credentials is a
-	 * failed password. */
-	if ((st == 401 || st == 403 || st == 407) && s->last_auth) {
-		inc16(&s->auth_fail);
-		s->last_auth = 0;
-	} else if (st >= 200 && st < 300 && s->last_auth) {
-		inc16(&s->auth_ok);
-		s->last_auth = 0;
+	/* A final answer while the peer has requests with credentials
+	 * unanswered settles one: a challenge or refusal is a failed password
+	 * (nmap's sip-brute sends five guesses before the first answer), a
+	 * 2xx a success. */
+	if (st >= 200 && s->auth_open > 0) {
+		s->auth_open--;
+		if (st == 401 || st == 403 || st == 407)
+			inc16(&s->auth_fail);
+		else if (st < 300)
+			inc16(&s->auth_ok);
 	}
 }
 

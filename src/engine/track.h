@@ -55,7 +55,8 @@ struct track_src {
 	uint16_t	sig;		/* best signature + 1, 0: none */
 	uint8_t		sig_conf;	/* its confidence */
 	uint8_t		class;		/* enum engine_class */
-	uint8_t		last_auth;	/* its last request carried credentials */
+	uint8_t		auth_open;	/* its requests with credentials not yet
+					 * answered (at most AUTH_OPEN_MAX) */
 	uint8_t		trusted;	/* in the trusted list */
 	uint8_t		banned;		/* a ban was decided */
 	struct track_set users;		/* distinct To/Request-URI users */

@@ -501,6 +501,35 @@ test_mixed_enum(void)
 	engine_free(e);
 }
 
+/* nmap's sip-brute: five guesses sent before the first answer; each of the
+ * five refusals is a failure. */
+static void
+test_parallel_guesses(void)
+{
+	struct engine *e = fresh();
+	struct engine_result r;
+	int i, batch, at = 0;
+
+	for (batch = 0; batch < 3 && !at; batch++) {
+		for (i = 0; i < 5; i++)
+			feed(e, "203.0.113.37", "192.0.2.10", 5.0 + batch,
+			    req("REGISTER", "102", "192.0.2.10", "x",
+			    batch * 5 + i + 1, "Authorization: Digest "
+			    "username=\"102\", realm=\"r\", nonce=\"n\", "
+			    "uri=\"sip:192.0.2.10\", response=\"1\"\r\n"));
+		for (i = 0; i < 5 && !at; i++) {
+			r = feed(e, "192.0.2.10", "203.0.113.37",
+			    5.5 + batch, resp(401, "REGISTER", "102",
+			    "192.0.2.10", batch * 5 + i + 1));
+			at = r.detected ? batch * 5 + i + 1 : 0;
+		}
+	}
+	T_OK(at == 5 && (r.src->techniques & ENGINE_T_PASSWORD_GUESS),
+	    "5 guesses in parallel, 5 refusals: password-guess at refusal "
+	    "%d (5)", at);
+	engine_free(e);
+}
+
 /* A flood: many requests in one second, same target. */
 static void
 test_flood(void)
@@ -921,6 +950,7 @@ main(void)
 	test_slow_scanner();
 	test_answered_probes();
 	test_mixed_enum();
+	test_parallel_guesses();
 	test_policy();
 	test_tracker_bounded();
 	test_shapes();
