@@ -322,8 +322,11 @@ techniques(const struct gg_conf *c, const struct track_src *s)
 	uint32_t t = 0;
 	unsigned ext = c->th_extensions;
 
-	/* 404s sent back confirm an enumeration early. */
-	if (s->r_404 >= 2 && s->users.n >= 3 && ext > 3)
+	/* Answers confirm an enumeration early: "not found", and challenges
+	 * the source never answers (a phone, or phones behind one NAT, log
+	 * in; svwar only notes that the extension exists). */
+	if (s->r_404 + (s->n_auth == 0 ? s->r_auth : 0u) >= 2 &&
+	    s->users.n >= 3 && ext > 3)
 		ext = ext - 1 > 3 ? ext - 1 : 3;
 	if (s->hosts.n >= c->th_hosts) {
 		if (s->n_options >= c->th_hosts)

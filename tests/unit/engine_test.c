@@ -501,6 +501,53 @@ test_mixed_enum(void)
 	engine_free(e);
 }
 
+/*
+ * Four extensions REGISTERed from one address, each challenged 401; answered
+ * with credentials (and 200) when login. Returns the request that made the
+ * source a scanner.
+ */
+static int
+challenged(struct engine *e, const char *src, bool login)
+{
+	struct engine_result r;
+	int i, at = 0;
+
+	for (i = 0; i < 4; i++) {
+		r = feed(e, src, "192.0.2.10", 10.0 + i, req("REGISTER",
+		    ext(i), "192.0.2.10", "x", 2 * i + 1, NULL));
+		at = at ? at : r.detected ? i + 1 : 0;
+		r = feed(e, "192.0.2.10", src, 10.01 + i, resp(401,
+		    "REGISTER", ext(i), "192.0.2.10", 2 * i + 1));
+		at = at ? at : r.detected ? i + 1 : 0;
+		if (!login)
+			continue;
+		feed(e, src, "192.0.2.10", 10.02 + i, req("REGISTER", ext(i),
+		    "192.0.2.10", "x", 2 * i + 2, "Authorization: Digest "
+		    "username=\"1\", realm=\"r\", nonce=\"n\", "
+		    "uri=\"sip:192.0.2.10\", response=\"1\"\r\n"));
+		r = feed(e, "192.0.2.10", src, 10.03 + i, resp(200,
+		    "REGISTER", ext(i), "192.0.2.10", 2 * i + 2));
+		at = at ? at : r.detected ? i + 1 : 0;
+	}
+	return at;
+}
+
+/* Challenges a source never answers confirm an enumeration early, as 404s
+ * do (svwar that found only existing extensions); phones log in. */
+static void
+test_unanswered_challenges(void)
+{
+	struct engine *e = fresh();
+
+	T_OK(challenged(e, "203.0.113.38", false) == 4, "4 extensions "
+	    "challenged, never answered: register-enum at the 4th");
+	engine_free(e);
+	e = fresh();
+	T_OK(challenged(e, "203.0.113.39", true) == 0, "4 phones behind one "
+	    "NAT, each logging in: benign");
+	engine_free(e);
+}
+
 /* nmap's sip-brute: five guesses sent before the first answer; each of the
  * five refusals is a failure. */
 static void
@@ -951,6 +998,7 @@ main(void)
 	test_answered_probes();
 	test_mixed_enum();
 	test_parallel_guesses();
+	test_unanswered_challenges();
 	test_policy();
 	test_tracker_bounded();
 	test_shapes();
