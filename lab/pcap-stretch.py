@@ -12,6 +12,7 @@ bursty variant of a recorded scan (packets and their order are unchanged).
     --offset S        move the whole capture by S seconds (after the above;
                       to make a burst straddle a second's boundary, say)
     --start T         the first packet at Unix time T (before --offset)
+    --skip N          drop the first N packets (before --count)
     --count N         keep only the first N packets
 
 Reads and writes classic pcap (micro- or nanosecond, either byte order),
@@ -56,6 +57,7 @@ def main():
     ap.add_argument("--src")
     ap.add_argument("--offset", type=float, default=0.0)
     ap.add_argument("--start", type=float)
+    ap.add_argument("--skip", type=int, default=0)
     ap.add_argument("--count", type=int)
     ap.add_argument("inp")
     ap.add_argument("out")
@@ -74,6 +76,7 @@ def main():
         data = raw[off + 16:off + 16 + incl]
         pkts.append([sec * 10**9 + frac * unit, orig, data])
         off += 16 + incl
+    pkts = pkts[a.skip:]
     if a.count is not None:
         pkts = pkts[:a.count]
     if not pkts:

@@ -12,6 +12,8 @@
  * (svwar -m INVITE sends ACK and BYE as soon as a phone answers): it
  * connected nothing. */
 #define CALL_PROBE_MS	2000
+/* Requests with credentials awaiting an answer, at most. */
+#define AUTH_OPEN_MAX	16
 
 struct engine {
 	const struct gg_conf	*conf;
@@ -172,18 +174,47 @@ call_answered(struct track_src *s, const struct net_pkt *pkt,
 	s->call_ms = ms_of(pkt);
 }
 
-/* A BYE or CANCEL from the peer: hanging up the call it was just answered
- * takes the call back. */
+/* A BYE or CANCEL from the peer (cid: call_hash()): hanging up the call it
+ * was just answered takes the call back. */
 static void
-call_hangup(struct track_src *s, const struct net_pkt *pkt,
-    const struct sip_msg *m)
+call_hangup(struct track_src *s, const struct net_pkt *pkt, uint32_t cid)
 {
-	if (s->call_id == 0 || call_hash(m) != s->call_id ||
+	if (s->call_id == 0 || cid != s->call_id ||
 	    ms_of(pkt) - s->call_ms > CALL_PROBE_MS)
 		return;
 	s->call_id = 0;
 	if (s->calls > 0)
 		s->calls--;
+}
+
+/*
+ * Counts a request's rate in capture time: per half second, with the half
+ * second before (a burst across a second's boundary counts whole), and as
+ * a burst: requests each in the dialog of the one before or with the next
+ * CSeq (sipsak -F counts one CSeq up over new Call-IDs), within a second.
+ */
+static void
+note_rate(struct track_src *s, const struct net_pkt *pkt,
+    const struct sip_msg *m, uint32_t cid)
+{
+	uint32_t slot = (uint32_t)(pkt->ts_ns / (NS / 2));
+	uint16_t cseq = (uint16_t)m->cseq;
+
+	if (slot != s->rate_slot) {
+		s->rate_prev = slot == s->rate_slot + 1 ? s->rate_n : 0;
+		s->rate_slot = slot;
+		s->rate_n = 0;
+	}
+	inc16(&s->rate_n);
+	if ((cid == s->run_cid || cseq == (uint16_t)(s->run_cseq + 1)) &&
+	    (uint8_t)((uint8_t)slot - s->run_slot) <= 1) {
+		inc16(&s->run_n);
+	} else {
+		s->run_n = 1;
+		s->run_slot = (uint8_t)slot;
+	}
+	s->run_cid = cid;
+	s->run_cseq = cseq;
 }
 
 /*
@@ -195,18 +226,16 @@ note_request(struct track_src *s, const struct net_pkt *pkt,
     const struct sip_msg *m)
 {
 	struct gg_str user = m->ruri.user.len ? m->ruri.user : m->to.uri.user;
-	uint32_t sec = (uint32_t)(pkt->ts_ns / NS);
+	uint32_t cid = call_hash(m);
 
-	inc16(&s->rate_n);
-	if (sec != s->rate_sec) {
-		s->rate_sec = sec;
-		s->rate_n = 1;
-	}
+	note_rate(s, pkt, m, cid);
 	s->requests++;
 	count_method(s, m->method_id);
-	s->last_auth = m->auth.present || m->proxy_auth.present;
-	if (s->last_auth)
+	if (m->auth.present || m->proxy_auth.present) {
 		inc16(&s->n_auth);
+		if (s->auth_open < AUTH_OPEN_MAX)
+			s->auth_open++;
+	}
 	/* ACK, BYE, CANCEL and PRACK follow a dialog or transaction the peer
 	 * started: no new target. */
 	if (m->method_id == SIP_METHOD_ACK || m->method_id == SIP_METHOD_BYE ||
@@ -214,7 +243,7 @@ note_request(struct track_src *s, const struct net_pkt *pkt,
 	    m->method_id == SIP_METHOD_PRACK) {
 		if (m->method_id != SIP_METHOD_ACK && m->method_id !=
 		    SIP_METHOD_PRACK)
-			call_hangup(s, pkt, m);
+			call_hangup(s, pkt, cid);
 		return;
 	}
 	if (user.len && track_set_add(s->users.h, &s->users.n, TRACK_USERS,
@@ -249,15 +278,41 @@ note_answer(struct track_src *s, const struct net_pkt *pkt,
 	}
 	if (st == 401 || st == 407)
 		inc16(&s->r_auth);
-	/* A challenge or refusal right after the peer sent credentials is a
-	 * failed password. */
-	if ((st == 401 || st == 403 || st == 407) && s->last_auth) {
-		inc16(&s->auth_fail);
-		s->last_auth = 0;
-	} else if (st >= 200 && st < 300 && s->last_auth) {
-		inc16(&s->auth_ok);
-		s->last_auth = 0;
+	/* A final answer while the peer has requests with credentials
+	 * unanswered settles one: a challenge or refusal is a failed password
+	 * (nmap's sip-brute sends five guesses before the first answer), a
+	 * 2xx a success. */
+	if (st >= 200 && s->auth_open > 0) {
+		s->auth_open--;
+		if (st == 401 || st == 403 || st == 407)
+			inc16(&s->auth_fail);
+		else if (st < 300)
+			inc16(&s->auth_ok);
 	}
+}
+
+/*
+ * Enumeration spread over methods: a scanner alternating REGISTER, INVITE
+ * and OPTIONS, each for new extensions, stays under each method's count.
+ * One more extension than one method needs, at least two methods with two
+ * each, and nothing a PBX's own traffic shows: its calls answered, a
+ * successful login, answers that are neither "not found" nor missing (a
+ * PBX's few OPTIONS and REGISTER targets and its callees stay benign).
+ * Named after the method with the most extensions; 0 when none.
+ */
+static uint32_t
+mixed_enum(const struct track_src *s, unsigned ext)
+{
+	unsigned inv = s->n_users_invite, reg = s->n_users_register;
+	unsigned opt = s->n_users_options, all = inv + reg + opt;
+
+	if (all < ext + 1 || (inv >= 2) + (reg >= 2) + (opt >= 2) < 2 ||
+	    s->calls * 2u >= all || s->auth_ok > 0 ||
+	    (s->r_404 < 2 && s->r_2xx > 0))
+		return 0;
+	if (reg >= inv && reg >= opt)
+		return ENGINE_T_REGISTER_ENUM;
+	return inv >= opt ? ENGINE_T_INVITE_ENUM : ENGINE_T_OPTIONS_ENUM;
 }
 
 /* The behaviour techniques the counters of s establish now. */
@@ -267,8 +322,11 @@ techniques(const struct gg_conf *c, const struct track_src *s)
 	uint32_t t = 0;
 	unsigned ext = c->th_extensions;
 
-	/* 404s sent back confirm an enumeration early. */
-	if (s->r_404 >= 2 && s->users.n >= 3 && ext > 3)
+	/* Answers confirm an enumeration early: "not found", and challenges
+	 * the source never answers (a phone, or phones behind one NAT, log
+	 * in; svwar only notes that the extension exists). */
+	if (s->r_404 + (s->n_auth == 0 ? s->r_auth : 0u) >= 2 &&
+	    s->users.n >= 3 && ext > 3)
 		ext = ext - 1 > 3 ? ext - 1 : 3;
 	if (s->hosts.n >= c->th_hosts) {
 		if (s->n_options >= c->th_hosts)
@@ -284,6 +342,7 @@ techniques(const struct gg_conf *c, const struct track_src *s)
 		t |= ENGINE_T_INVITE_ENUM;
 	if (s->n_users_options >= ext)
 		t |= ENGINE_T_OPTIONS_ENUM;
+	t |= mixed_enum(s, ext);
 	/* A guesser fails far more often than it gets in; a phone with a
 	 * mistyped password retries slowly and also succeeds. Without the
 	 * answers (a one-sided capture) many credentials and no success. */
@@ -292,7 +351,10 @@ techniques(const struct gg_conf *c, const struct track_src *s)
 	    (s->n_auth >= 2 * c->th_auth_failures && s->r_2xx == 0 &&
 	    s->auth_fail == 0 && s->r_auth == 0))
 		t |= ENGINE_T_PASSWORD_GUESS;
-	if (s->rate_n >= c->th_rate)
+	/* A burst of one dialog or one CSeq counter floods at half the rate:
+	 * no phone sends 25 requests of one dialog in a second. */
+	if (s->rate_n + s->rate_prev >= c->th_rate ||
+	    s->run_n >= (c->th_rate + 1) / 2)
 		t |= ENGINE_T_FLOOD;
 	if (s->malformed >= c->th_malformed)
 		t |= ENGINE_T_MALFORMED;

@@ -25,7 +25,7 @@ struct track_set {
 	uint8_t		n;		/* distinct values seen (saturates) */
 };
 
-/* What the tracker knows about one source: 208 bytes. */
+/* What the tracker knows about one source: 216 bytes. */
 struct track_src {
 	struct gg_addr	addr;		/* the source */
 	uint32_t	call_id;	/* hash of the Call-ID of its last
@@ -47,15 +47,16 @@ struct track_src {
 	uint16_t	r_auth;		/* 401/407 challenges sent to it */
 	uint16_t	malformed;	/* malformed messages it sent */
 	uint16_t	policy;		/* policy violations */
-	uint16_t	rate_n;		/* requests in the current second */
+	uint16_t	rate_n;		/* requests in the current half second */
 	uint16_t	calls;		/* its INVITEs answered 2xx, less those
 					 * it hung up at once (engine.c) */
-	uint32_t	rate_sec;	/* that second (capture time, s) */
+	uint32_t	rate_slot;	/* that half second (capture time) */
 	uint32_t	techniques;	/* ENGINE_T_* established */
 	uint16_t	sig;		/* best signature + 1, 0: none */
 	uint8_t		sig_conf;	/* its confidence */
 	uint8_t		class;		/* enum engine_class */
-	uint8_t		last_auth;	/* its last request carried credentials */
+	uint8_t		auth_open;	/* its requests with credentials not yet
+					 * answered (at most AUTH_OPEN_MAX) */
 	uint8_t		trusted;	/* in the trusted list */
 	uint8_t		banned;		/* a ban was decided */
 	struct track_set users;		/* distinct To/Request-URI users */
@@ -67,7 +68,12 @@ struct track_src {
 	uint8_t		n_users_invite;	/* distinct users in INVITEs */
 	uint8_t		n_users_register;
 	uint8_t		n_users_options;
+	uint8_t		run_slot;	/* half second the burst began (low bits) */
 	uint32_t	call_ms;	/* when call_id was answered, ms (wraps) */
+	uint32_t	run_cid;	/* the burst's latest request: Call-ID */
+	uint16_t	run_cseq;	/* and CSeq (low bits) */
+	uint16_t	run_n;		/* requests in the burst */
+	uint16_t	rate_prev;	/* requests in the half second before */
 };
 
 struct track;

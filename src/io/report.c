@@ -577,7 +577,9 @@ report_merge(struct report *r, struct report *o)
 /*
  * The techniques to report. A source convicted on its fingerprint alone
  * (one probe, say) is credited with what its probes were: an OPTIONS or
- * INVITE probe is a sweep, REGISTER probes an enumeration.
+ * INVITE probe is a sweep, REGISTERs for several extensions an
+ * enumeration, REGISTERs with credentials password guessing (svcrack's
+ * first REGISTER, for one extension, is neither).
  */
 static uint32_t
 report_techs(const struct rsrc *s)
@@ -605,8 +607,10 @@ report_techs(const struct rsrc *s)
 	else if (m[SIP_METHOD_INVITE] >= m[SIP_METHOD_REGISTER] &&
 	    m[SIP_METHOD_INVITE] > 0)
 		t |= ENGINE_T_INVITE_SWEEP;
-	else if (m[SIP_METHOD_REGISTER] > 0)
+	else if (m[SIP_METHOD_REGISTER] > 0 && strlist_total(&s->users) >= 2)
 		t |= ENGINE_T_REGISTER_ENUM;
+	else if (m[SIP_METHOD_REGISTER] > 0 && s->auth > 0)
+		t |= ENGINE_T_PASSWORD_GUESS;
 	return t;
 }
 

@@ -69,7 +69,10 @@ def check_source(src, cls, tool, techs, by=None):
         why.append("tool %s" % src["tool"])
     if techs != "-":
         for t in techs.split(","):
-            if t not in src["techniques"]:
+            if t.startswith("!"):
+                if t[1:] in src["techniques"]:
+                    why.append("technique %s reported" % t[1:])
+            elif t not in src["techniques"]:
                 why.append("no technique %s (has %s)" % (t, src["techniques"]))
     if cls == "scanner" and src["detected_at_packet"] is None:
         why.append("no detected_at_packet")

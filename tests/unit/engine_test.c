@@ -61,10 +61,11 @@ feed(struct engine *e, const char *src, const char *dst, double t,
 	return feed_port(e, src, dst, 5060, t, text);
 }
 
-/* A request with the given method, user, host, From user and User-Agent. */
+/* A request with the given method, user, host, From user and User-Agent;
+ * its Call-ID from call, its CSeq cseq. */
 static const char *
-req(const char *method, const char *user, const char *host, const char *ua,
-    int cseq, const char *extra)
+req_call(const char *method, const char *user, const char *host,
+    const char *ua, int call, int cseq, const char *extra)
 {
 	static char buf[2048];
 
@@ -81,9 +82,17 @@ req(const char *method, const char *user, const char *host, const char *ua,
 	    "%s"
 	    "Content-Length: 0\r\n\r\n",
 	    method, user, host, cseq * 7919u, cseq, user, user, host,
-	    cseq * 31u, user, host, cseq * 104729u, cseq, cseq, method, user,
+	    cseq * 31u, user, host, call * 104729u, call, cseq, method, user,
 	    ua, extra ? extra : "");
 	return buf;
+}
+
+/* The same with a Call-ID of its own for each cseq. */
+static const char *
+req(const char *method, const char *user, const char *host, const char *ua,
+    int cseq, const char *extra)
+{
+	return req_call(method, user, host, ua, cseq, cseq, extra);
 }
 
 /* The answer to req()'s request with the same cseq (same Call-ID). */
@@ -424,6 +433,150 @@ test_answered_probes(void)
 	engine_free(e);
 }
 
+/*
+ * A scanner cycling REGISTER, INVITE and OPTIONS over new extensions, each
+ * answered code by the PBX when code != 0. Returns the request that made
+ * src a scanner.
+ */
+static int
+cycle_methods(struct engine *e, const char *src, int n, int code,
+    struct engine_result *r)
+{
+	static const char *m[] = { "REGISTER", "INVITE", "OPTIONS" };
+	int i, at = 0;
+
+	for (i = 0; i < n; i++) {
+		*r = feed(e, src, "192.0.2.10", 10.0 + i, req(m[i % 3], ext(i),
+		    "192.0.2.10", "x", i + 1, NULL));
+		at = at ? at : r->detected ? i + 1 : 0;
+		if (code)
+			*r = feed(e, "192.0.2.10", src, 10.01 + i, resp(code,
+			    m[i % 3], ext(i), "192.0.2.10", i + 1));
+		at = at ? at : r->detected ? i + 1 : 0;
+	}
+	return at;
+}
+
+/* Enumeration across methods, and what a PBX's own traffic looks like. */
+static void
+test_mixed_enum(void)
+{
+	const uint32_t enums = ENGINE_T_REGISTER_ENUM | ENGINE_T_INVITE_ENUM |
+	    ENGINE_T_OPTIONS_ENUM;
+	struct engine *e = fresh();
+	struct engine_result r;
+	int i, at = cycle_methods(e, "203.0.113.35", 15, 404, &r);
+
+	T_OK(at > 0 && at <= 6 && (r.src->techniques & enums), "REGISTER, "
+	    "INVITE, OPTIONS in turn over new extensions, 404 each: an "
+	    "enumeration at request %d (<= 6)", at);
+	engine_free(e);
+	e = fresh();
+	at = cycle_methods(e, "203.0.113.35", 15, 0, &r);
+	T_OK(at > 0 && at <= 6 && (r.src->techniques & enums), "the same "
+	    "unanswered (a one-sided capture): at request %d (<= 6)", at);
+	engine_free(e);
+	/* A PBX peer: qualifies two trunks, registers two accounts, places
+	 * three calls that are busy; all in 200 s. */
+	e = fresh();
+	for (i = 0; i < 4; i++) {
+		feed(e, "203.0.113.36", "192.0.2.10", 10.0 + i * 50,
+		    req("OPTIONS", i % 2 ? "trunk-a" : "trunk-b",
+		    "192.0.2.10", "pbx", 100 + i, NULL));
+		feed(e, "192.0.2.10", "203.0.113.36", 10.01 + i * 50,
+		    resp(200, "OPTIONS", "trunk", "192.0.2.10", 100 + i));
+		feed(e, "203.0.113.36", "192.0.2.10", 11.0 + i * 50,
+		    req("REGISTER", i % 2 ? "acct1" : "acct2", "192.0.2.10",
+		    "pbx", 200 + i, NULL));
+		feed(e, "192.0.2.10", "203.0.113.36", 11.01 + i * 50,
+		    resp(200, "REGISTER", "acct", "192.0.2.10", 200 + i));
+		r = feed(e, "203.0.113.36", "192.0.2.10", 12.0 + i * 50,
+		    req("INVITE", ext(i % 3), "192.0.2.10", "pbx", 300 + i,
+		    NULL));
+		feed(e, "192.0.2.10", "203.0.113.36", 12.01 + i * 50,
+		    resp(486, "INVITE", ext(i % 3), "192.0.2.10", 300 + i));
+	}
+	T_OK(r.src->class == ENGINE_BENIGN, "a PBX's OPTIONS to 2 trunks, "
+	    "REGISTERs of 2 accounts, 3 busy callees: benign");
+	engine_free(e);
+}
+
+/*
+ * Four extensions REGISTERed from one address, each challenged 401; answered
+ * with credentials (and 200) when login. Returns the request that made the
+ * source a scanner.
+ */
+static int
+challenged(struct engine *e, const char *src, bool login)
+{
+	struct engine_result r;
+	int i, at = 0;
+
+	for (i = 0; i < 4; i++) {
+		r = feed(e, src, "192.0.2.10", 10.0 + i, req("REGISTER",
+		    ext(i), "192.0.2.10", "x", 2 * i + 1, NULL));
+		at = at ? at : r.detected ? i + 1 : 0;
+		r = feed(e, "192.0.2.10", src, 10.01 + i, resp(401,
+		    "REGISTER", ext(i), "192.0.2.10", 2 * i + 1));
+		at = at ? at : r.detected ? i + 1 : 0;
+		if (!login)
+			continue;
+		feed(e, src, "192.0.2.10", 10.02 + i, req("REGISTER", ext(i),
+		    "192.0.2.10", "x", 2 * i + 2, "Authorization: Digest "
+		    "username=\"1\", realm=\"r\", nonce=\"n\", "
+		    "uri=\"sip:192.0.2.10\", response=\"1\"\r\n"));
+		r = feed(e, "192.0.2.10", src, 10.03 + i, resp(200,
+		    "REGISTER", ext(i), "192.0.2.10", 2 * i + 2));
+		at = at ? at : r.detected ? i + 1 : 0;
+	}
+	return at;
+}
+
+/* Challenges a source never answers confirm an enumeration early, as 404s
+ * do (svwar that found only existing extensions); phones log in. */
+static void
+test_unanswered_challenges(void)
+{
+	struct engine *e = fresh();
+
+	T_OK(challenged(e, "203.0.113.38", false) == 4, "4 extensions "
+	    "challenged, never answered: register-enum at the 4th");
+	engine_free(e);
+	e = fresh();
+	T_OK(challenged(e, "203.0.113.39", true) == 0, "4 phones behind one "
+	    "NAT, each logging in: benign");
+	engine_free(e);
+}
+
+/* nmap's sip-brute: five guesses sent before the first answer; each of the
+ * five refusals is a failure. */
+static void
+test_parallel_guesses(void)
+{
+	struct engine *e = fresh();
+	struct engine_result r;
+	int i, batch, at = 0;
+
+	for (batch = 0; batch < 3 && !at; batch++) {
+		for (i = 0; i < 5; i++)
+			feed(e, "203.0.113.37", "192.0.2.10", 5.0 + batch,
+			    req("REGISTER", "102", "192.0.2.10", "x",
+			    batch * 5 + i + 1, "Authorization: Digest "
+			    "username=\"102\", realm=\"r\", nonce=\"n\", "
+			    "uri=\"sip:192.0.2.10\", response=\"1\"\r\n"));
+		for (i = 0; i < 5 && !at; i++) {
+			r = feed(e, "192.0.2.10", "203.0.113.37",
+			    5.5 + batch, resp(401, "REGISTER", "102",
+			    "192.0.2.10", batch * 5 + i + 1));
+			at = r.detected ? batch * 5 + i + 1 : 0;
+		}
+	}
+	T_OK(at == 5 && (r.src->techniques & ENGINE_T_PASSWORD_GUESS),
+	    "5 guesses in parallel, 5 refusals: password-guess at refusal "
+	    "%d (5)", at);
+	engine_free(e);
+}
+
 /* A flood: many requests in one second, same target. */
 static void
 test_flood(void)
@@ -438,6 +591,48 @@ test_flood(void)
 	T_OK(r.src->techniques & ENGINE_T_FLOOD, "200 INVITEs in 0.2 s are "
 	    "a flood");
 	engine_free(e);
+}
+
+/* n requests from src, dt apart from t0, the i-th with Call-ID
+ * 1 + i * call_step and CSeq 1 + i * cseq_step. True when src got the
+ * technique flood. */
+static bool
+burst(const char *src, const char *method, int n, double t0, double dt,
+    int call_step, int cseq_step)
+{
+	struct engine *e = fresh();
+	struct engine_result r;
+	bool flood;
+	int i;
+
+	for (i = 0; i < n; i++)
+		r = feed(e, src, "192.0.2.10", t0 + i * dt, req_call(method,
+		    ext(i % 40), "192.0.2.10", "x", 1 + i * call_step,
+		    1 + i * cseq_step, NULL));
+	flood = (r.src->techniques & ENGINE_T_FLOOD) != 0;
+	engine_free(e);
+	return flood;
+}
+
+/* Short floods, below the rate's count: sipsak -F's burst counts one CSeq
+ * up over new Call-IDs; a replayed request keeps its Call-ID; a burst
+ * across a second's boundary counts whole. What phones do stays benign. */
+static void
+test_flood_bursts(void)
+{
+	T_OK(burst("203.0.113.13", "OPTIONS", 40, 7.0, 0.00004, 1, 1),
+	    "sipsak -F: 40 OPTIONS in 1.6 ms, new Call-IDs, CSeq 1..40: "
+	    "a flood");
+	T_OK(burst("203.0.113.13", "INVITE", 30, 7.0, 0.0003, 0, 0),
+	    "one INVITE replayed 30 times in 9 ms: a flood");
+	T_OK(burst("203.0.113.13", "INVITE", 60, 6.99, 0.0003, 1, 0),
+	    "60 INVITEs in 18 ms across a second's boundary, new Call-IDs, "
+	    "CSeq 1 each: a flood");
+	T_OK(!burst("203.0.113.13", "SUBSCRIBE", 40, 7.0, 0.0025, 1, 0),
+	    "a phone's 40 BLF SUBSCRIBEs in 0.1 s at boot, CSeq 1 each: no "
+	    "flood");
+	T_OK(!burst("203.0.113.13", "INFO", 60, 7.0, 0.08, 0, 1),
+	    "60 DTMF INFOs of one call, 80 ms apart: no flood");
 }
 
 /*
@@ -798,8 +993,12 @@ main(void)
 	test_legit_phone();
 	test_password_guess();
 	test_flood();
+	test_flood_bursts();
 	test_slow_scanner();
 	test_answered_probes();
+	test_mixed_enum();
+	test_parallel_guesses();
+	test_unanswered_challenges();
 	test_policy();
 	test_tracker_bounded();
 	test_shapes();
