@@ -19,7 +19,7 @@ SIPVicious 0.3.3 svhelper.makeRequest/createTag, svmap/svwar/svcrack;
 SIPVicious 0.2.x helper.py (Python 2: its dict order is computed by
 py2_order below, a model of CPython 2's dict); nmap nselib/sip.lua and the
 sip-* scripts; sipsak 0.9.x helper.c; Metasploit create_probe (options,
-options_tcp), enumerator, sipdroid_ext_enum. The random values are drawn as
+options_tcp), enumerator, sipdroid_ext_enum; SIPPTS create_message. The random values are drawn as
 the tools draw them, with a fixed seed.
 """
 import base64
@@ -395,6 +395,52 @@ def metasploit(ua=None):
     return out
 
 
+# ---- SIPPTS (pepelux) lib/functions.py create_message -------------------------
+
+def sippts_rand(n, alpha):
+    return "".join(R.choice(alpha) for _ in range(n))
+
+
+def sippts(ua=None):
+    """create_message: branch 71 of [0-9a-z] (the source's alphabet has two
+    q's), Call-ID 32 and tag 8 lowercase hex. 'new' is 4.x (;rport, Contact
+    ;expires=120 when the module asks for a Contact, Expires on REGISTER),
+    'old' the 3.x layout (no rport, Contact without expires)."""
+    out = []
+    lh, lp = "203.0.113.66", R.randint(32768, 60999)
+    for ver in ("new", "old"):
+        for method, contact in (("OPTIONS", True), ("REGISTER", True),
+                                ("INVITE", True), ("OPTIONS", False)):
+            if ver == "old" and not contact:
+                continue
+            br = sippts_rand(71, "0123456789abcdefghijklmnopqqrstuvwxyz")
+            cid = sippts_rand(32, "0123456789abcdef")
+            tag = sippts_rand(8, "0123456789abcdef")
+            user = "100"
+            line = ("%s sip:%s SIP/2.0" % (method, TARGET4)
+                    if method == "REGISTER" else
+                    "%s sip:%s@%s SIP/2.0" % (method, user, TARGET4))
+            d = [line, "Via: SIP/2.0/UDP %s:%d;branch=%s%s" %
+                 (lh, lp, br, ";rport" if ver == "new" else ""),
+                 "From: %s <sip:%s@%s>;tag=%s" % (user, user, TARGET4, tag),
+                 "To: %s <sip:%s@%s>" % (user, user, TARGET4)]
+            if contact:
+                d.append("Contact: <sip:%s@%s:%d;transport=UDP>%s" %
+                         (user, lh, lp,
+                          ";expires=120" if ver == "new" else ""))
+            d += ["Call-ID: %s" % cid, "CSeq: 1 %s" % method,
+                  "Max-Forwards: 70", "User-Agent: %s" % (ua or "pplsip"),
+                  "Allow: INVITE, REGISTER, ACK, CANCEL, BYE, NOTIFY, REFER, "
+                  "OPTIONS, INFO, SUBSCRIBE, UPDATE, PRACK, MESSAGE"]
+            if method == "REGISTER" and ver == "new":
+                d.append("Expires: 120")
+            d.append("Content-Length: 0")
+            out.append(("sippts %s %s%s" % (ver, method,
+                                           "" if contact else " no-contact"),
+                        "\r\n".join(d) + "\r\n\r\n"))
+    return out
+
+
 # ---- the capture ------------------------------------------------------------
 
 def replace_ua(msg, ua):
@@ -430,6 +476,8 @@ def variants():
             out.append(("sipsak", name + sfx, m, False))
         for name, m in metasploit(ua):
             out.append(("metasploit", name + sfx, m, False))
+        for name, m in sippts(ua):
+            out.append(("sippts", name + sfx, m, False))
     return out
 
 
