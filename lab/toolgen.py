@@ -392,6 +392,21 @@ def metasploit(ua=None):
         "To: sip:%s" % TARGET4, "Contact: ", "CSeq: 1 INVITE",
         "Call-ID: %d@%s" % (R.getrandbits(32), sh),
         "Max-Forwards: 70"]) + "\r\n"))
+    # voip/sip_invite_spoof: Route first when SIP_PROXY_NAME is set; Via
+    # is the target's address, no branch; Call-ID <100-199><target>
+    for label, route, conn in (("", None, TARGET4),
+                               (" EXTENSION DOMAIN", None, "100@example.net"),
+                               (" SIP_PROXY_NAME", "192.0.2.1", TARGET4)):
+        req = ["INVITE sip:%s SIP/2.0" % conn]
+        if route:
+            req.append("Route: <sip:%s:5060;lr>" % route)
+        req += ["To: <sip:%s>" % conn, "Via: SIP/2.0/UDP %s" % TARGET4,
+                'From: "The Metasploit has you"<sip:192.168.1.1>',
+                "Call-ID: %d%s" % (R.randint(100, 199), TARGET4),
+                "CSeq: 1 INVITE", "Max-Forwards: 20",
+                "Contact: <sip:%s>" % conn]
+        out.append(("msf sip_invite_spoof" + label,
+                    "\r\n".join(req) + "\r\n\r\n"))
     return out
 
 

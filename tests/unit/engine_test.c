@@ -842,6 +842,14 @@ test_sig_structure(void)
 		    "CSeq: 1 OPTIONS\r\nContact: sip:sipsak@203.0.113.66:48823\r\n"
 		    "Content-Length: 0\r\nMax-Forwards: 10\r\n"
 		    "User-Agent: Linphone/3.6.1\r\nAccept: text/plain\r\n\r\n" },
+		/* Metasploit sip_invite_spoof with SIP_PROXY_NAME: Route first */
+		{ "metasploit-invite-spoof-ids", "metasploit",
+		    "INVITE sip:100@example.net SIP/2.0\r\n"
+		    "Route: <sip:192.0.2.1:5060;lr>\r\n"
+		    "To: <sip:100@example.net>\r\nVia: SIP/2.0/UDP 192.0.2.10\r\n"
+		    "From: \"Bank\"<sip:192.168.1.1>\r\n"
+		    "Call-ID: 142192.0.2.10\r\nCSeq: 1 INVITE\r\n"
+		    "Max-Forwards: 20\r\nContact: <sip:100@example.net>\r\n\r\n" },
 		/* Asterisk chan_sip: branch z9hG4bK<8 hex>, tag as<8 hex>, its
 		 * own order: nothing */
 		{ NULL, NULL,
