@@ -311,11 +311,16 @@ def sipsak(ua=None):
         return R.getrandbits(31) + lp
 
     out = []
-    # OPTIONS (default, -s sip:host; -c sets From; -m sets Max-Forwards)
+    # OPTIONS (default, -s sip:host); -m sets Max-Forwards, traceroute (-T)
+    # counts it up from 0 (both seen running sipsak 0.9.8.1); a From of
+    # another user, as a modified copy would send
     for label, frm, maxf in (("OPTIONS", "sip:sipsak@%s:%d" % (fq, lp), 70),
-                             ("OPTIONS -c", "sip:alice@example.net", 70),
+                             ("OPTIONS other From", "sip:alice@example.net",
+                              70),
                              ("OPTIONS -m 10", "sip:sipsak@%s:%d" % (fq, lp),
-                              10)):
+                              10),
+                             ("OPTIONS -T", "sip:sipsak@%s:%d" % (fq, lp),
+                              0)):
         n = c()
         out.append(("sipsak " + label, "\r\n".join([
             "OPTIONS sip:%s SIP/2.0" % TARGET4, via(),
