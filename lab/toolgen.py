@@ -412,6 +412,42 @@ def metasploit(ua=None):
                 "Contact: <sip:%s>" % conn]
         out.append(("msf sip_invite_spoof" + label,
                     "\r\n".join(req) + "\r\n\r\n"))
+    # the SIP Flooder module (Jesus Perez, Quobis; viproy's kit): a random
+    # spoofed source per packet, so only its first packet can name it
+    for meth in ("INVITE", "OPTIONS", "REGISTER", "ACK", "BYE"):
+        sh = "%d.%d.%d.%d" % tuple(R.getrandbits(8) for _ in range(4))
+        fe, te = R.randint(100, 998), R.randint(100, 998)
+        furi, turi = "sip:%d@%s" % (fe, TARGET4), "sip:%d@%s" % (te, TARGET4)
+        cid = 10000000000 + R.randint(0, 89999999998)
+        d = ["%s %s SIP/2.0" % (meth, "sip:" + TARGET4 if meth == "REGISTER"
+                                else turi),
+             "Via: SIP/2.0/UDP %s;branch=z9hG4bK%07x" % (sh,
+                                                         R.getrandbits(28)),
+             "Max-Forwards: 70",
+             "From: %d <%s>;tag=%08x" % (fe, furi, R.getrandbits(32))]
+        if meth == "REGISTER":
+            d += ["To: %d <%s>" % (fe, furi),
+                  "Call-ID: %d@%d@%016x" % (cid, cid, R.getrandbits(64))]
+        else:
+            d += ["To: %d <%s>;tag=%08x" % (te, turi, R.getrandbits(32)),
+                  "Call-ID: %d" % cid]
+        d.append("CSeq: 1 %s" % meth)
+        if meth in ("REGISTER", "OPTIONS"):
+            d.append("Contact: <%s>" % furi)
+        elif meth == "INVITE":
+            d.append("Contact: <%s;transport=udp>" % turi)
+        if meth == "OPTIONS":
+            d.append("Accept: application/sdp")
+        body = ""
+        if meth == "INVITE":
+            sid = 1000000000 + R.randint(0, 8999999998)
+            body = ("v=0\r\no=%d %d %d IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\n"
+                    "t=0 0\r\nm=audio 49172 RTP/AVP 0\r\n"
+                    "a=rtpmap:0 PCMU/8000\r\n" % (fe, sid, sid, sh, sh))
+            d.append("Content-Type: application/sdp")
+        d.append("Content-Length: %d" % len(body))
+        out.append(("msf sip flooder %s" % meth,
+                    "\r\n".join(d) + "\r\n\r\n" + body))
     return out
 
 
