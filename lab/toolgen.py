@@ -270,9 +270,24 @@ def nmap_request(method, user, name="Nmap NSE", ua="Nmap NSE", cseq=1234,
     return "\r\n".join(d) + "\r\n\r\n"
 
 
+def nmap_sv(proto):
+    """The SIPOptions probe of nmap-service-probes (nmap -sV), TCP and
+    UDP: fixed text, no User-Agent."""
+    return "\r\n".join([
+        "OPTIONS sip:nm SIP/2.0",
+        "Via: SIP/2.0/%s nm;branch=foo%s" % (proto,
+                                              ";rport" if proto == "UDP"
+                                              else ""),
+        "From: <sip:nm@nm>;tag=root", "To: <sip:nm2@nm2>", "Call-ID: 50000",
+        "CSeq: 42 OPTIONS", "Max-Forwards: 70", "Content-Length: 0",
+        "Contact: <sip:nm@nm>", "Accept: application/sdp"]) + "\r\n\r\n"
+
+
 def nmap(ua=None):
     u = lambda dflt: ua or dflt                     # noqa: E731
     return [
+        ("nmap -sV SIPOptions TCP", nmap_sv("TCP")),
+        ("nmap -sV SIPOptions UDP", nmap_sv("UDP")),
         ("nmap sip-methods", nmap_request("OPTIONS", "user",
                                           ua=u("Nmap NSE"))),
         ("nmap sip-methods TCP", nmap_request("OPTIONS", "user", proto="TCP",

@@ -850,6 +850,13 @@ test_sig_structure(void)
 		    "From: \"Bank\"<sip:192.168.1.1>\r\n"
 		    "Call-ID: 142192.0.2.10\r\nCSeq: 1 INVITE\r\n"
 		    "Max-Forwards: 20\r\nContact: <sip:100@example.net>\r\n\r\n" },
+		/* nmap -sV: the SIPOptions probe of nmap-service-probes */
+		{ "nmap-version-probe", "nmap",
+		    "OPTIONS sip:nm SIP/2.0\r\nVia: SIP/2.0/TCP nm;branch=foo\r\n"
+		    "From: <sip:nm@nm>;tag=root\r\nTo: <sip:nm2@nm2>\r\n"
+		    "Call-ID: 50000\r\nCSeq: 42 OPTIONS\r\nMax-Forwards: 70\r\n"
+		    "Content-Length: 0\r\nContact: <sip:nm@nm>\r\n"
+		    "Accept: application/sdp\r\n\r\n" },
 		/* Asterisk chan_sip: branch z9hG4bK<8 hex>, tag as<8 hex>, its
 		 * own order: nothing */
 		{ NULL, NULL,
