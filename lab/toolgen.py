@@ -19,7 +19,8 @@ SIPVicious 0.3.3 svhelper.makeRequest/createTag, svmap/svwar/svcrack;
 SIPVicious 0.2.x helper.py (Python 2: its dict order is computed by
 py2_order below, a model of CPython 2's dict); nmap nselib/sip.lua and the
 sip-* scripts; sipsak 0.9.x helper.c; Metasploit create_probe (options,
-options_tcp), enumerator, sipdroid_ext_enum; SIPPTS create_message. The random values are drawn as
+options_tcp), enumerator, sipdroid_ext_enum, sip_invite_spoof, the SIP Flooder;
+SIPPTS create_message; inviteflood 2.0. The random values are drawn as
 the tools draw them, with a fixed seed.
 """
 import base64
@@ -512,6 +513,46 @@ def sippts(ua=None):
     return out
 
 
+# ---- inviteflood 2.0 (hack_library-based; Hacking Exposed VoIP tools) ----------
+
+def inviteflood(ua=None):
+    """Branch, From tag and Call-ID are UUID-like strings whose last 10
+    characters are the INVITE counter, CSeq is that counter zero-padded to
+    10 digits; Via/From/Contact at the (spoofable) source, port 9 by
+    default; seven Allow lines; the phone User-Agent it copies."""
+    out = []
+    for alias, sip_, sport, n in (("", "10.1.101.11", 9, 1),
+                                  ("Test", "192.168.1.6", 9, 2),
+                                  ("", "203.0.113.9", 5060, 123456)):
+        def uuid():
+            return "%08x-%04x-%04x-%04x-%02x%010u" % (
+                R.getrandbits(32), R.getrandbits(16), R.getrandbits(16),
+                R.getrandbits(16), R.getrandbits(8), n)
+        user = alias + "@" if alias else ""
+        sdp = ("v=0\r\no=MxSIP 0 639859198 IN IP4 %s\r\ns=SIP Call\r\n"
+               "c=IN IP4 %s\r\nt=0 0\r\nm=audio 16388 RTP/AVP 0 8\r\n"
+               "a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n" %
+               (sip_, sip_))
+        d = ["INVITE sip:5000@%s SIP/2.0" % TARGET4,
+             "Via: SIP/2.0/UDP %s:%d;branch=%s" % (sip_, sport, uuid()),
+             "Max-Forwards: 70", "Content-Length: %d" % len(sdp),
+             "To: 5000 <sip:5000@%s:5060>" % TARGET4,
+             "From: %s<sip:%s%s:%d>;tag=%s" % (alias + " " if alias else "",
+                                              user, sip_, sport, uuid()),
+             "Call-ID: %s" % uuid(), "CSeq: %010u INVITE" % n,
+             "Supported: timer"]
+        d += ["Allow: %s" % a for a in ("NOTIFY", "REFER", "OPTIONS",
+                                        "INVITE", "ACK", "CANCEL", "BYE")]
+        d += ["Content-Type: application/sdp",
+              "Contact: <sip:%s%s:%d>" % (user, sip_, sport),
+              "Supported: replaces", "User-Agent: %s" % (
+                  ua or "Elite 1.0 Brcm Callctrl/1.5.1.0 MxSF/v.3.2.6.26")]
+        out.append(("inviteflood%s port %d n=%d" % (" alias" if alias else "",
+                                                    sport, n),
+                    "\r\n".join(d) + "\r\n\r\n" + sdp))
+    return out
+
+
 # ---- the capture ------------------------------------------------------------
 
 def replace_ua(msg, ua):
@@ -549,6 +590,8 @@ def variants():
             out.append(("metasploit", name + sfx, m, False))
         for name, m in sippts(ua):
             out.append(("sippts", name + sfx, m, False))
+        for name, m in inviteflood(ua):
+            out.append(("inviteflood", name + sfx, m, False))
     return out
 
 
