@@ -189,7 +189,8 @@ def parse_msg(data):
             f['via.host'] = m.group(2).strip('[]')
             f['via.port'] = m.group(3) or ''
         m = re.search(r';\s*branch=([^;,\s]+)', v)
-        f['via.branch'] = m.group(1) if m else ''
+        if m:
+            f['via.branch'] = m.group(1)
     for h in ('call-id', 'user-agent', 'server', 'max-forwards', 'content-length', 'expires'):
         if h in first:
             f[h] = first[h]
