@@ -11,11 +11,15 @@ blocks hold the signatures (docs/fingerprints.md). Requests are taken from
 UDP and TCP payloads that start with a SIP request line (tshark extracts
 them); one TCP segment is one message, which is enough for these captures.
 
-The format is the one in docs/fingerprints.md. Two extensions, marked there
-as proposals, are accepted too: the shape letter W (a word character,
-[A-Za-z0-9_]) and the fields 'header.NAME' (the first header called NAME,
-raw value) and 'line.NAME' (the whole raw header line, name, colon and
-spacing included).
+The format is the one of src/engine/sig.h: operators is, contains, prefix,
+suffix, exact, shape (classes D H L U A X W '.', bracket sets, {n,m} + *),
+present, absent, eq, lt, gt, same FIELD2, in FIELD2; 'order' with is (these
+lines exactly) or prefix; header.NAME and line.NAME by the name as written
+(header.v is a compact Via). Differences from the engine, which stays the
+reference (try a file on captures with `ghostguard analyze -c CONF` and
+`signatures FILE` in CONF): a message whose header section does not end
+still has header.NAME here; the parser's rejections (a malformed Via still
+gives 'via' there, not via.branch) are approximated.
 """
 import re
 import subprocess
@@ -42,12 +46,22 @@ def shape_to_regex(pat):
         elif c in classes:
             out.append(classes[c])
             i += 1
+        elif c == '[':
+            j = pat.find(']', i + 2)
+            if j < 0:
+                return re.compile(r'(?!)')     # a bad set matches nothing
+            body = pat[i + 1:j]
+            neg = body.startswith('^')
+            body = body[1:] if neg else body
+            out.append('[' + ('^' if neg else '') +
+                       body.replace('\\', '\\\\').replace(']', '\\]') + ']')
+            i = j + 1
         elif c == '{':
             j = pat.index('}', i)
             out.append(pat[i:j + 1])
             i = j + 1
-        elif c == '+':
-            out.append('+')
+        elif c in '+*':
+            out.append(c)
             i += 1
         else:
             out.append(re.escape(c))
@@ -87,7 +101,7 @@ def parse_sigs(path):
             kw, _, rest = line.strip().partition(' ')
         rest = rest.strip()
         if kw == 'match':
-            m = re.match(r'(\S+)\s+(is|contains|prefix|suffix|shape|eq|lt|gt|present|absent)\s*(.*)$', rest)
+            m = re.match(r'(\S+)\s+(is|contains|prefix|suffix|shape|eq|lt|gt|present|absent|exact|same|in)\s*(.*)$', rest)
             if not m:
                 raise SystemExit('bad match in %s: %r' % (cur['name'], rest))
             field, op, arg = m.groups()
@@ -152,10 +166,10 @@ def parse_msg(data):
         if ':' not in ln:
             continue
         n, v = ln.split(':', 1)
-        name = n.strip().lower()
-        name = COMPACT.get(name, name)
+        raw = n.strip().lower()
+        name = COMPACT.get(raw, raw)
         hdrs.append((name, v.strip()))
-        rawlines.append((name, ln))
+        rawlines.append((raw, ln, v.strip()))
     first = {}
     for n, v in hdrs:
         first.setdefault(n, v)
@@ -175,7 +189,8 @@ def parse_msg(data):
             f['via.host'] = m.group(2).strip('[]')
             f['via.port'] = m.group(3) or ''
         m = re.search(r';\s*branch=([^;,\s]+)', v)
-        f['via.branch'] = m.group(1) if m else ''
+        if m:
+            f['via.branch'] = m.group(1)
     for h in ('call-id', 'user-agent', 'server', 'max-forwards', 'content-length', 'expires'):
         if h in first:
             f[h] = first[h]
@@ -189,9 +204,10 @@ def parse_msg(data):
             if m:
                 f['auth.username'] = m.group(1)
     f['order'] = [CANON.get(n, n) for n, _ in hdrs]
-    for n, v in hdrs:
+    # header.NAME and line.NAME: the name as written (header.v is the
+    # compact Via, header.via only the long form), as the engine reads them
+    for n, ln, v in rawlines:
         f.setdefault('header.' + n, v)
-    for n, ln in rawlines:
         f.setdefault('line.' + n, ln)
     return f
 
@@ -206,8 +222,19 @@ def match_one(f, field, op, arg):
     val = f[field]
     if field == 'order':
         want = [x.strip().lower() for x in arg.split(',')]
-        have = [x.lower() for x in val[:len(want)]]
-        return op == 'is' and have == want
+        have = [x.lower() for x in val]
+        if op == 'is':
+            return have == want
+        return op == 'prefix' and have[:len(want)] == want
+    if op in ('same', 'in'):
+        other = f.get(arg.strip())
+        if other is None or isinstance(other, list):
+            return False
+        if op == 'same':
+            return val.lower() == other.lower()
+        return val.lower() in other.lower()
+    if op == 'exact':
+        return val == arg
     if op in ('eq', 'lt', 'gt'):
         try:
             n = int(val.strip())

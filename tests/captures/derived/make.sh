@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# tests/captures/derived/make.sh - remakes the derived captures from the lab
-# recordings in tests/captures/ with lab/pcap-stretch.py (timestamps only:
-# the packets are the real tools' own). Run from the repository's top.
+# tests/captures/derived/make.sh - remakes the derived captures: the lab
+# recordings of tests/captures/ re-timed with lab/pcap-stretch.py (timestamps
+# only: the packets are the real tools' own), and the requests lab/toolgen.py
+# builds as the tools' sources do. Run from the repository's top.
 # What each is for: README.md here.
 set -eu
 d=tests/captures/derived
@@ -31,3 +32,6 @@ $st --skip 23 --count 9 --every 3 --src 203.0.113.66 --start $((t + 2)) \
 	tests/captures/svwar-invite.pcap "$tmp/i.pcap"
 mergecap -F pcap -w $d/svwar-mixed-methods.pcap "$tmp/r.pcap" "$tmp/o.pcap" \
 	"$tmp/i.pcap"
+# Every tool option that changes a fingerprinted field, one request a source
+# (toolgen-TOOL.pcap; toolgen.tsv names each source's variant).
+python3 lab/toolgen.py $d
