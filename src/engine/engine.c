@@ -15,10 +15,19 @@
 /* Requests with credentials awaiting an answer, at most. */
 #define AUTH_OPEN_MAX	16
 
+/* Network records (distributed scans) per source record. */
+#define NET_SHARE	16
+/* A network is a scanner's with failures at this many of its addresses,
+ * and twice the extensions threshold tried in all. */
+#define NET_MEMBERS	3
+
 struct engine {
 	const struct gg_conf	*conf;
 	const struct sigset	*sigs;
 	struct track		*track;
+	struct track		*nets;	/* per IPv4 /24 and IPv6 /64: the
+					 * same records, another meaning
+					 * (net_note()) */
 };
 
 struct engine *
@@ -38,8 +47,10 @@ engine_new_sized(const struct gg_conf *conf, const struct sigset *sigs,
 	e->conf = conf;
 	e->sigs = sigs;
 	e->track = track_new(sources, 0x67686f7374ULL);
-	if (e->track == NULL) {
-		free(e);
+	e->nets = track_new(sources / NET_SHARE > 16 ? sources / NET_SHARE :
+	    16, 0x6e657473ULL);
+	if (e->track == NULL || e->nets == NULL) {
+		engine_free(e);
 		return NULL;
 	}
 	return e;
@@ -51,6 +62,7 @@ engine_free(struct engine *e)
 	if (e == NULL)
 		return;
 	track_free(e->track);
+	track_free(e->nets);
 	free(e);
 }
 
@@ -66,6 +78,12 @@ struct track *
 engine_tracker(struct engine *e)
 {
 	return e->track;
+}
+
+size_t
+engine_memory(const struct engine *e)
+{
+	return sizeof(*e) + track_memory(e->track) + track_memory(e->nets);
 }
 
 const struct sig *
@@ -361,6 +379,83 @@ techniques(const struct gg_conf *c, const struct track_src *s)
 	return t;
 }
 
+/*
+ * Distributed scanning: one scan spread over many addresses of one IPv4 /24
+ * or IPv6 /64, each sending a few probes, stays under every per-source
+ * count. A record per network (a second tracker, a sixteenth of the
+ * sources' size) counts the distinct extensions its addresses tried (users,
+ * n_users_*) and the addresses that failed (hosts: hashes of members, see
+ * net_failed()). With
+ * NET_MEMBERS failing addresses and twice the extensions threshold the
+ * network is a scanner's; from then on each of its addresses that has
+ * failed is convicted, with the enumeration the network did. Legitimate
+ * neighbours (phones behind one office's addresses) log in and are found.
+ */
+static void
+net_key(const struct gg_addr *a, struct gg_addr *k)
+{
+	*k = *a;
+	if (k->family == AF_INET)
+		k->a[3] = 0;
+	else
+		memset(k->a + 8, 0, 8);
+}
+
+/* A member that failed: "not found", or challenged twice, and never sent
+ * credentials nor got a call answered (a phone, even one that dials a
+ * wrong number, answers its challenges). */
+static bool
+net_failed(const struct track_src *s)
+{
+	return (s->r_404 > 0 || s->r_auth >= 2) && s->n_auth == 0 &&
+	    s->calls == 0;
+}
+
+/* What a packet from or to s (parsed, untrusted) tells of its network; the
+ * techniques it gives s, 0 for none. */
+static uint32_t
+net_note(struct engine *e, struct track_src *s, const struct net_pkt *pkt,
+    const struct sip_msg *m, bool sent)
+{
+	const struct gg_conf *c = e->conf;
+	enum sip_method id = m->method_id;
+	struct gg_str user = m->ruri.user.len ? m->ruri.user : m->to.uri.user;
+	struct track_src *n;
+	struct gg_addr k;
+	bool probe = sent && m->is_request && user.len &&
+	    (id == SIP_METHOD_INVITE || id == SIP_METHOD_REGISTER ||
+	    id == SIP_METHOD_OPTIONS);
+
+	if (!probe && (sent || !net_failed(s)))
+		return 0;
+	net_key(&s->addr, &k);
+	n = track_get(e->nets, &k, pkt->ts_ns);
+	window_roll(e, n, pkt->ts_ns);
+	n->last_ns = pkt->ts_ns;
+	n->packets++;
+	if (probe && track_set_add(n->users.h, &n->users.n, TRACK_USERS,
+	    hash_str(user))) {
+		uint8_t *u = id == SIP_METHOD_INVITE ? &n->n_users_invite :
+		    id == SIP_METHOD_REGISTER ? &n->n_users_register :
+		    &n->n_users_options;
+
+		if (*u < UINT8_MAX)
+			(*u)++;
+	}
+	if (net_failed(s))
+		track_set_add(n->hosts.h, &n->hosts.n, TRACK_HOSTS,
+		    (uint32_t)gg_addr_hash(&s->addr, 0x6d656d62));
+	if (n->hosts.n >= NET_MEMBERS && n->users.n >= 2 * c->th_extensions) {
+		unsigned inv = n->n_users_invite, reg = n->n_users_register;
+
+		n->class = ENGINE_SCANNER;
+		n->techniques = reg >= inv && reg >= n->n_users_options ?
+		    ENGINE_T_REGISTER_ENUM : inv >= n->n_users_options ?
+		    ENGINE_T_INVITE_ENUM : ENGINE_T_OPTIONS_ENUM;
+	}
+	return n->class == ENGINE_SCANNER && net_failed(s) ? n->techniques : 0;
+}
+
 /* Has the source shown that its address is real, or sent enough? */
 static bool
 ban_earned(const struct gg_conf *c, const struct track_src *s,
@@ -551,11 +646,22 @@ engine_feed(struct engine *e, const struct net_pkt *pkt,
 		judge_sent(e, s, pkt, m, rc, r);
 	else if (parsed && !m->is_request)
 		note_answer(s, pkt, m);
+	if (parsed && s->class != ENGINE_SCANNER) {
+		uint32_t t = net_note(e, s, pkt, m, r->peer_sent);
+
+		if (t) {
+			r->new_techniques |= t & ~s->techniques;
+			s->techniques |= t;
+			s->class = ENGINE_SCANNER;
+			s->detected_at = s->requests ? s->requests : 1;
+			r->detected = true;
+		}
+	}
 	if (!r->peer_sent) {
 		/* Answers can establish techniques too (404s, auth failures). */
 		uint32_t t = techniques(c, s);
 
-		r->new_techniques = t & ~s->techniques;
+		r->new_techniques |= t & ~s->techniques;
 		s->techniques |= t;
 		if ((t & ~ENGINE_T_POLICY) && s->class != ENGINE_SCANNER) {
 			s->class = ENGINE_SCANNER;
