@@ -28,6 +28,8 @@ struct engine {
 	struct track		*nets;	/* per IPv4 /24 and IPv6 /64: the
 					 * same records, another meaning
 					 * (net_note()) */
+	uint32_t		 probe_user; /* hash of the user the packet
+					 * being judged tried, 0: none */
 };
 
 struct engine *
@@ -165,10 +167,22 @@ inc16(uint16_t *c)
 		(*c)++;
 }
 
+/* A Call-ID's fingerprint, never 0: its length and its first and last 8
+ * bytes (a tool's Call-IDs differ there; a collision costs a flood's run
+ * or a hang-up's match, nothing more), a third of gg_hash()'s cost. */
 static uint32_t
 call_hash(const struct sip_msg *m)
 {
-	return (uint32_t)gg_hash(m->call_id.p, m->call_id.len, 0x63616c6c) | 1;
+	const char *p = m->call_id.p;
+	size_t len = m->call_id.len;
+	uint64_t a, b;
+
+	if (len < 8)
+		return (uint32_t)gg_hash(p, len, 0x63616c6c) | 1;
+	memcpy(&a, p, 8);
+	memcpy(&b, p + len - 8, 8);
+	a = (a * 0x9e3779b97f4a7c15ULL ^ b) * 0xc2b2ae3d27d4eb4fULL ^ len;
+	return (uint32_t)(a >> 32) | 1;
 }
 
 static uint32_t
@@ -238,13 +252,14 @@ note_rate(struct track_src *s, const struct net_pkt *pkt,
 /*
  * Records what a request tells about its sender: the user (extension) it
  * tried, the host it went to, credentials, and its rate in capture time.
+ * Returns the hash of the user it tried, 0 for none.
  */
-static void
+static uint32_t
 note_request(struct track_src *s, const struct net_pkt *pkt,
     const struct sip_msg *m)
 {
 	struct gg_str user = m->ruri.user.len ? m->ruri.user : m->to.uri.user;
-	uint32_t cid = call_hash(m);
+	uint32_t cid = call_hash(m), uh;
 
 	note_rate(s, pkt, m, cid);
 	s->requests++;
@@ -262,10 +277,10 @@ note_request(struct track_src *s, const struct net_pkt *pkt,
 		if (m->method_id != SIP_METHOD_ACK && m->method_id !=
 		    SIP_METHOD_PRACK)
 			call_hangup(s, pkt, cid);
-		return;
+		return 0;
 	}
-	if (user.len && track_set_add(s->users.h, &s->users.n, TRACK_USERS,
-	    hash_str(user))) {
+	uh = user.len ? hash_str(user) | 1 : 0;
+	if (uh && track_set_add(s->users.h, &s->users.n, TRACK_USERS, uh)) {
 		uint8_t *c = m->method_id == SIP_METHOD_INVITE ?
 		    &s->n_users_invite : m->method_id == SIP_METHOD_REGISTER ?
 		    &s->n_users_register : m->method_id == SIP_METHOD_OPTIONS ?
@@ -278,6 +293,7 @@ note_request(struct track_src *s, const struct net_pkt *pkt,
 	 * host sweeps as much as one port on eleven hosts. */
 	track_set_add(s->hosts.h, &s->hosts.n, TRACK_HOSTS,
 	    (uint32_t)gg_addr_hash(&pkt->dst, 0x686f7374 + pkt->dport));
+	return uh;
 }
 
 /* Records an answer sent to the peer. */
@@ -419,10 +435,9 @@ net_note(struct engine *e, struct track_src *s, const struct net_pkt *pkt,
 {
 	const struct gg_conf *c = e->conf;
 	enum sip_method id = m->method_id;
-	struct gg_str user = m->ruri.user.len ? m->ruri.user : m->to.uri.user;
 	struct track_src *n;
 	struct gg_addr k;
-	bool probe = sent && m->is_request && user.len &&
+	bool probe = sent && e->probe_user &&
 	    (id == SIP_METHOD_INVITE || id == SIP_METHOD_REGISTER ||
 	    id == SIP_METHOD_OPTIONS);
 
@@ -434,7 +449,7 @@ net_note(struct engine *e, struct track_src *s, const struct net_pkt *pkt,
 	n->last_ns = pkt->ts_ns;
 	n->packets++;
 	if (probe && track_set_add(n->users.h, &n->users.n, TRACK_USERS,
-	    hash_str(user))) {
+	    e->probe_user)) {
 		uint8_t *u = id == SIP_METHOD_INVITE ? &n->n_users_invite :
 		    id == SIP_METHOD_REGISTER ? &n->n_users_register :
 		    &n->n_users_options;
@@ -539,7 +554,7 @@ judge_sent(struct engine *e, struct track_src *s, const struct net_pkt *pkt,
 			s->sig_conf = (uint8_t)r->sig->confidence;
 		}
 		if (m->is_request)
-			note_request(s, pkt, m);
+			e->probe_user = note_request(s, pkt, m);
 	}
 	r->policy = policy_check(c, pkt, parsed ? m : NULL, &r->peer);
 	if (r->policy != POLICY_OK) {
@@ -602,6 +617,7 @@ engine_feed(struct engine *e, const struct net_pkt *pkt,
 	bool parsed = m && (rc == SIP_OK || rc == SIP_EBADMSG);
 
 	memset(r, 0, sizeof(*r));
+	e->probe_user = 0;
 	r->verdict = ENGINE_ACCEPT;
 	r->reason = "benign";
 	find_peer(e, pkt, m, rc, r);
