@@ -22,9 +22,10 @@
  * (trusted-only networks, no direct IP calls), and behaviour over the
  * configured window (enumeration, sweeps, password guessing, floods,
  * malformed messages), also of a source's network (IPv4 /24, IPv6 /64)
- * for scans spread over its addresses. A scanner's packets are dropped; a ban is decided
- * only on several packets (ban-min-packets) or on proof that the source
- * receives our answers (it is on TCP, or it answered a challenge).
+ * for scans spread over its addresses. A scanner's packets are dropped; a
+ * ban is decided only on several packets (ban-min-packets) or on proof that
+ * the source receives our answers (it is on TCP, or it answered a
+ * challenge).
  */
 #ifndef ENGINE_H
 #define ENGINE_H

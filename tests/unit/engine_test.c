@@ -549,12 +549,14 @@ test_unanswered_challenges(void)
 }
 
 /*
- * A scan spread over one /24: 8 addresses in turn, each trying 3
- * extensions, 404 each. Returns how many of them were convicted; *at the request (of all)
- * that convicted the first.
+ * A scan spread over 8 addresses in turn, each trying 3 extensions, 404
+ * each: 203.0.113.101-108 (how 0), 2001:db8:203::101-108 (1), or one in
+ * each of 8 networks: 2001:db8:101-108::1 (2), 198.51.101-108.1 (3).
+ * Returns how many of them were convicted; *at the request (of all) that
+ * convicted the first.
  */
 static int
-spread_scan(struct engine *e, const char *net, int *at)
+spread_scan(struct engine *e, int how, int *at)
 {
 	char src[32];
 	int i, n = 0;
@@ -562,8 +564,16 @@ spread_scan(struct engine *e, const char *net, int *at)
 	*at = 0;
 	for (i = 0; i < 24; i++) {
 		struct engine_result r;
+		int k = 101 + i % 8;
 
-		snprintf(src, sizeof(src), "%s.%d", net, 101 + i % 8);
+		if (how == 0)
+			snprintf(src, sizeof(src), "203.0.113.%d", k);
+		else if (how == 1)
+			snprintf(src, sizeof(src), "2001:db8:203::%d", k);
+		else if (how == 2)
+			snprintf(src, sizeof(src), "2001:db8:%d::1", k);
+		else
+			snprintf(src, sizeof(src), "198.51.%d.1", k);
 		r = feed(e, src, "192.0.2.10", 10.0 + i, req("REGISTER",
 		    ext(i), "192.0.2.10", "x", i + 1, NULL));
 		n += r.detected;
@@ -583,7 +593,7 @@ test_distributed(void)
 {
 	struct engine *e = fresh();
 	struct engine_result r;
-	int at, n = spread_scan(e, "203.0.113", &at);
+	int at, n = spread_scan(e, 0, &at);
 
 	T_OK(n == 8 && at <= 12, "24 REGISTERs spread over 8 addresses of a "
 	    "/24, 404 each: all 8 convicted, the first at request %d", at);
@@ -603,6 +613,17 @@ test_distributed(void)
 	    "999", "192.0.2.10", 92));
 	T_OK(r.src->class == ENGINE_BENIGN, "a phone of that /24 that logs "
 	    "in and dials a wrong number: benign");
+	engine_free(e);
+	e = fresh();
+	n = spread_scan(e, 1, &at);
+	T_OK(n == 8, "the same over 8 addresses of an IPv6 /64: all 8 "
+	    "convicted");
+	engine_free(e);
+	/* Over 8 different /64s (and /24s) it is 8 sources, each too small. */
+	e = fresh();
+	n = spread_scan(e, 2, &at);
+	n += spread_scan(e, 3, &at);
+	T_OK(n == 0, "the same over 8 /64s, and over 8 /24s: no network");
 	engine_free(e);
 	/* Two addresses of a /24 failing are no distributed scan. */
 	e = fresh();
