@@ -11,9 +11,11 @@
  * decodes the whole capture itself (fragment and TCP reassembly need every
  * frame) and judges only the payloads whose peer, the party every record of
  * the engine and the report is about, hashes to its shard; it skips the
- * others right after decoding, before parsing. A source's packets thus all
- * go to one engine and one report, in capture order, and the two reports,
- * merged, say what one report fed every payload says. Handing packets from
+ * others right after decoding, before parsing. The hash is of the peer's
+ * network (IPv4 /24, IPv6 /64), which the engine also keeps a record of
+ * (distributed scans). A source's packets thus all go to one engine and
+ * one report, in capture order, and the two reports, merged, say what one
+ * report fed every payload says. Handing packets from
  * one thread to another cost more than the work it shared (see
  * bench/analyze_mt/NOTES.md).
  */
@@ -163,23 +165,28 @@ print_packet(const struct worker *a, const struct net_pkt *pkt,
 }
 
 /*
- * The shard of an address: each 64-bit word of it multiplied by an odd
- * constant and summed; a bit of a product depends only on the bits below
- * it, so the shard comes from the top 32 bits (scaled to [0, nshards)),
- * which depend on every byte. Half the cost of gg_addr_hash(), and it runs
- * twice for every payload of the capture in every worker.
+ * The shard of an address's network (IPv4 /24, IPv6 /64: the engine's
+ * network records must see all of theirs): its first 64-bit word, the
+ * last byte of an IPv4 address masked off, multiplied by an odd constant
+ * with the family; a bit of a product depends only on the bits below it,
+ * so the shard comes from the top 32 bits (scaled to [0, nshards)), which
+ * depend on every byte. Cheaper than gg_addr_hash(), and it runs twice for
+ * every payload of the capture in every worker.
  */
 static unsigned
 shard_hash(const struct gg_addr *a, unsigned nshards)
 {
-	uint64_t hi, lo, h;
+	static const uint8_t v4net[8] = { 0xff, 0xff, 0xff };
+	static const uint8_t all[8] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	    0xff, 0xff };
+	uint64_t hi, mask, h;
 
 	/* Loads of the fields themselves: copying the 20 bytes into a
 	 * zeroed buffer of words stalls each load on the stores. */
 	memcpy(&hi, a->a, sizeof(hi));
-	memcpy(&lo, a->a + 8, sizeof(lo));
-	h = a->family * 0x9e3779b97f4a7c15ULL + hi * 0xc2b2ae3d27d4eb4fULL +
-	    lo * 0x165667b19e3779f9ULL;
+	memcpy(&mask, a->family == AF_INET ? v4net : all, sizeof(mask));
+	h = a->family * 0x9e3779b97f4a7c15ULL + (hi & mask) *
+	    0xc2b2ae3d27d4eb4fULL;
 	return (unsigned)(((h >> 32) * nshards) >> 32);
 }
 

@@ -15,10 +15,21 @@
 /* Requests with credentials awaiting an answer, at most. */
 #define AUTH_OPEN_MAX	16
 
+/* Network records (distributed scans) per source record. */
+#define NET_SHARE	16
+/* A network is a scanner's with failures at this many of its addresses,
+ * and twice the extensions threshold tried in all. */
+#define NET_MEMBERS	3
+
 struct engine {
 	const struct gg_conf	*conf;
 	const struct sigset	*sigs;
 	struct track		*track;
+	struct track		*nets;	/* per IPv4 /24 and IPv6 /64: the
+					 * same records, another meaning
+					 * (net_note()) */
+	uint32_t		 probe_user; /* hash of the user the packet
+					 * being judged tried, 0: none */
 };
 
 struct engine *
@@ -38,8 +49,10 @@ engine_new_sized(const struct gg_conf *conf, const struct sigset *sigs,
 	e->conf = conf;
 	e->sigs = sigs;
 	e->track = track_new(sources, 0x67686f7374ULL);
-	if (e->track == NULL) {
-		free(e);
+	e->nets = track_new(sources / NET_SHARE > 16 ? sources / NET_SHARE :
+	    16, 0x6e657473ULL);
+	if (e->track == NULL || e->nets == NULL) {
+		engine_free(e);
 		return NULL;
 	}
 	return e;
@@ -51,6 +64,7 @@ engine_free(struct engine *e)
 	if (e == NULL)
 		return;
 	track_free(e->track);
+	track_free(e->nets);
 	free(e);
 }
 
@@ -66,6 +80,12 @@ struct track *
 engine_tracker(struct engine *e)
 {
 	return e->track;
+}
+
+size_t
+engine_memory(const struct engine *e)
+{
+	return sizeof(*e) + track_memory(e->track) + track_memory(e->nets);
 }
 
 const struct sig *
@@ -147,10 +167,22 @@ inc16(uint16_t *c)
 		(*c)++;
 }
 
+/* A Call-ID's fingerprint, never 0: its length and its first and last 8
+ * bytes (a tool's Call-IDs differ there; a collision costs a flood's run
+ * or a hang-up's match, nothing more), a third of gg_hash()'s cost. */
 static uint32_t
 call_hash(const struct sip_msg *m)
 {
-	return (uint32_t)gg_hash(m->call_id.p, m->call_id.len, 0x63616c6c) | 1;
+	const char *p = m->call_id.p;
+	size_t len = m->call_id.len;
+	uint64_t a, b;
+
+	if (len < 8)
+		return (uint32_t)gg_hash(p, len, 0x63616c6c) | 1;
+	memcpy(&a, p, 8);
+	memcpy(&b, p + len - 8, 8);
+	a = (a * 0x9e3779b97f4a7c15ULL ^ b) * 0xc2b2ae3d27d4eb4fULL ^ len;
+	return (uint32_t)(a >> 32) | 1;
 }
 
 static uint32_t
@@ -220,13 +252,14 @@ note_rate(struct track_src *s, const struct net_pkt *pkt,
 /*
  * Records what a request tells about its sender: the user (extension) it
  * tried, the host it went to, credentials, and its rate in capture time.
+ * Returns the hash of the user it tried, 0 for none.
  */
-static void
+static uint32_t
 note_request(struct track_src *s, const struct net_pkt *pkt,
     const struct sip_msg *m)
 {
 	struct gg_str user = m->ruri.user.len ? m->ruri.user : m->to.uri.user;
-	uint32_t cid = call_hash(m);
+	uint32_t cid = call_hash(m), uh;
 
 	note_rate(s, pkt, m, cid);
 	s->requests++;
@@ -244,10 +277,10 @@ note_request(struct track_src *s, const struct net_pkt *pkt,
 		if (m->method_id != SIP_METHOD_ACK && m->method_id !=
 		    SIP_METHOD_PRACK)
 			call_hangup(s, pkt, cid);
-		return;
+		return 0;
 	}
-	if (user.len && track_set_add(s->users.h, &s->users.n, TRACK_USERS,
-	    hash_str(user))) {
+	uh = user.len ? hash_str(user) | 1 : 0;
+	if (uh && track_set_add(s->users.h, &s->users.n, TRACK_USERS, uh)) {
 		uint8_t *c = m->method_id == SIP_METHOD_INVITE ?
 		    &s->n_users_invite : m->method_id == SIP_METHOD_REGISTER ?
 		    &s->n_users_register : m->method_id == SIP_METHOD_OPTIONS ?
@@ -260,6 +293,7 @@ note_request(struct track_src *s, const struct net_pkt *pkt,
 	 * host sweeps as much as one port on eleven hosts. */
 	track_set_add(s->hosts.h, &s->hosts.n, TRACK_HOSTS,
 	    (uint32_t)gg_addr_hash(&pkt->dst, 0x686f7374 + pkt->dport));
+	return uh;
 }
 
 /* Records an answer sent to the peer. */
@@ -361,6 +395,82 @@ techniques(const struct gg_conf *c, const struct track_src *s)
 	return t;
 }
 
+/*
+ * Distributed scanning: one scan spread over many addresses of one IPv4 /24
+ * or IPv6 /64, each sending a few probes, stays under every per-source
+ * count. A record per network (a second tracker, a sixteenth of the
+ * sources' size) counts the distinct extensions its addresses tried (users,
+ * n_users_*) and the addresses that failed (hosts: hashes of members, see
+ * net_failed()). With
+ * NET_MEMBERS failing addresses and twice the extensions threshold the
+ * network is a scanner's; from then on each of its addresses that has
+ * failed is convicted, with the enumeration the network did. Legitimate
+ * neighbours (phones behind one office's addresses) log in and are found.
+ */
+static void
+net_key(const struct gg_addr *a, struct gg_addr *k)
+{
+	*k = *a;
+	if (k->family == AF_INET)
+		k->a[3] = 0;
+	else
+		memset(k->a + 8, 0, 8);
+}
+
+/* A member that failed: "not found", or challenged twice, and never sent
+ * credentials nor got a call answered (a phone, even one that dials a
+ * wrong number, answers its challenges). */
+static bool
+net_failed(const struct track_src *s)
+{
+	return (s->r_404 > 0 || s->r_auth >= 2) && s->n_auth == 0 &&
+	    s->calls == 0;
+}
+
+/* What a packet from or to s (parsed, untrusted) tells of its network; the
+ * techniques it gives s, 0 for none. */
+static uint32_t
+net_note(struct engine *e, struct track_src *s, const struct net_pkt *pkt,
+    const struct sip_msg *m, bool sent)
+{
+	const struct gg_conf *c = e->conf;
+	enum sip_method id = m->method_id;
+	struct track_src *n;
+	struct gg_addr k;
+	bool probe = sent && e->probe_user &&
+	    (id == SIP_METHOD_INVITE || id == SIP_METHOD_REGISTER ||
+	    id == SIP_METHOD_OPTIONS);
+
+	if (!probe && (sent || !net_failed(s)))
+		return 0;
+	net_key(&s->addr, &k);
+	n = track_get(e->nets, &k, pkt->ts_ns);
+	window_roll(e, n, pkt->ts_ns);
+	n->last_ns = pkt->ts_ns;
+	n->packets++;
+	if (probe && track_set_add(n->users.h, &n->users.n, TRACK_USERS,
+	    e->probe_user)) {
+		uint8_t *u = id == SIP_METHOD_INVITE ? &n->n_users_invite :
+		    id == SIP_METHOD_REGISTER ? &n->n_users_register :
+		    &n->n_users_options;
+
+		if (*u < UINT8_MAX)
+			(*u)++;
+	}
+	if (net_failed(s))
+		track_set_add(n->hosts.h, &n->hosts.n, TRACK_HOSTS,
+		    (uint32_t)gg_addr_hash(&s->addr, 0x6d656d62));
+	if (n->hosts.n >= NET_MEMBERS && n->users.n >= 2 * c->th_extensions) {
+		unsigned inv = n->n_users_invite, reg = n->n_users_register;
+
+		n->class = ENGINE_SCANNER;
+		n->techniques = reg >= inv && reg >= n->n_users_options ?
+		    ENGINE_T_REGISTER_ENUM : inv >= n->n_users_options ?
+		    ENGINE_T_INVITE_ENUM : ENGINE_T_OPTIONS_ENUM;
+	}
+	return n->class == ENGINE_SCANNER && net_failed(s) ? n->techniques : 0;
+}
+
 /* Has the source shown that its address is real, or sent enough? */
 static bool
 ban_earned(const struct gg_conf *c, const struct track_src *s,
@@ -444,7 +554,7 @@ judge_sent(struct engine *e, struct track_src *s, const struct net_pkt *pkt,
 			s->sig_conf = (uint8_t)r->sig->confidence;
 		}
 		if (m->is_request)
-			note_request(s, pkt, m);
+			e->probe_user = note_request(s, pkt, m);
 	}
 	r->policy = policy_check(c, pkt, parsed ? m : NULL, &r->peer);
 	if (r->policy != POLICY_OK) {
@@ -507,6 +617,7 @@ engine_feed(struct engine *e, const struct net_pkt *pkt,
 	bool parsed = m && (rc == SIP_OK || rc == SIP_EBADMSG);
 
 	memset(r, 0, sizeof(*r));
+	e->probe_user = 0;
 	r->verdict = ENGINE_ACCEPT;
 	r->reason = "benign";
 	find_peer(e, pkt, m, rc, r);
@@ -551,11 +662,22 @@ engine_feed(struct engine *e, const struct net_pkt *pkt,
 		judge_sent(e, s, pkt, m, rc, r);
 	else if (parsed && !m->is_request)
 		note_answer(s, pkt, m);
+	if (parsed && s->class != ENGINE_SCANNER) {
+		uint32_t t = net_note(e, s, pkt, m, r->peer_sent);
+
+		if (t) {
+			r->new_techniques |= t & ~s->techniques;
+			s->techniques |= t;
+			s->class = ENGINE_SCANNER;
+			s->detected_at = s->requests ? s->requests : 1;
+			r->detected = true;
+		}
+	}
 	if (!r->peer_sent) {
 		/* Answers can establish techniques too (404s, auth failures). */
 		uint32_t t = techniques(c, s);
 
-		r->new_techniques = t & ~s->techniques;
+		r->new_techniques |= t & ~s->techniques;
 		s->techniques |= t;
 		if ((t & ~ENGINE_T_POLICY) && s->class != ENGINE_SCANNER) {
 			s->class = ENGINE_SCANNER;

@@ -21,9 +21,11 @@
  * dropped, not banned), deny list (drop), signatures (first packet), policy
  * (trusted-only networks, no direct IP calls), and behaviour over the
  * configured window (enumeration, sweeps, password guessing, floods,
- * malformed messages). A scanner's packets are dropped; a ban is decided
- * only on several packets (ban-min-packets) or on proof that the source
- * receives our answers (it is on TCP, or it answered a challenge).
+ * malformed messages), also of a source's network (IPv4 /24, IPv6 /64)
+ * for scans spread over its addresses. A scanner's packets are dropped; a
+ * ban is decided only on several packets (ban-min-packets) or on proof that
+ * the source receives our answers (it is on TCP, or it answered a
+ * challenge).
  */
 #ifndef ENGINE_H
 #define ENGINE_H
@@ -152,6 +154,8 @@ const struct sig *engine_src_sig(const struct engine *e,
 		    const struct track_src *s);
 
 struct track	*engine_tracker(struct engine *e);
+/* Bytes the engine's trackers take: sources and their networks. */
+size_t		 engine_memory(const struct engine *e);
 
 /*
  * Forgets what the tracker knows of addr but its first and latest packet:

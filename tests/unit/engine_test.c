@@ -548,6 +548,101 @@ test_unanswered_challenges(void)
 	engine_free(e);
 }
 
+/*
+ * A scan spread over 8 addresses in turn, each trying 3 extensions, 404
+ * each: 203.0.113.101-108 (how 0), 2001:db8:203::101-108 (1), or one in
+ * each of 8 networks: 2001:db8:101-108::1 (2), 198.51.101-108.1 (3).
+ * Returns how many of them were convicted; *at the request (of all) that
+ * convicted the first.
+ */
+static int
+spread_scan(struct engine *e, int how, int *at)
+{
+	char src[32];
+	int i, n = 0;
+
+	*at = 0;
+	for (i = 0; i < 24; i++) {
+		struct engine_result r;
+		int k = 101 + i % 8;
+
+		if (how == 0)
+			snprintf(src, sizeof(src), "203.0.113.%d", k);
+		else if (how == 1)
+			snprintf(src, sizeof(src), "2001:db8:203::%d", k);
+		else if (how == 2)
+			snprintf(src, sizeof(src), "2001:db8:%d::1", k);
+		else
+			snprintf(src, sizeof(src), "198.51.%d.1", k);
+		r = feed(e, src, "192.0.2.10", 10.0 + i, req("REGISTER",
+		    ext(i), "192.0.2.10", "x", i + 1, NULL));
+		n += r.detected;
+		r = feed(e, "192.0.2.10", src, 10.01 + i, resp(404,
+		    "REGISTER", ext(i), "192.0.2.10", i + 1));
+		n += r.detected;
+		if (n && !*at)
+			*at = i + 1;
+	}
+	return n;
+}
+
+/* Distributed scanning is found per network; neighbours that log in are
+ * not its members. */
+static void
+test_distributed(void)
+{
+	struct engine *e = fresh();
+	struct engine_result r;
+	int at, n = spread_scan(e, 0, &at);
+
+	T_OK(n == 8 && at <= 12, "24 REGISTERs spread over 8 addresses of a "
+	    "/24, 404 each: all 8 convicted, the first at request %d", at);
+	r = feed(e, "203.0.113.200", "192.0.2.10", 40, req("REGISTER", "101",
+	    "192.0.2.10", "Yealink", 90, NULL));
+	feed(e, "192.0.2.10", "203.0.113.200", 40.01, resp(401, "REGISTER",
+	    "101", "192.0.2.10", 90));
+	feed(e, "203.0.113.200", "192.0.2.10", 40.02, req("REGISTER", "101",
+	    "192.0.2.10", "Yealink", 91, "Authorization: Digest "
+	    "username=\"101\", realm=\"r\", nonce=\"n\", "
+	    "uri=\"sip:192.0.2.10\", response=\"1\"\r\n"));
+	r = feed(e, "192.0.2.10", "203.0.113.200", 40.03, resp(200,
+	    "REGISTER", "101", "192.0.2.10", 91));
+	r = feed(e, "203.0.113.200", "192.0.2.10", 41, req("INVITE", "999",
+	    "192.0.2.10", "Yealink", 92, NULL));
+	r = feed(e, "192.0.2.10", "203.0.113.200", 41.01, resp(404, "INVITE",
+	    "999", "192.0.2.10", 92));
+	T_OK(r.src->class == ENGINE_BENIGN, "a phone of that /24 that logs "
+	    "in and dials a wrong number: benign");
+	engine_free(e);
+	e = fresh();
+	n = spread_scan(e, 1, &at);
+	T_OK(n == 8, "the same over 8 addresses of an IPv6 /64: all 8 "
+	    "convicted");
+	engine_free(e);
+	/* Over 8 different /64s (and /24s) it is 8 sources, each too small. */
+	e = fresh();
+	n = spread_scan(e, 2, &at);
+	n += spread_scan(e, 3, &at);
+	T_OK(n == 0, "the same over 8 /64s, and over 8 /24s: no network");
+	engine_free(e);
+	/* Two addresses of a /24 failing are no distributed scan. */
+	e = fresh();
+	at = 0;
+	for (n = 0; n < 16; n++) {
+		char src[32];
+
+		snprintf(src, sizeof(src), "198.51.100.%d", 50 + n % 2);
+		feed(e, src, "192.0.2.10", 10.0 + n * 60, req("INVITE",
+		    ext(n % 4), "192.0.2.10", "x", n + 1, NULL));
+		r = feed(e, "192.0.2.10", src, 10.01 + n * 60, resp(404,
+		    "INVITE", ext(n % 4), "192.0.2.10", n + 1));
+		at |= r.src->class != ENGINE_BENIGN;
+	}
+	T_OK(!at, "two addresses of a /24 dialling 4 wrong numbers over 16 "
+	    "minutes: benign");
+	engine_free(e);
+}
+
 /* nmap's sip-brute: five guesses sent before the first answer; each of the
  * five refusals is a failure. */
 static void
@@ -761,6 +856,7 @@ static void
 test_tracker_bounded(void)
 {
 	struct track *t = track_new(16, 1);
+	struct engine *e;
 	struct gg_addr a;
 	int i;
 
@@ -792,6 +888,11 @@ test_tracker_bounded(void)
 	T_OK(t && track_memory(t) <= 256u << 20, "a million sources fit in "
 	    "256 MB (%zu MB)", t ? track_memory(t) >> 20 : 0);
 	track_free(t);
+	e = engine_new_sized(&conf, &sigs, 1000000);
+	T_OK(e && engine_memory(e) <= 256u << 20, "an engine for a million "
+	    "sources, their networks too, fits in 256 MB (%zu MB)",
+	    e ? engine_memory(e) >> 20 : 0);
+	engine_free(e);
 }
 
 static void
@@ -1142,6 +1243,7 @@ main(void)
 	test_mixed_enum();
 	test_parallel_guesses();
 	test_unanswered_challenges();
+	test_distributed();
 	test_policy();
 	test_tracker_bounded();
 	test_shapes();

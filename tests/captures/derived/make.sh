@@ -32,6 +32,11 @@ $st --skip 23 --count 9 --every 3 --src 203.0.113.66 --start $((t + 2)) \
 	tests/captures/svwar-invite.pcap "$tmp/i.pcap"
 mergecap -F pcap -w $d/svwar-mixed-methods.pcap "$tmp/r.pcap" "$tmp/o.pcap" \
 	"$tmp/i.pcap"
+# A distributed scan: svwar's first 20 REGISTERs (40 packets) spread in turn
+# over 203.0.113.101-108 (lab/pcap-spread.py), 2 or 3 probes an address.
+$st --count 40 tests/captures/svwar-register.pcap "$tmp/sv40.pcap"
+lab/pcap-spread.py --src 203.0.113.66 --first 101 --count 8 \
+	"$tmp/sv40.pcap" $d/svwar-distributed.pcap
 # Every tool option that changes a fingerprinted field, one request a source
 # (toolgen-TOOL.pcap; toolgen.tsv names each source's variant).
 python3 lab/toolgen.py $d
