@@ -367,6 +367,10 @@ techniques(const struct gg_conf *c, const struct track_src *s)
 			t |= ENGINE_T_OPTIONS_SWEEP;
 		if (s->n_invite >= c->th_hosts)
 			t |= ENGINE_T_INVITE_SWEEP;
+		/* svmap -m REGISTER: a phone registers with one or two
+		 * registrars, never with every address of a network. */
+		if (s->n_register >= c->th_hosts)
+			t |= ENGINE_T_REGISTER_SWEEP;
 	}
 	if (s->n_users_register >= ext)
 		t |= ENGINE_T_REGISTER_ENUM;
@@ -720,6 +724,7 @@ engine_tech_name(enum engine_tech t)
 	case ENGINE_T_MALFORMED:	return "malformed";
 	case ENGINE_T_POLICY:		return "policy";
 	case ENGINE_T_SIGNATURE:	return "signature";
+	case ENGINE_T_REGISTER_SWEEP:	return "register-sweep";
 	case ENGINE_T_COUNT:		break;
 	}
 	return "?";

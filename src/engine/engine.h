@@ -60,7 +60,8 @@ enum engine_tech {
 	ENGINE_T_MALFORMED	= 1u << 7,
 	ENGINE_T_POLICY		= 1u << 8,
 	ENGINE_T_SIGNATURE	= 1u << 9,	/* a tool's fingerprint */
-	ENGINE_T_COUNT		= 10
+	ENGINE_T_REGISTER_SWEEP	= 1u << 10,
+	ENGINE_T_COUNT		= 11
 };
 
 /* What the policy says of one request (enum policy_rule). */

@@ -571,7 +571,7 @@ report_merge(struct report *r, struct report *o)
 /* Output. */
 
 #define BEHAVIOUR_T	(ENGINE_T_OPTIONS_SWEEP | ENGINE_T_INVITE_SWEEP | \
-	ENGINE_T_REGISTER_ENUM | ENGINE_T_INVITE_ENUM | ENGINE_T_OPTIONS_ENUM | \
+	ENGINE_T_REGISTER_SWEEP | ENGINE_T_REGISTER_ENUM | ENGINE_T_INVITE_ENUM | ENGINE_T_OPTIONS_ENUM | \
 	ENGINE_T_PASSWORD_GUESS | ENGINE_T_FLOOD | ENGINE_T_MALFORMED)
 
 /*
@@ -597,6 +597,9 @@ report_techs(const struct rsrc *s)
 		if (m[SIP_METHOD_INVITE] >= 2 &&
 		    !(t & ENGINE_T_INVITE_ENUM))
 			t |= ENGINE_T_INVITE_SWEEP;
+		if (m[SIP_METHOD_REGISTER] >= 2 &&
+		    strlist_total(&s->users) < 2)
+			t |= ENGINE_T_REGISTER_SWEEP;
 	}
 	if (t & BEHAVIOUR_T)
 		return t;
@@ -740,6 +743,9 @@ report_tech_explain(enum engine_tech t)
 	case ENGINE_T_INVITE_SWEEP:
 		return "probed addresses with calls (INVITE): this is what "
 		    "makes desk phones ring with nobody on the line";
+	case ENGINE_T_REGISTER_SWEEP:
+		return "probed addresses with REGISTER to find PBXs "
+		    "(svmap -m REGISTER)";
 	case ENGINE_T_REGISTER_ENUM:
 		return "tried to register many extensions to learn which exist";
 	case ENGINE_T_INVITE_ENUM:
@@ -917,7 +923,8 @@ sb_list(struct sbuf *b, const struct report_list *l)
 		    (unsigned long long)more);
 }
 
-#define SWEEP_T		(ENGINE_T_OPTIONS_SWEEP | ENGINE_T_INVITE_SWEEP)
+#define SWEEP_T		(ENGINE_T_OPTIONS_SWEEP | ENGINE_T_INVITE_SWEEP | \
+	ENGINE_T_REGISTER_SWEEP)
 #define ENUM_T		(ENGINE_T_REGISTER_ENUM | ENGINE_T_INVITE_ENUM | \
 	ENGINE_T_OPTIONS_ENUM)
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # tests/analyze/pending.sh BIN - the rows of expect.tsv and expect-behaviour.tsv
-# kept as '#pending: <row>' (captures the engine does not get right yet,
-# MISSES.md), checked like the active ones: prints check.py's TAP lines per
-# file; an 'ok' line is a row to make active. Informational: always exits 0
-# (not part of make check).
+# kept as '#pending: <row>' (captures the engine does not get right yet;
+# a comment above each says why), checked like the active ones: prints
+# check.py's TAP lines per file; an 'ok' line is a row to make active.
+# Informational: always exits 0 (not part of make check).
 set -u
 bin=$1
 corpus=${GG_CORPUS:-../shared/corpus}

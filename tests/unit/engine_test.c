@@ -252,6 +252,22 @@ test_sweeps(void)
 	T_OK(r.class == ENGINE_BENIGN, "keepalives to ports 5060 and 5061 "
 	    "of one host: benign");
 	engine_free(e);
+	/* svmap -m REGISTER: one REGISTER to each address. */
+	e = fresh();
+	at = sweep(e, "203.0.113.9", "REGISTER", false, 10, &r);
+	T_OK(at > 0 && at <= 10 && (r.src->techniques &
+	    ENGINE_T_REGISTER_SWEEP), "REGISTER sweep of 10 hosts detected "
+	    "at request %d", at);
+	engine_free(e);
+	/* A phone registering with its two registrars for hours: no sweep. */
+	e = fresh();
+	for (i = 0; i < 40; i++)
+		r = feed_port(e, "203.0.113.9", i % 2 ? "192.0.2.10" :
+		    "192.0.2.11", 5060, 50.0 + i * 60, req("REGISTER", "100",
+		    "192.0.2.10", "x", i + 1, NULL));
+	T_OK(r.class == ENGINE_BENIGN && !(r.src->techniques &
+	    ENGINE_T_REGISTER_SWEEP), "REGISTERs to two registrars: benign");
+	engine_free(e);
 }
 
 /* One packet with a tool's fingerprint: dropped at once, but a single

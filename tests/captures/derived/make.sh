@@ -40,3 +40,7 @@ lab/pcap-spread.py --src 203.0.113.66 --first 101 --count 8 \
 # Every tool option that changes a fingerprinted field, one request a source
 # (toolgen-TOOL.pcap; toolgen.tsv names each source's variant).
 python3 lab/toolgen.py $d
+# svmap -m REGISTER as a modified svmap would send it: 'Contact: None' (not
+# a URI, so malformed) replaced by a valid Contact of the same length.
+lab/pcap-subst.py 'Contact: None' 'm: sip:10@1.1' \
+	tests/captures/svmap-register.pcap $d/svmap-register-contact.pcap
