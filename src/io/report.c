@@ -928,6 +928,31 @@ sb_list(struct sbuf *b, const struct report_list *l)
 #define ENUM_T		(ENGINE_T_REGISTER_ENUM | ENGINE_T_INVITE_ENUM | \
 	ENGINE_T_OPTIONS_ENUM)
 
+/*
+ * Which of SIPVicious' programs a source ran: from what it did, else from a
+ * signature of one program's own (sipvicious-svcrack-first, say; most of
+ * their fingerprints are shared); "" when neither tells.
+ */
+static const char *
+sv_program(const struct report_source *s)
+{
+	static const char *const progs[] = { "svcrack", "svwar", "svmap" };
+	uint32_t t = s->techniques;
+	unsigned i, j;
+
+	if (t & ENGINE_T_PASSWORD_GUESS)
+		return "svcrack";
+	if (t & ENUM_T)
+		return "svwar";
+	if (t & SWEEP_T)
+		return "svmap";
+	for (i = 0; i < s->nsigs; i++)
+		for (j = 0; j < GG_NELEM(progs); j++)
+			if (strstr(s->sigs[i]->name, progs[j]))
+				return progs[j];
+	return "";
+}
+
 /* "ran SIPVicious svwar, a tool that ...": the tool, from its name and
  * what it did (SIPVicious' three programs share their fingerprints). */
 static void
@@ -947,7 +972,6 @@ sb_tool(struct sbuf *b, const struct report_source *s)
 		{ "sipcli", "sipcli, a command-line tool that places SIP "
 		    "calls, the kind used for toll fraud" },
 	};
-	uint32_t t = s->techniques;
 	size_t i;
 
 	if (s->tool == NULL || strcmp(s->tool, "unknown-scanner") == 0) {
@@ -956,20 +980,26 @@ sb_tool(struct sbuf *b, const struct report_source *s)
 		return;
 	}
 	if (strcmp(s->tool, "sipvicious") == 0) {
-		if (t & ENGINE_T_PASSWORD_GUESS)
+		const char *prog = sv_program(s);
+
+		if (strcmp(prog, "svcrack") == 0)
 			sb_printf(b, "ran SIPVicious svcrack, a tool that "
 			    "guesses the password of an extension so that "
 			    "the attacker can register as that phone and "
 			    "make calls at your expense");
-		else if (t & ENUM_T)
+		else if (strcmp(prog, "svwar") == 0)
 			sb_printf(b, "ran SIPVicious svwar, a tool that "
 			    "guesses which extension numbers exist on a PBX "
 			    "so that their passwords can be guessed next");
-		else
+		else if (strcmp(prog, "svmap") == 0)
 			sb_printf(b, "ran SIPVicious svmap, a tool that "
 			    "searches networks for phones and PBXs that "
 			    "answer SIP, the first step of an attack on "
 			    "them");
+		else
+			sb_printf(b, "ran SIPVicious, a toolkit that finds "
+			    "phones and PBXs (svmap), the extensions they "
+			    "have (svwar) and their passwords (svcrack)");
 		return;
 	}
 	for (i = 0; i < GG_NELEM(tools); i++)
