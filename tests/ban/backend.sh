@@ -120,15 +120,13 @@ lab() {
 	return 1
 }
 
-# traffic A P SRC...: each SRC sends 5 datagrams to A while A listens
-# (1 s and half a second a source: each sender is a python3 of its own,
-# slow on a loaded machine); prints what A received ("SRC COUNT" per
-# source).
+# traffic A P SRC...: each SRC sends 5 datagrams to A while A listens,
+# until an end mark sent after the last sender (udp.py); prints what A
+# received ("SRC COUNT" per source).
 traffic() {
 	local a=$1 p=$2 out src dst pid i
 	out=$(mktemp)
-	nsx "$a" timeout 20 python3 "$UDP" recv $PORT \
-	    "$(( $# / 2 )).$(( ($# % 2) * 5 ))" >"$out" &
+	nsx "$a" timeout 40 python3 "$UDP" recv $PORT 30 >"$out" &
 	pid=$!
 	PIDS+=("$pid")
 	for i in $(seq 1 100); do
@@ -140,6 +138,7 @@ traffic() {
 		case $src in *:*) dst=2001:db8::1 ;; *) dst=192.0.2.1 ;; esac
 		nsx "$p" python3 "$UDP" send "$src" $dst $PORT 5
 	done
+	nsx "$a" python3 "$UDP" end $PORT
 	wait "$pid"
 	grep -v ready "$out"
 	rm -f "$out"
