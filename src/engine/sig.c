@@ -1450,7 +1450,6 @@ fp_after(struct sig_index *x)
 	}
 }
 
-
 /* Adds anchored field f to x->af if it is of group g: 0 read at an offset
  * without a flag, 1 with a flag, 2 through field_get(). */
 static void
