@@ -14,12 +14,13 @@ them); one TCP segment is one message, which is enough for these captures.
 The format is the one of src/engine/sig.h: operators is, contains, prefix,
 suffix, exact, shape (classes D H L U A X W '.', bracket sets, {n,m} + *),
 present, absent, eq, lt, gt, same FIELD2, in FIELD2; 'order' with is (these
-lines exactly) or prefix; header.NAME and line.NAME by the name as written
-(header.v is a compact Via). Differences from the engine, which stays the
-reference (try a file on captures with `ghostguard analyze -c CONF` and
-`signatures FILE` in CONF): a message whose header section does not end
-still has header.NAME here; the parser's rejections (a malformed Via still
-gives 'via' there, not via.branch) are approximated.
+lines exactly) or prefix; header.NAME by either form of a name with a
+compact one (header.via finds a "v:" line, header.v a "Via:" line), line.NAME
+by the name as written; both in a header section that does not end too.
+Differences from the engine, which stays the reference (try a file on
+captures with `ghostguard analyze -c CONF` and `signatures FILE` in CONF):
+the parser's rejections (a malformed Via still gives 'via' there, not
+via.branch) are approximated.
 """
 import re
 import subprocess
@@ -28,6 +29,12 @@ import sys
 COMPACT = {'v': 'via', 'f': 'from', 't': 'to', 'i': 'call-id', 'm': 'contact',
            'l': 'content-length', 'c': 'content-type', 'k': 'supported',
            's': 'subject', 'e': 'content-encoding', 'o': 'event'}
+# Every compact form (RFC 3261 7.3.3 and the IANA registry, as the parser
+# knows them): header.NAME finds a line of either form.
+ALIAS = dict(COMPACT, a='accept-contact', b='referred-by', d='request-disposition',
+             j='reject-contact', n='identity-info', r='refer-to', u='allow-events',
+             x='session-expires', y='identity')
+ALIAS.update({v: k for k, v in list(ALIAS.items())})
 CANON = {'via': 'Via', 'from': 'From', 'to': 'To', 'call-id': 'Call-ID',
          'contact': 'Contact', 'content-length': 'Content-Length',
          'content-type': 'Content-Type', 'cseq': 'CSeq',
@@ -204,10 +211,13 @@ def parse_msg(data):
             if m:
                 f['auth.username'] = m.group(1)
     f['order'] = [CANON.get(n, n) for n, _ in hdrs]
-    # header.NAME and line.NAME: the name as written (header.v is the
-    # compact Via, header.via only the long form), as the engine reads them
+    # header.NAME: the first line of either form of the name (header.via
+    # and header.v both find "v:" and "Via:"); line.NAME: the name as
+    # written. As the engine reads them.
     for n, ln, v in rawlines:
         f.setdefault('header.' + n, v)
+        if n in ALIAS:
+            f.setdefault('header.' + ALIAS[n], v)
         f.setdefault('line.' + n, ln)
     return f
 

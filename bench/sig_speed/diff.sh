@@ -4,9 +4,12 @@
 # pattern rework: Aho-Corasick, memoised conditions, greedy shapes), on
 # N generated messages (default 100000, gen.py: every signature of
 # data/signatures.conf and near misses, random case, long fields, header
-# orders) with data/signatures.conf, with extra.conf (operators and fields
-# the shipped file does not use: header., line., same, in, exact,
-# non-greedy shapes, contains on via and contact) and with both. Under ASan
+# orders, compact names, header sections that never end) with
+# data/signatures.conf, with extra.conf (operators and fields the shipped
+# file does not use: header. in both forms of compact names, line., same,
+# in, exact as a fast pattern, non-greedy shapes, contains on via and
+# contact) and with both; where header.NAME's compact forms make the two
+# differ as meant, sigref.h asks the reference again. Under ASan
 # and UBSan; then SECS seconds of differential fuzzing (below; needs
 # clang). Usage: diff.sh [B] (a private build directory, default
 # build/sigdiff). The matcher's cost per packet is measured with

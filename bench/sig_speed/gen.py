@@ -8,7 +8,8 @@ Each message mixes the values the signatures of data/signatures.conf look
 for (User-Agents, Via branch, tag and Call-ID shapes, From display names,
 hosts, CSeq numbers, header orders of the tools) with near misses, random
 case, junk around User-Agents, User-Agents longer than the matcher's
-lower-case arena, and random header orders. Standard library only.
+lower-case arena, random header orders, compact header names, and header
+sections that never end (no empty line). Standard library only.
 """
 import random, sys
 R = random.Random(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
@@ -78,6 +79,15 @@ def msg():
     lines = [start] + [h + ": " + hdrs[h] for h in names] + ["Content-Length: 0"]
     if "Accept" in names and R.random() < 0.5:
         lines = [start] + [h + ": " + hdrs[h] for h in names[:1]] + ["Content-Length: 0"] + [h + ": " + hdrs[h] for h in names[1:]]
+    r = R.random()
+    if r < 0.2:  # compact names (header.NAME finds both forms)
+        short = {"Via": "v", "From": "f", "To": "t", "Call-ID": "i", "Contact": "m", "Content-Length": "l"}
+        lines = [lines[0]] + [short.get(l.split(":")[0], l.split(":")[0]) + R.choice([":", " :"]) + l.split(":", 1)[1]
+            if R.random() < 0.7 else l for l in lines[1:]]
+    elif r < 0.25:  # a long name where compact ones are looked for
+        lines = [l.replace("Via:", "VIA:") for l in lines]
+    if R.random() < 0.1:  # the header section never ends (no empty line)
+        return "\r\n".join(lines) + R.choice(["\r\n", ""])
     return "\r\n".join(lines) + "\r\n\r\n"
 out = sys.stdout.buffer
 for i in range(n):

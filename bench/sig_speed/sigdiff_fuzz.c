@@ -3,21 +3,10 @@
  * from one input (split at its first NUL byte), loaded and matched by the
  * working tree's sig.c and by an older revision's (names prefixed old_, as
  * diff.sh builds it); any difference in the load's error count, the best
- * signature or any signature's sig_match() aborts.
+ * signature or any signature's sig_match() aborts, but for header.NAME's
+ * compact forms (sigref.h).
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "engine/sig.h"
-#include "sip/sip.h"
-
-const struct sig *old_sigset_match(const struct sigset *s,
-		    const struct sip_msg *m);
-int		 old_sigset_load(struct sigset *s, const char *name,
-		    const char *buf, size_t len, FILE *errs);
-bool		 old_sig_match(const struct sig *sig, const struct sip_msg *m);
-void		 old_sigset_free(struct sigset *s);
+#include "sigref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -52,10 +41,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *p = (const char *)data, *nul = memchr(p, '\0', size);
-	struct sigset a = { 0 }, b = { 0 };
-	const struct sig *x, *y;
+	struct sigset a = { 0 }, b = { 0 }, xs = { 0 };
 	struct sip_msg m;
-	size_t sl, i;
+	size_t sl;
 
 	if (nul == NULL)
 		return 0;
@@ -65,16 +53,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sigset_load(&a, "new", p, sl, NULL) !=
 	    old_sigset_load(&b, "old", p, sl, NULL) || a.n != b.n)
 		abort();
-	if (sip_parse(&m, nul + 1, size - sl - 1) == SIP_OK) {
-		x = sigset_match(&a, &m);
-		y = old_sigset_match(&b, &m);
-		if ((x == NULL) != (y == NULL) ||
-		    (x && strcmp(x->name, y->name) != 0))
+	if (sip_parse(&m, nul + 1, size - sl - 1) != SIP_ENOTSIP) {
+		char what[256], *xb;
+		size_t xl;
+
+		xb = ref_expand_sigs(p, sl, &xl);
+		(void)old_sigset_load(&xs, "old-expanded", xb, xl, NULL);
+		if (ref_compare(&a, &b, &xs, &m, nul + 1, size - sl - 1, p,
+		    sl, what, sizeof(what)) != NULL) {
+			fprintf(stderr, "%s\n", what);
 			abort();
-		for (i = 0; i < a.n; i++)
-			if (sig_match(&a.v[i], &m) != old_sig_match(&b.v[i],
-			    &m))
-				abort();
+		}
+		old_sigset_free(&xs);
+		free(xb);
 	}
 	sigset_free(&a);
 	old_sigset_free(&b);

@@ -68,10 +68,14 @@ struct sig_cond {
 	enum sig_field	 field2;	/* the other field, for same and in */
 	char		*hname;		/* NAME of header.NAME, line.NAME */
 	size_t		 hlen;
+	const char	*halt;		/* header.NAME: the other form of the
+					 * name (compact or long), or NULL */
+	size_t		 halen;
 	struct shape_tok *shape;	/* compiled shape */
 	size_t		 nshape;
-	char		*lit;		/* a shape's fixed leading bytes, lower-
-					 * cased (an anchored fast pattern) */
+	char		*lit;		/* a shape's fixed leading bytes, or an
+					 * exact literal, lower-cased (an
+					 * anchored fast pattern) */
 	size_t		 litlen;
 	size_t		 shape_min;	/* shortest field the shape matches */
 	size_t		 shape_max;	/* longest */
@@ -512,6 +516,21 @@ memo_set(struct lc_cache *lc, uint16_t a, bool v)
 	lc->val[a >> 6] = v ? lc->val[a >> 6] | bit : lc->val[a >> 6] & ~bit;
 }
 
+/* ASCII lower case of every byte, a load instead of a compare and a
+ * branch: the anchored look-ups lower two bytes of a dozen fields a
+ * message. */
+#define LC1(c)	((unsigned char)((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c)))
+#define LC4(c)	LC1(c), LC1((c) + 1), LC1((c) + 2), LC1((c) + 3)
+#define LC16(c)	LC4(c), LC4((c) + 4), LC4((c) + 8), LC4((c) + 12)
+#define LC64(c)	LC16(c), LC16((c) + 16), LC16((c) + 32), LC16((c) + 48)
+static const unsigned char lower_tab[256] = {
+	LC64(0), LC64(64), LC64(128), LC64(192)
+};
+#undef LC64
+#undef LC16
+#undef LC4
+#undef LC1
+
 /* Lower-cases 8 ASCII bytes at once: a byte gets 0x20 added when it lies
  * in 'A'..'Z' (bytes >= 0x80 are left alone). */
 static uint64_t
@@ -590,43 +609,86 @@ str_op(const struct sig_cond *c, struct gg_str s, struct gg_str l)
 	}
 }
 
+/* The other form of header name n (compact or long, sip_compact_name())
+ * and its length in *alen, or NULL. */
+static const char *
+header_alias(const char *n, size_t len, size_t *alen)
+{
+	static const char letters[] = "abcdefghijklmnopqrstuvwxyz";
+	const char *l;
+	size_t i;
+
+	*alen = 0;
+	if (len == 1) {
+		if ((l = sip_compact_name(*n)) != NULL)
+			*alen = strlen(l);
+		return l;
+	}
+	for (i = 0; i < 26; i++)
+		if ((l = sip_compact_name(letters[i])) != NULL &&
+		    strlen(l) == len && strncasecmp(l, n, len) == 0) {
+			*alen = 1;	/* the letter alone, not a string */
+			return &letters[i];
+		}
+	return NULL;
+}
+
+/* If the line [p, e) is called name (case-insensitive, blanks allowed
+ * before the ':'), the byte after its ':', else NULL. */
+static const char *
+line_named(const char *p, const char *e, const char *name, size_t nlen)
+{
+	const char *q = p + nlen;
+
+	if ((size_t)(e - p) <= nlen || strncasecmp(p, name, nlen) != 0)
+		return NULL;
+	while (q < e && (*q == ' ' || *q == '\t'))
+		q++;
+	return q < e && *q == ':' ? q + 1 : NULL;
+}
+
 /*
- * Finds the first header line called name (case-insensitive, as written:
- * compact forms are their own names) in the raw header section of m and
- * returns its value, or with whole the line without its line end. Costs a
- * scan of the header section: signatures put such a match after cheaper
- * ones.
+ * Finds the first header line called name, or alt (its other form, for
+ * header.NAME; alen 0: none), in the raw header section of m and returns
+ * its value, or with whole the line without its line end. The section
+ * runs from the start line to the body, which the parser puts at the end
+ * of the buffer when the section never ends (no empty line): such a
+ * message's lines are read too. Costs a scan of the header section:
+ * signatures put such a match after cheaper ones.
  */
 static bool
 raw_header(const struct sip_msg *m, const char *name, size_t nlen,
-    bool whole, struct gg_str *out)
+    const char *alt, size_t alen, bool whole, struct gg_str *out)
 {
 	const char *p = m->is_request ? m->method.p : m->version.p;
 	const char *end = m->body.p;
+	unsigned char c0 = lower_tab[(unsigned char)name[0]];
+	unsigned char c1 = alen ? lower_tab[(unsigned char)alt[0]] : c0;
 
 	if (p == NULL || end == NULL || end <= p)
 		return false;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t ll = (size_t)((nl ? nl : end) - p);
-		const char *q = p + nlen, *e;
+		unsigned char f = lower_tab[(unsigned char)*p];
+		const char *q = NULL, *e;
 
 		if (ll && p[ll - 1] == '\r')
 			ll--;
 		e = p + ll;
-		if (ll > nlen && strncasecmp(p, name, nlen) == 0) {
-			while (q < e && (*q == ' ' || *q == '\t'))
-				q++;
-			if (q < e && *q == ':') {
-				if (whole) {
-					*out = (struct gg_str){ p, ll };
-					return true;
-				}
-				for (q++; q < e && (*q == ' ' || *q == '\t');)
-					q++;
-				*out = (struct gg_str){ q, (size_t)(e - q) };
+		if (f == c0)
+			q = line_named(p, e, name, nlen);
+		if (q == NULL && alen && f == c1)
+			q = line_named(p, e, alt, alen);
+		if (q != NULL) {
+			if (whole) {
+				*out = (struct gg_str){ p, ll };
 				return true;
 			}
+			while (q < e && (*q == ' ' || *q == '\t'))
+				q++;
+			*out = (struct gg_str){ q, (size_t)(e - q) };
+			return true;
 		}
 		if (nl == NULL)
 			break;
@@ -680,8 +742,8 @@ cond_match(const struct sig_cond *c, const struct sip_msg *m,
 	if (c->field == F_ORDER)
 		return order_match(c, m);
 	if (c->field == F_HEADER || c->field == F_LINE) {
-		present = raw_header(m, c->hname, c->hlen, c->field == F_LINE,
-		    &s);
+		present = raw_header(m, c->hname, c->hlen, c->halt, c->halen,
+		    c->field == F_LINE, &s);
 		num = -1;
 		/* Raw lines are not cached: compare case-insensitively. A
 		 * number operator (no string argument) falls through: a
@@ -976,7 +1038,7 @@ fp_usable(const struct sig_cond *c)
 		return c->norder >= 2;
 	if (c->field > F_ORDER)
 		return false;
-	if (c->op == OP_SHAPE)
+	if (c->op == OP_SHAPE || c->op == OP_EXACT)
 		return c->litlen >= 2;
 	if (c->arglen < 2)
 		return false;
@@ -991,14 +1053,19 @@ fp_lit(const struct sig_cond *c, size_t *len)
 		*len = c->norder;
 		return (const char *)c->order;
 	}
-	*len = c->op == OP_SHAPE ? c->litlen : c->arglen;
-	return c->op == OP_SHAPE ? c->lit : c->arg;
+	if (c->op == OP_SHAPE || c->op == OP_EXACT) {
+		*len = c->litlen;
+		return c->lit;
+	}
+	*len = c->arglen;
+	return c->arg;
 }
 
 /*
  * How good a fast pattern c makes: a literal that decides the condition
- * found by one look-up (is, prefix, order) beats a shape's leading bytes,
- * which beat a search of the whole field.
+ * (or nearly: exact, whose case is checked after) found by one look-up
+ * (is, exact, prefix, order) beats a shape's leading bytes, which beat a
+ * search of the whole field.
  */
 static int
 fp_rank(const struct sig_cond *c)
@@ -1383,21 +1450,6 @@ fp_after(struct sig_index *x)
 	}
 }
 
-/* ASCII lower case of every byte, a load instead of a compare and a
- * branch: the anchored look-ups lower two bytes of a dozen fields a
- * message. */
-#define LC1(c)	((unsigned char)((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c)))
-#define LC4(c)	LC1(c), LC1((c) + 1), LC1((c) + 2), LC1((c) + 3)
-#define LC16(c)	LC4(c), LC4((c) + 4), LC4((c) + 8), LC4((c) + 12)
-#define LC64(c)	LC16(c), LC16((c) + 16), LC16((c) + 32), LC16((c) + 48)
-static const unsigned char lower_tab[256] = {
-	LC64(0), LC64(64), LC64(128), LC64(192)
-};
-#undef LC64
-#undef LC16
-#undef LC4
-#undef LC1
-
 /* Adds anchored field f to x->af if it is of group g: 0 read at an offset
  * without a flag, 1 with a flag, 2 through field_get(). */
 static void
@@ -1506,6 +1558,7 @@ sig_index_build(struct sigset *s)
 		const struct sig_cond *best = NULL;
 		size_t blen = 0, clen;
 		const char *lit = NULL;
+		bool whole;
 
 		g->fp_field = -1;
 		for (k = 0; k < g->nconds; k++) {
@@ -1535,13 +1588,17 @@ sig_index_build(struct sigset *s)
 		}
 		lit = fp_lit(best, &blen);
 		g->fp_field = (int)best->field;
+		/* exact: the literal in any case is found as for 'is', and
+		 * the condition (its case) is evaluated after. */
+		whole = best->op == OP_IS || best->op == OP_EXACT;
 		x->e[x->n] = (struct fp_entry){ lit, blen, best, 0, 0,
 		    (uint16_t)i, (uint8_t)best->field,
-		    best->op == OP_CONTAINS, best->op == OP_IS,
-		    best->op != OP_SHAPE && best->atom != ATOM_NONE, 0, -1, -1,
+		    best->op == OP_CONTAINS, whole,
+		    best->op != OP_SHAPE && best->op != OP_EXACT &&
+		    best->atom != ATOM_NONE, 0, -1, -1,
 		    best->op == OP_SHAPE ? best->shape_min : blen,
 		    best->op == OP_SHAPE ? best->shape_max :
-		    best->op == OP_IS ? blen : SIZE_MAX };
+		    whole ? blen : SIZE_MAX };
 		fp_head8(&x->e[x->n]);
 		if (best->op == OP_CONTAINS) {
 			x->fields |= 1ULL << best->field;
@@ -2057,6 +2114,10 @@ cond_parse(struct sig_ctx *x, char **w, int nw, struct sig_cond *c)
 		if ((c->hname = strdup(name)) == NULL)
 			return -1;
 		c->hlen = strlen(name);
+		/* header.via finds a "v:" line too, and header.v a "Via:"
+		 * one; line.NAME is the line as written, in its own form. */
+		if (f == F_HEADER)
+			c->halt = header_alias(name, c->hlen, &c->halen);
 	} else if ((f = lookup(sig_field_names, F_MAX, w[1])) < 0) {
 		sig_err(x, "unknown field '%s'", w[1]);
 		return -1;
@@ -2114,8 +2175,17 @@ cond_parse(struct sig_ctx *x, char **w, int nw, struct sig_cond *c)
 		/* Comparisons are case-insensitive: keep the needle in
 		 * lower case, as the fields are lowered at match time. */
 		for (i = 0; i < c->arglen; i++)
-			if (c->arg[i] >= 'A' && c->arg[i] <= 'Z')
-				c->arg[i] = (char)(c->arg[i] + 32);
+			c->arg[i] = (char)lower_tab[(unsigned char)c->arg[i]];
+	}
+	if (c->op == OP_EXACT) {
+		size_t i;
+
+		/* Its literal lower-cased, for the index (fp_lit()). */
+		if ((c->lit = strdup(c->arg)) == NULL)
+			return -1;
+		c->litlen = c->arglen;
+		for (i = 0; i < c->litlen; i++)
+			c->lit[i] = (char)lower_tab[(unsigned char)c->lit[i]];
 	}
 	if (c->op == OP_SHAPE) {
 		struct shape_tok t[SHAPE_MAX_TOK];

@@ -16,8 +16,11 @@
  * FIELD OP [ARGUMENT]; fields name parts of a parsed struct sip_msg (see
  * sig_field_names in sig.c: method, ruri.user, from.tag, via.branch,
  * call-id, user-agent, order, ...), or any header by name: header.NAME is
- * the value of the first NAME line, line.NAME the whole raw line (spacing
- * included). Operators are is, contains, prefix, suffix (case-insensitive
+ * the value of the first NAME line (either form of a name that has a
+ * compact one: header.via finds "v:" lines too, header.v "Via:" lines),
+ * line.NAME the whole raw line (spacing included; the name as written).
+ * Both read the header lines of a message whose header section never
+ * ends, too. Operators are is, contains, prefix, suffix (case-insensitive
  * strings), exact (case-sensitive equality), shape (a pattern that must
  * match the whole field: D digit, H hex digit, L lower-case, U upper-case,
  * A letter, X letter or digit, W letter, digit or '_', '.' any byte, [set]
@@ -92,10 +95,11 @@ void		 sigset_free(struct sigset *s);
  * Returns the matching signature with the highest confidence (ties: the one
  * earlier in the file), or NULL. Like an IDS, it does not try every
  * signature: each signature has one literal that any match must contain
- * (its fast pattern). Literals at the start of a field ('is', 'prefix', a
- * shape's fixed bytes, an order's first two headers) are found by one
- * look-up of the field's first two bytes, 'contains' literals by one pass
- * of an Aho-Corasick automaton over the field; only the signatures whose
+ * (its fast pattern). Literals at the start of a field ('is', 'exact',
+ * 'prefix', a shape's fixed bytes, an order's first two headers) are
+ * found by one look-up of the field's first two bytes, 'contains' literals
+ * by one pass of an Aho-Corasick automaton over the field (header.NAME
+ * and line.NAME are not indexed); only the signatures whose
  * literal occurs (and the few without one) are evaluated in full, and a
  * condition several signatures share is evaluated once per message.
  */

@@ -1907,6 +1907,23 @@ static const int8_t compact_hdr[26] = {
 	-1,			/* z */
 };
 
+/* Their long names, by letter (NULL: not a compact form). */
+static const char *const compact_long[26] = {
+	"Accept-Contact", "Referred-By", "Content-Type", "Request-Disposition",
+	"Content-Encoding", "From", NULL, NULL, "Call-ID", "Reject-Contact",
+	"Supported", "Content-Length", "Contact", "Identity-Info", "Event",
+	NULL, NULL, "Refer-To", "Subject", "To", "Allow-Events", "Via", NULL,
+	"Session-Expires", "Identity", NULL,
+};
+
+const char *
+sip_compact_name(char c)
+{
+	unsigned char l = (unsigned char)(c | 0x20);
+
+	return l >= 'a' && l <= 'z' ? compact_long[l - 'a'] : NULL;
+}
+
 /*
  * Maps a header name (a non-empty token) to its id, or HDR_DATE, by its
  * first letter and length. Sets *compact for a compact form.
@@ -2905,6 +2922,10 @@ sip_parse(struct sip_msg *msg, const char *buf, size_t len)
 	body_set(&c, body, end);
 	return msg->err == SIP_ERR_NONE ? SIP_OK : SIP_EBADMSG;
 partial:
+	/* No body, but an empty one where the buffer ends: the header lines
+	 * that did arrive lie before it, where the signatures' raw header
+	 * fields (header.NAME) look for them. */
+	msg->body = mkstr(buf + len, buf + len);
 	if (msg->err == SIP_ERR_NONE) {
 		msg->err = SIP_ERR_NO_END;
 		msg->err_off = len;

@@ -228,7 +228,10 @@ struct sip_msg {
 
 	struct gg_str	body;		/* after the empty line; its length is
 					 * Content-Length if present and
-					 * satisfiable, else the rest */
+					 * satisfiable, else the rest. When
+					 * the header section does not end
+					 * (SIP_EPARTIAL): empty, at the end
+					 * of buf, after the header lines */
 	size_t		msg_len;	/* bytes of this message (start line to
 					 * end of body): the next message, on a
 					 * stream, starts here */
@@ -274,6 +277,10 @@ int		sip_peek_status(const char *buf, size_t len);
  * status line ("SIP/2.0 NNN"). Cheap: reads at most the first line.
  */
 bool		sip_looks_like(const char *buf, size_t len);
+
+/* The long name of compact header form c ('v': "Via", RFC 3261 7.3.3 and
+ * the IANA registry, either case), or NULL. */
+const char	*sip_compact_name(char c);
 
 /* Name of a method id ("INVITE"), of a header id ("Via"), of an error. */
 const char	*sip_method_name(enum sip_method m);

@@ -951,14 +951,43 @@ test_shapes(void)
 		    cases[i].want ? "matches" : "does not match", cases[i].s);
 }
 
+struct sig_case {
+	const char	*match;
+	bool		 want;
+};
+
+/*
+ * Each case's match line as signature t of a file, followed by the
+ * signatures in more: sig_match() of t on m says want, and sigset_match()
+ * names t exactly when it matches (more's are of lower confidence).
+ */
+static void
+sig_cases(const struct sip_msg *m, const char *what,
+    const struct sig_case *cases, size_t n, const char *more)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char text[512];
+		struct sigset s = { 0 };
+		int errs;
+
+		snprintf(text, sizeof(text), "signature t\n\ttool x\n"
+		    "\tmatch %s\n%s", cases[i].match, more);
+		errs = sigset_load(&s, what, text, strlen(text), stderr);
+		T_OK(errs == 0 && s.n > 0 && sig_match(&s.v[0], m) ==
+		    cases[i].want && (sigset_match(&s, m) == &s.v[0]) ==
+		    cases[i].want, "%s: match %s: %s", what, cases[i].match,
+		    cases[i].want ? "yes" : "no");
+		sigset_free(&s);
+	}
+}
+
 /* header.NAME, line.NAME, exact, same and in, on one message. */
 static void
 test_sig_ops(void)
 {
-	static const struct {
-		const char *match;
-		bool want;
-	} cases[] = {
+	static const struct sig_case cases[] = {
 		{ "header.Subject is \"performance test\"", true },
 		{ "header.X-Missing present", false },
 		{ "header.X-Missing absent", true },
@@ -973,6 +1002,12 @@ test_sig_ops(void)
 		{ "call-id in via.branch", true },
 		{ "from.tag in via.branch", false },
 		{ "order prefix \"Via,From,To,Call-ID,CSeq,Subject\"", true },
+		/* header.NAME finds either form of a name, line.NAME the
+		 * form it names */
+		{ "header.v prefix \"SIP/2.0/udp 203.0.113.5\"", true },
+		{ "header.I is \"4f2a9c\"", true },
+		{ "line.v present", false },
+		{ "line.VIA prefix \"Via: SIP\"", true },
 		/* A number operator on a header field: no number, no match
 		 * (it once passed a NULL string to strlen). */
 		{ "line.via eq 70", false },
@@ -987,22 +1022,43 @@ test_sig_ops(void)
 	    "Subject: Performance Test\r\n"
 	    "Content-Length:  0\r\n\r\n";
 	struct sip_msg m;
-	size_t i;
 
 	T_OK(sip_parse(&m, msg, strlen(msg)) == SIP_OK, "ops message parses");
-	for (i = 0; i < GG_NELEM(cases); i++) {
-		char text[512];
-		struct sigset s = { 0 };
-		int errs;
+	sig_cases(&m, "ops", cases, GG_NELEM(cases), "");
+}
 
-		snprintf(text, sizeof(text), "signature t\n\ttool x\n"
-		    "\tmatch %s\n", cases[i].match);
-		errs = sigset_load(&s, "ops", text, strlen(text), stderr);
-		T_OK(errs == 0 && s.n == 1 && sig_match(&s.v[0], &m) ==
-		    cases[i].want, "match %s: %s", cases[i].match,
-		    cases[i].want ? "yes" : "no");
-		sigset_free(&s);
-	}
+/* Raw header fields on a message in compact form whose header section
+ * never ends (Metasploit's SIP enumerators send such), and exact literals
+ * found through the index. */
+static void
+test_sig_raw_forms(void)
+{
+	static const struct sig_case cases[] = {
+		{ "header.via prefix \"SIP/2.0/UDP 192.0.2.1\"", true },
+		{ "header.Call-ID is \"123\"", true },
+		{ "header.i is \"123\"", true },
+		{ "header.cseq is \"1 OPTIONS\"", true },
+		{ "header.x present", false },
+		{ "line.v prefix \"v : SIP\"", true },
+		{ "line.via present", false },
+		{ "contact exact \"None\"", true },
+		{ "contact exact \"none\"", false },
+		{ "contact exact \"Non\"", false },
+		{ "via.branch exact \"z9hG4bK-1\"", true },
+		{ "via.branch exact \"z9hg4bk-1\"", false },
+	};
+	const char *msg = "OPTIONS sip:100@192.0.2.10 SIP/2.0\r\n"
+	    "v : SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-1;rport\r\n"
+	    "i: 123\r\nf: <sip:a@192.0.2.1>;tag=1\r\nt: <sip:a@192.0.2.10>\r\n"
+	    "m: None\r\nCSeq: 1 OPTIONS";
+	struct sip_msg m;
+
+	T_OK(sip_parse(&m, msg, strlen(msg)) == SIP_EPARTIAL,
+	    "a header section without its end is partial");
+	/* With a signature that shares the exact literal in another case:
+	 * the index compares it once for both. */
+	sig_cases(&m, "raw forms", cases, GG_NELEM(cases), "signature u\n"
+	    "\ttool x\n\tconfidence 10\n\tmatch contact is \"NONE\"\n");
 }
 
 /* The best match by trying every signature, as sigset_match did before it
@@ -1095,8 +1151,9 @@ test_sig_structure(void)
 		    "Call-ID: 124090379475861902000016\r\n"
 		    "Contact: sip:100@2001:db8::7:5060\r\nCSeq: 1 OPTIONS\r\n"
 		    "Accept: application/sdp\r\nContent-Length: 0\r\n\r\n" },
-		/* the same with -c: compact names, no User-Agent */
-		{ "sipvicious-via-compact", "sipvicious",
+		/* the same with -c: compact names, no User-Agent (header.via
+		 * finds the "v:" line) */
+		{ "sipvicious-via", "sipvicious",
 		    "REGISTER sip:[2001:db8:1::10] SIP/2.0\r\n"
 		    "v: SIP/2.0/UDP 2001:db8::7:5060;branch=z9hG4bK-12345;rport\r\n"
 		    "t: \"1000\"<sip:1000@[2001:db8:1::10]>\r\n"
@@ -1264,6 +1321,7 @@ main(void)
 	test_tracker_bounded();
 	test_shapes();
 	test_sig_ops();
+	test_sig_raw_forms();
 	test_sig_index();
 	test_sig_structure();
 	test_sig_errors();
