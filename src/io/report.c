@@ -1,6 +1,7 @@
 /*
  * report.c - per-source findings of an analysis, as text and JSON.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,16 +84,36 @@ struct report {
 					 * other from the same source */
 };
 
+/*
+ * The slots of the table for max sources: a power of two at least twice
+ * max, from cap up (at least 16). 0 when that many slots could not be
+ * addressed (max past REPORT_MAX_SOURCES): neither max * 2 nor the
+ * doubling may wrap.
+ */
+static size_t
+table_cap(size_t cap, size_t max)
+{
+	if (max > REPORT_MAX_SOURCES)
+		return 0;
+	if (cap < 16)
+		cap = 16;
+	while (cap < max * 2)
+		cap <<= 1;
+	return cap;
+}
+
 struct report *
 report_new(size_t max_sources)
 {
-	struct report *r = calloc(1, sizeof(*r));
-	size_t cap = 16;
+	struct report *r;
+	size_t cap = table_cap(16, max_sources);
 
-	if (r == NULL)
+	if (cap == 0) {
+		errno = ENOMEM;
 		return NULL;
-	while (cap < max_sources * 2)
-		cap <<= 1;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
 	if ((r->v = calloc(cap, sizeof(*r->v))) == NULL) {
 		free(r);
 		return NULL;
@@ -531,11 +552,12 @@ table_put(struct rsrc **v, size_t cap, struct rsrc *s)
 int
 report_merge(struct report *r, struct report *o)
 {
-	size_t cap = r->cap, i;
+	size_t cap, i;
 	struct rsrc **v;
 
-	while (cap < (r->max + o->max) * 2)
-		cap <<= 1;
+	if (o->max > REPORT_MAX_SOURCES - r->max ||
+	    (cap = table_cap(r->cap, r->max + o->max)) == 0)
+		return -1;
 	if (cap != r->cap) {
 		if ((v = calloc(cap, sizeof(*v))) == NULL)
 			return -1;
