@@ -325,9 +325,12 @@ note_answer(struct rsrc *s, const struct sip_msg *m,
 		return;
 	if (m->to.uri.user.len == 0)
 		return;
-	/* Registrars challenge every user alike; a challenge gives an
-	 * extension away only where others get "not found". */
-	if (st == 401 || st == 403 || st == 407)
+	/* Registrars challenge every user alike and most devices answer
+	 * an OPTIONS for any user (it says a device is there, as svmap
+	 * uses it): such an answer gives an extension away only where
+	 * others get "not found". */
+	if (st == 401 || st == 403 || st == 407 ||
+	    cm == SIP_METHOD_OPTIONS)
 		strlist_add(&s->found_auth, m->to.uri.user);
 	else
 		strlist_add(&s->found, m->to.uri.user);
