@@ -970,6 +970,11 @@ sb_tool(struct sbuf *b, const struct report_source *s)
 		return;
 	}
 	if (strcmp(s->tool, "sipvicious") == 0) {
+		/* A signature of svcrack's own names it before its guesses
+		 * show (a source cut off at its first packet). */
+		for (i = 0; i < s->nsigs; i++)
+			if (strstr(s->sigs[i]->name, "svcrack"))
+				t |= ENGINE_T_PASSWORD_GUESS;
 		if (t & ENGINE_T_PASSWORD_GUESS)
 			sb_printf(b, "ran SIPVicious svcrack, a tool that "
 			    "guesses the password of an extension so that "
