@@ -1149,6 +1149,7 @@ report_summary_sentence(const struct report_summary *sum, char *buf,
 	struct sbuf b = { buf, len, 0 };
 	size_t att = sum->k[ENGINE_SCANNER] + sum->k[ENGINE_POLICY];
 	size_t ben = sum->k[ENGINE_BENIGN];
+	char nben[32];
 
 	if (len == 0)
 		return;
@@ -1187,16 +1188,18 @@ report_summary_sentence(const struct report_summary *sum, char *buf,
 	else
 		sb_printf(&b, "banned none: too few packets to rule out "
 		    "a forged address");
+	/* "the ordinary source", "the 3 ordinary sources" */
+	snprintf(nben, sizeof(nben), "%zu ", ben);
 	if (ben && sum->benign_dropped == 0)
-		sb_printf(&b, ", while the traffic of the %zu ordinary %s "
-		    "went through untouched", ben,
+		sb_printf(&b, ", while the traffic of the %sordinary %s "
+		    "went through untouched", ben == 1 ? "" : nben,
 		    plural(ben, "source", "sources"));
 	else if (ben)
-		sb_printf(&b, ", and %llu %s of the %zu ordinary %s "
+		sb_printf(&b, ", and %llu %s of the %sordinary %s "
 		    "(malformed or refused)",
 		    (unsigned long long)sum->benign_dropped,
-		    plural(sum->benign_dropped, "packet", "packets"), ben,
-		    plural(ben, "source", "sources"));
+		    plural(sum->benign_dropped, "packet", "packets"),
+		    ben == 1 ? "" : nben, plural(ben, "source", "sources"));
 	sb_printf(&b, ".");
 }
 
