@@ -63,7 +63,7 @@ CORE_SRCS	= $(LIB_SRCS) $(SIP_SRCS) $(NET_SRCS) $(CONF_SRCS) $(ENGINE_SRCS) \
 SRCS		= $(CORE_SRCS) $(IO_SRCS) $(MAIN_SRCS)
 obj		= $(patsubst $(B)/%.c,$(B)/%.o,$(patsubst src/%.c,$(B)/src/%.o,$(patsubst tests/%.c,$(B)/tests/%.o,$(1))))
 
-UNIT_TESTS	= sip net conf engine ban ops
+UNIT_TESTS	= sip net conf engine ban ops report
 FUZZ_TARGETS	= sip net conf pcap state
 
 all: $(B)/ghostguard
@@ -94,6 +94,7 @@ $(B)/tests/net_test: $(call obj,tests/unit/net_test.c $(LIB_SRCS) src/sip/frame.
 $(B)/tests/conf_test: $(call obj,tests/unit/conf_test.c $(LIB_SRCS) $(CONF_SRCS))
 $(B)/tests/engine_test: $(call obj,tests/unit/engine_test.c $(CORE_SRCS))
 $(B)/tests/ban_test: $(call obj,tests/unit/ban_test.c $(LIB_SRCS) $(BAN_SRCS))
+$(B)/tests/report_test: $(call obj,tests/unit/report_test.c $(CORE_SRCS) src/io/report.c)
 $(B)/tests/ops_test: $(call obj,tests/unit/ops_test.c $(LIB_SRCS) $(OPS_SRCS) src/io/log.c)
 $(B)/tests/ops_test: LDLIBS += -lcap
 # The kernel ban backends, driven in network namespaces by tests/ban/backend.sh.

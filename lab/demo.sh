@@ -52,6 +52,8 @@ d_cleanup() {
 	if ip netns list 2>/dev/null | grep -q -- "^$LAB_PREFIX-"; then
 		say "namespaces of $LAB_PREFIX are left behind: ip netns list"
 		rc=1
+	elif [ -n "${D_STARTED:-}" ] && [ -n "${DEMO_KEEP:-}" ]; then
+		say "lab removed (namespaces $LAB_PREFIX-*, its processes; its files kept)"
 	elif [ -n "${D_STARTED:-}" ]; then
 		say "lab removed (namespaces $LAB_PREFIX-*, its processes, its files)"
 	fi
@@ -262,6 +264,7 @@ fi
 # `ctl bans` ends with "N bans in force".
 NBANS=$(sed -n 's/^\([0-9][0-9]*\) bans\{0,1\} in force.*/\1/p' "$LAB_WORK/bans.txt")
 NBANS=${NBANS:-?}
+NPROB=$(grep -c '^[0-9a-f.:/]* .* probation ' "$LAB_WORK/bans.txt")
 PROVBAN="The provider, whose address was forged, is not banned (trusted)."
 prov_re=$(echo "$LAB_PROV" | sed 's/\./\\./g')
 grep -qE "^[[:space:]]*$prov_re(/32)?[[:space:]]" "$LAB_WORK/bans.txt" &&
@@ -289,17 +292,23 @@ row "Attackers' requests that reached the PBX" "$(res base pbx)" "$(res gg pbx)"
 row "Provider's calls that completed" "$(calls base)" "$(calls gg)" \
 	"Real calls placed during and after the attacks: none may be lost."
 row "Attackers banned now (ghostguard ctl bans)" "-" "$NBANS" \
-	"The kernel drops banned addresses before ghostguard sees them." "$PROVBAN"
+	"The kernel drops banned addresses before ghostguard sees them;" \
+	"$NPROB of these bans are 1-minute probations (see below)." "$PROVBAN"
 printf '%.0s-' $(seq 78); echo
 echo
 echo "What ghostguard has banned now (ghostguard ctl bans):"
 sed 's/^/    /' "$LAB_WORK/bans.txt"
 echo "A ban lasts 10 minutes the first time and longer for a repeat offender"
-echo "(ban-ladder); 1-minute bans are probation, for evidence that packets with"
-echo "a forged source address could have produced (ban-probation)."
+echo "(ban-ladder). A probation lasts 1 minute: that attacker was cut off at its"
+echo "first packet or two, and so few UDP packets could also come from someone"
+echo "forging its address, who must not get an innocent host banned for long"
+echo "(ban-probation)."
 echo
 echo "Report of the pass with ghostguard ($REPORT_NOTE):"
 echo "    $REPORT"
+echo "(ghostguard analyze judges the recording afresh; the recording also holds"
+echo "packets the kernel dropped after a ban, so its counts can differ from the"
+echo "daemon's.)"
 echo "The traffic it was made from (pcap; ghostguard analyze reads it again):"
 echo "    $CAP"
 echo

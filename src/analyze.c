@@ -64,6 +64,7 @@ struct worker {
 	bool		 progress;	/* show progress on stderr */
 	char		(*err)[256];	/* per file: why it failed */
 	bool		*failed;	/* per file */
+	bool		*unread;	/* per file: failed before a frame */
 	pthread_t	 thread;
 	bool		 threaded;	/* runs in thread */
 };
@@ -288,10 +289,12 @@ worker_run(void *arg)
 
 	for (i = 0; i < w->nfiles; i++) {
 		struct pcap_progress prog = { progress, w->files[i], 0 };
+		struct pcap_source_stats st = { 0 };
 
 		w->failed[i] = pcap_source_run(w->files[i], w->net, sink, w,
-		    w->progress ? &prog : NULL, NULL, w->err[i],
+		    w->progress ? &prog : NULL, &st, w->err[i],
 		    sizeof(w->err[i])) != 0;
+		w->unread[i] = w->failed[i] && st.records == 0;
 		if (w->failed[i] && w->shard == 0)
 			fprintf(stderr, "ghostguard: %s\n", w->err[i]);
 	}
@@ -299,9 +302,9 @@ worker_run(void *arg)
 }
 
 /*
- * Sets w up as shard shard of nshards, with its part of the report's and
- * the tracker's budgets (the first shards take the odd one). -1 when out
- * of memory.
+ * Sets w up as shard shard of nshards, with its part of the tracker's
+ * budget (the first shards take the odd one) and the report's whole. -1
+ * when out of memory.
  */
 static int
 worker_init(struct worker *w, unsigned shard, unsigned nshards,
@@ -319,12 +322,16 @@ worker_init(struct worker *w, unsigned shard, unsigned nshards,
 	w->nfiles = nfiles;
 	w->net = net_new(lim);
 	w->engine = engine_new_sized(conf, sigs, srcs ? srcs : 1);
-	w->report = report_new(max_sources / nshards +
-	    (shard < max_sources % nshards));
+	/* Each shard may hold the whole budget: it holds whole networks
+	 * (the engine's records of /24s and /64s need all their members),
+	 * so one network can fill it; the merged report is trimmed to the
+	 * budget. */
+	w->report = report_new(max_sources);
 	w->err = calloc((size_t)nfiles, sizeof(*w->err));
 	w->failed = calloc((size_t)nfiles, sizeof(*w->failed));
+	w->unread = calloc((size_t)nfiles, sizeof(*w->unread));
 	if (w->net == NULL || w->engine == NULL || w->report == NULL ||
-	    w->err == NULL || w->failed == NULL)
+	    w->err == NULL || w->failed == NULL || w->unread == NULL)
 		return -1;
 	return 0;
 }
@@ -337,6 +344,7 @@ worker_fini(struct worker *w)
 	net_free(w->net);
 	free(w->err);
 	free(w->failed);
+	free(w->unread);
 }
 
 /*
@@ -404,6 +412,7 @@ workers_run(struct worker *w, unsigned n, int *nfailed)
 			fprintf(stderr, "ghostguard: out of memory\n");
 			return 1;
 		}
+
 	return status;
 }
 
@@ -559,13 +568,24 @@ analyze_main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if ((status = workers_run(w, nw, &nfailed)) == 1)
+		goto out;
+	if (report_trim(w[0].report, max_sources) != 0) {
+		fprintf(stderr, "ghostguard: out of memory\n");
+		status = 1;
+		goto out;
+	}
+	/* The report names the captures read, in part at least: not one
+	 * that could not be opened or read at all (its error says so). */
 	for (i = optind; i < argc; i++) {
+		for (k = 0; k < nw && w[k].unread[i - optind]; k++)
+			;
+		if (k == nw)
+			continue;
 		n = strlen(files);
 		snprintf(files + n, sizeof(files) - n, "%s%s", n ? " " : "",
 		    argv[i]);
 	}
-	if ((status = workers_run(w, nw, &nfailed)) == 1)
-		goto out;
 	rep = w[0].report;
 	/* Nothing could be read: the errors say it all, an empty report
 	 * would only hide them. */

@@ -613,6 +613,10 @@ run_reload(struct run *r, FILE *also)
 	run_reload_warn(r, conf, also);
 	pthread_mutex_lock(&r->lock);
 	conf_restart_keep(conf, r->conf);
+	/* The ipset sets keep their size (maxelem) until a restart: so does
+	 * the manager's limit, or it would ban past what the sets hold. */
+	if (r->be && !strcmp(r->be->name, "ipset"))
+		conf->ban_max = r->conf->ban_max;
 	engine_reload(r->engine, conf, sigs);
 	/* The old ones, to free below. */
 	oconf = r->conf;

@@ -75,13 +75,14 @@ ctl_rel(const struct gg_addr *a, unsigned aplen, const struct gg_addr *n,
 }
 
 /*
- * The first entry of l that n shares an address with, as "it covers the
- * trusted server 198.51.100.10 (sip.example.net, line 3 of FILE)"; what:
- * "trusted" or "allowed". False when none.
+ * The first entry of l that n shares an address with (whole: that holds all
+ * of n), as "it covers the trusted server 198.51.100.10 (sip.example.net,
+ * line 3 of FILE)"; what: "trusted" or "allowed". False when none. Called
+ * with r->lock held.
  */
 static bool
 ctl_never_list(struct run *r, const struct conf_netlist *l, const char *what,
-    const struct conf_cidr *n, char *buf, size_t sz)
+    const struct conf_cidr *n, bool whole, char *buf, size_t sz)
 {
 	char net[GG_ADDRSTRLEN + 8], from[300];
 	size_t i;
@@ -91,7 +92,8 @@ ctl_never_list(struct run *r, const struct conf_netlist *l, const char *what,
 		bool host = e->plen == (e->addr.family == AF_INET ? 32 : 128);
 
 		if (e->addr.family != n->addr.family || !gg_addr_in(&n->addr,
-		    &e->addr, n->plen < e->plen ? n->plen : e->plen))
+		    &e->addr, n->plen < e->plen ? n->plen : e->plen) ||
+		    (whole && e->plen > n->plen))
 			continue;
 		ctl_net(&e->addr, e->plen, net, sizeof(net));
 		if (l->line[i] == 0)
@@ -109,13 +111,8 @@ ctl_never_list(struct run *r, const struct conf_netlist *l, const char *what,
 	return false;
 }
 
-/*
- * Why n may never be banned, into buf: the trusted server, allowed
- * address, address of this host or loopback it is, is in or covers, by
- * name. False when it may be banned.
- */
-static bool
-ctl_never_why(struct run *r, const struct conf_cidr *n, char *buf, size_t sz)
+bool
+run_never_why(struct run *r, const struct conf_cidr *n, char *buf, size_t sz)
 {
 	char net[GG_ADDRSTRLEN + 8];
 	struct gg_addr a;
@@ -123,8 +120,9 @@ ctl_never_why(struct run *r, const struct conf_cidr *n, char *buf, size_t sz)
 	bool found;
 
 	pthread_mutex_lock(&r->lock);
-	found = ctl_never_list(r, &r->conf->trusted, "trusted", n, buf, sz) ||
-	    ctl_never_list(r, &r->conf->allow, "allowed", n, buf, sz);
+	found = ctl_never_list(r, &r->conf->trusted, "trusted", n, false, buf,
+	    sz) || ctl_never_list(r, &r->conf->allow, "allowed", n, false, buf,
+	    sz);
 	pthread_mutex_unlock(&r->lock);
 	if (found)
 		return true;
@@ -342,7 +340,7 @@ ctl_explain(struct run *r, int argc, char **argv, FILE *out)
 		return -1;
 	ctl_net(&n.addr, n.plen, net, sizeof(net));
 	fprintf(out, "%s\n", net);
-	if (ctl_never_why(r, &n, why, sizeof(why)))
+	if (run_never_why(r, &n, why, sizeof(why)))
 		fprintf(out, "never banned: %s\n", why);
 	e = ban_find(r->ban, &n.addr, n.plen);
 	cover = ban_lookup(r->ban, &n.addr, run_clock());
@@ -405,7 +403,7 @@ ctl_refusal(struct run *r, const struct conf_cidr *n, enum ban_rc rc,
 {
 	switch (rc) {
 	case BAN_ETRUST:
-		if (!ctl_never_why(r, n, buf, sz))
+		if (!run_never_why(r, n, buf, sz))
 			snprintf(buf, sz, "it is never banned");
 		return buf;
 	case BAN_EFULL:
@@ -492,13 +490,18 @@ ctl_unban(struct run *r, int argc, char **argv, FILE *out)
 	return 0;
 }
 
+/*
+ * trust, untrust: the answers name the entries involved: the one that
+ * already holds the address, the one to untrust instead, each ban lifted,
+ * what keeps an untrusted address unbannable.
+ */
 static int
 ctl_trust(struct run *r, int argc, char **argv, FILE *out)
 {
-	bool add = !strcmp(argv[0], "trust");
+	bool add = !strcmp(argv[0], "trust"), held;
 	struct conf_cidr n;
-	char net[GG_ADDRSTRLEN + 8];
-	int rc;
+	char net[GG_ADDRSTRLEN + 8], why[512];
+	int rc = 0;
 
 	if (argc != 2) {
 		fprintf(out, "usage: %s ADDRESS[/PREFIXLEN]", argv[0]);
@@ -508,22 +511,42 @@ ctl_trust(struct run *r, int argc, char **argv, FILE *out)
 		return -1;
 	ctl_net(&n.addr, n.plen, net, sizeof(net));
 	pthread_mutex_lock(&r->lock);
-	rc = add ? conf_netlist_add(&r->conf->trusted, &n, argv[1], 0) :
-	    conf_netlist_del(&r->conf->trusted, &n);
+	held = ctl_never_list(r, &r->conf->trusted, "trusted", &n, add, why,
+	    sizeof(why));
+	if (add && !held)
+		rc = conf_netlist_add(&r->conf->trusted, &n, argv[1], 0);
+	else if (!add)
+		rc = conf_netlist_del(&r->conf->trusted, &n);
 	pthread_mutex_unlock(&r->lock);
+	if (add && held) {
+		fprintf(out, "%s is already trusted: %s\n", net, why);
+		return 0;
+	}
+	if (rc < 0 && add) {
+		fprintf(out, "out of memory");
+		return -1;
+	}
 	if (rc < 0) {
-		fprintf(out, add ? "out of memory" : "%s is not in the trusted "
-		    "list (only what trust added or the config lists)", net);
+		if (held)
+			fprintf(out, "%s is not an entry of the trusted list, "
+			    "but %s: untrust that", net, why);
+		else
+			fprintf(out, "%s is not in the trusted list (only what "
+			    "trust added or the config lists)", net);
 		return -1;
 	}
 	run_ops_never(r);
-	if (add && ban_lookup(r->ban, &n.addr, run_clock()) != NULL) {
-		run_ops_lift_never(r);
-		fprintf(out, "%s was banned: unbanned\n", net);
-	}
-	fprintf(out, "%s %s until the next reload or restart (put it in %s "
-	    "to keep it)\n", net, add ? "trusted" : "no longer trusted",
-	    r->cpath);
+	if (add)
+		(void)run_ops_lift_never(r, out);
+	if (add)
+		fprintf(out, "%s trusted until the next reload or restart (put "
+		    "it in %s to keep it)\n", net, r->cpath);
+	else
+		fprintf(out, "%s no longer trusted until the next reload or "
+		    "restart (which read the trusted list of %s again)\n", net,
+		    r->cpath);
+	if (!add && run_never_why(r, &n, why, sizeof(why)))
+		fprintf(out, "%s is still never banned: %s\n", net, why);
 	return 0;
 }
 

@@ -161,12 +161,26 @@ void		 run_ops_ban_conf(const struct gg_conf *c, struct ban_conf *bc);
 /* The never-ban lists: trusted, allow, the host's addresses. */
 void		 run_ops_never(struct run *r);
 
-/* Lifts the bans in force that the never-ban lists now cover. */
-void		 run_ops_lift_never(struct run *r);
+/*
+ * Lifts the bans in force that the never-ban lists now cover; each is
+ * logged naming the entry ("ban on 203.0.113.5 lifted: it is the trusted
+ * server 203.0.113.5 (by ctl trust)") and written to out too (may be
+ * NULL). The number lifted.
+ */
+size_t		 run_ops_lift_never(struct run *r, FILE *out);
 
 /* A first drop of a source, for the event log (any thread). */
 void		 run_ops_event_drop(struct run *r, const struct net_pkt *pkt,
 		    const struct engine_result *res, const char *tool);
+
+/*
+ * run_ctl.c: why n may never be banned, into buf: the trusted server,
+ * allowed address, address of this host or loopback it is, is in or
+ * covers, by name ("it is in the trusted network 198.51.100.0/24 (line 3
+ * of FILE)"). False when it may be banned. Takes r->lock.
+ */
+bool		 run_never_why(struct run *r, const struct conf_cidr *n,
+		    char *buf, size_t sz);
 
 /* run_ctl.c: a ghostguard ctl request (ctl_handler). */
 int		 run_ctl_handle(void *arg, int argc, char **argv, FILE *out);

@@ -224,6 +224,19 @@ ops_event_evidence(struct events_line *l, const struct run_banreq *q)
 		events_add_str(l, "signature", q->sig);
 }
 
+/* Why the manager refused q's ban, logged: the never-ban entry by name. */
+static void
+ops_refused(struct run *r, const struct run_banreq *q, const char *a,
+    uint8_t plen, enum ban_rc rc)
+{
+	struct conf_cidr n = { q->addr, plen };
+	char why[512];
+
+	if (rc != BAN_ETRUST || !run_never_why(r, &n, why, sizeof(why)))
+		snprintf(why, sizeof(why), "%s", ban_rc_name(rc));
+	log_notice("not banned %s (%s): %s", a, q->reason, why);
+}
+
 /* One ban request: manager, kernel, journal, conntrack, event, log. */
 static void
 ops_ban_one(struct run *r, const struct run_banreq *q, uint64_t now)
@@ -241,8 +254,7 @@ ops_ban_one(struct run *r, const struct run_banreq *q, uint64_t now)
 	if (rc == BAN_EXISTS)
 		return;
 	if (rc != BAN_OK && rc != BAN_EBACKEND) {
-		log_notice("not banned %s (%s): %s", a, q->reason,
-		    ban_rc_name(rc));
+		ops_refused(r, q, a, plen, rc);
 		return;
 	}
 	if (r->conf->conntrack_flush && r->be) {
@@ -587,24 +599,38 @@ ops_lift_one(void *arg, const struct ban_entry *e)
 	l->n++;
 }
 
-/* Lifts the bans that the never-ban lists now cover (trust, reload). */
-void
-run_ops_lift_never(struct run *r)
+/*
+ * Lifts the bans that the never-ban lists now cover (trust, reload), each
+ * logged with the entry that covers it, and written to out (may be NULL).
+ */
+size_t
+run_ops_lift_never(struct run *r, FILE *out)
 {
 	struct ops_lift l = { r->ban, NULL, 0, 0 };
-	char a[GG_ADDRSTRLEN];
-	size_t i;
+	struct conf_cidr n;
+	char a[GG_ADDRSTRLEN + 8], why[512];
+	size_t i, lifted = 0;
 
 	ban_walk(r->ban, true, ops_lift_one, &l);
 	for (i = 0; i < l.n; i++) {
 		if (ban_del(r->ban, &l.v[i].addr, l.v[i].plen, run_clock()) ==
 		    BAN_ENOENT)
 			continue;
-		log_notice("ban on %s/%u lifted: it is trusted, allowed or "
-		    "this host's now", gg_addr_fmt(&l.v[i].addr, a),
-		    l.v[i].plen);
+		lifted++;
+		n.addr = l.v[i].addr;
+		n.plen = l.v[i].plen;
+		if (!run_never_why(r, &n, why, sizeof(why)))
+			snprintf(why, sizeof(why), "it is never banned now");
+		gg_addr_fmt(&n.addr, a);
+		if (n.plen != (n.addr.family == AF_INET ? 32 : 128))
+			snprintf(a + strlen(a), sizeof(a) - strlen(a), "/%u",
+			    n.plen);
+		log_notice("ban on %s lifted: %s", a, why);
+		if (out)
+			fprintf(out, "ban on %s lifted: %s\n", a, why);
 	}
 	free(l.v);
+	return lifted;
 }
 
 void
@@ -615,7 +641,7 @@ run_ops_reconf(struct run *r)
 	run_ops_ban_conf(r->conf, &bc);
 	ban_reconf(r->ban, &bc);
 	run_ops_never(r);
-	run_ops_lift_never(r);
+	(void)run_ops_lift_never(r, NULL);
 	if (r->events && events_reopen(r->events) < 0)
 		log_err("event log %s: cannot reopen: %s (the old file stays "
 		    "in use)", r->conf->event_log, strerror(errno));

@@ -9,7 +9,7 @@ set -u
 corpus_check >/dev/null || echo ". tests/lib/corpus.sh; corpus_check; echo 1..1"
 fuzz_seconds=${FUZZ_SECONDS:-20}
 for b in "$@"; do
-	for t in sip net conf engine ban ops; do
+	for t in sip net conf engine ban ops report; do
 		[ -x "$b/tests/${t}_test" ] && echo "$b/tests/${t}_test"
 	done
 	echo "$b/fuzz/sip_fuzz $corpus/torture/rfc4475 $corpus/torture/rfc5118 tests/fuzz/corpus/sip"

@@ -632,6 +632,16 @@ check_string(struct conf_ctx *x, const char *d, const char *v)
 		    "[::1]:9473) or off", v);
 		return -1;
 	}
+	/* Port 0 would listen where the kernel picks, anew at each start:
+	 * nothing could be told where to scrape. */
+	if (!strcmp(d, "metrics") && (ss.ss_family == AF_INET ?
+	    ((struct sockaddr_in *)(void *)&ss)->sin_port :
+	    ((struct sockaddr_in6 *)(void *)&ss)->sin6_port) == 0) {
+		conf_err(x, "metrics: '%s': port 0 is not a port to serve on "
+		    "(the kernel would pick another at each start): give one, "
+		    "9473 by default", v);
+		return -1;
+	}
 	if ((!strcmp(d, "state-file") || !strcmp(d, "control-socket") ||
 	    !strcmp(d, "event-log")) && v[0] != '/') {
 		conf_err(x, "%s: '%s' is not an absolute path", d, v);

@@ -443,8 +443,8 @@ timeline(FILE *out, const struct report_source *v, size_t n,
 	    "the line)<i style=\"background:#111\"></i>the moment it would be "
 	    "banned", out);
 	if (sum->sources > rows)
-		fprintf(out, "; %zu further sources are not drawn",
-		    sum->sources - rows);
+		fprintf(out, "; %zu further %s not drawn", sum->sources - rows,
+		    sum->sources - rows == 1 ? "source is" : "sources are");
 	fputs(".</p>\n</div>\n", out);
 	free(pass);
 	free(drop);
@@ -686,14 +686,18 @@ html_write(struct report *r, FILE *out, const char *files)
 		card(out, &v[i], i);
 	fputs("<footer>", out);
 	if (sum.sources > n)
-		fprintf(out, "%zu further sources are in the text and JSON "
+		fprintf(out, "%zu further %s in the text and JSON "
 		    "reports (<code>ghostguard analyze</code>, "
-		    "<code>--json</code>). ", sum.sources - n);
+		    "<code>--json</code>). ", sum.sources - n,
+		    sum.sources - n == 1 ? "source is" : "sources are");
 	if (sum.tot.sources_untracked)
-		fprintf(out, "%llu packets from about %llu further sources are "
+		fprintf(out, "%llu %s from about %llu further %s %s "
 		    "counted but not described (--max-sources). ",
 		    (unsigned long long)sum.tot.sources_untracked,
-		    (unsigned long long)sum.others);
+		    sum.tot.sources_untracked == 1 ? "packet" : "packets",
+		    (unsigned long long)sum.others, sum.others == 1 ?
+		    "source" : "sources", sum.tot.sources_untracked == 1 ?
+		    "is" : "are");
 	fputs("Written by <code>ghostguard analyze --html</code>. Packets "
 	    "&ldquo;dropped&rdquo; are those ghostguard would drop inline; "
 	    "the capture itself was not filtered.</footer>\n"

@@ -1,6 +1,7 @@
 /*
  * report.c - per-source findings of an analysis, as text and JSON.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,16 +84,36 @@ struct report {
 					 * other from the same source */
 };
 
+/*
+ * The slots of the table for max sources: a power of two at least twice
+ * max, from cap up (at least 16). 0 when that many slots could not be
+ * addressed (max past REPORT_MAX_SOURCES): neither max * 2 nor the
+ * doubling may wrap.
+ */
+static size_t
+table_cap(size_t cap, size_t max)
+{
+	if (max > REPORT_MAX_SOURCES)
+		return 0;
+	if (cap < 16)
+		cap = 16;
+	while (cap < max * 2)
+		cap <<= 1;
+	return cap;
+}
+
 struct report *
 report_new(size_t max_sources)
 {
-	struct report *r = calloc(1, sizeof(*r));
-	size_t cap = 16;
+	struct report *r;
+	size_t cap = table_cap(16, max_sources);
 
-	if (r == NULL)
+	if (cap == 0) {
+		errno = ENOMEM;
 		return NULL;
-	while (cap < max_sources * 2)
-		cap <<= 1;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
 	if ((r->v = calloc(cap, sizeof(*r->v))) == NULL) {
 		free(r);
 		return NULL;
@@ -304,9 +325,12 @@ note_answer(struct rsrc *s, const struct sip_msg *m,
 		return;
 	if (m->to.uri.user.len == 0)
 		return;
-	/* Registrars challenge every user alike; a challenge gives an
-	 * extension away only where others get "not found". */
-	if (st == 401 || st == 403 || st == 407)
+	/* Registrars challenge every user alike and most devices answer
+	 * an OPTIONS for any user (it says a device is there, as svmap
+	 * uses it): such an answer gives an extension away only where
+	 * others get "not found". */
+	if (st == 401 || st == 403 || st == 407 ||
+	    cm == SIP_METHOD_OPTIONS)
 		strlist_add(&s->found_auth, m->to.uri.user);
 	else
 		strlist_add(&s->found, m->to.uri.user);
@@ -531,11 +555,12 @@ table_put(struct rsrc **v, size_t cap, struct rsrc *s)
 int
 report_merge(struct report *r, struct report *o)
 {
-	size_t cap = r->cap, i;
+	size_t cap, i;
 	struct rsrc **v;
 
-	while (cap < (r->max + o->max) * 2)
-		cap <<= 1;
+	if (o->max > REPORT_MAX_SOURCES - r->max ||
+	    (cap = table_cap(r->cap, r->max + o->max)) == 0)
+		return -1;
 	if (cap != r->cap) {
 		if ((v = calloc(cap, sizeof(*v))) == NULL)
 			return -1;
@@ -710,6 +735,45 @@ sorted(const struct report *r, struct counts *c)
 		c->banned += v[i]->banned_at != 0;
 	}
 	return v;
+}
+
+int
+report_trim(struct report *r, size_t max)
+{
+	struct counts c;
+	struct rsrc **v, **keep;
+	size_t cap = table_cap(16, max), i, n = r->n;
+
+	if (n <= max) {
+		r->max = max;
+		return 0;
+	}
+	if (cap == 0 || (keep = calloc(cap, sizeof(*keep))) == NULL)
+		return -1;
+	if ((v = sorted(r, &c)) == NULL) {
+		free(keep);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t h;
+
+		if (i < max) {
+			table_put(keep, cap, v[i]);
+			continue;
+		}
+		h = gg_addr_hash(&v[i]->addr, 11) % OTHERS_BITS;
+		r->others[h / 64] |= 1ULL << (h % 64);
+		r->tot.sources_untracked += v[i]->packets + v[i]->answers;
+		free(v[i]);
+	}
+	free(v);
+	free(r->v);
+	r->v = keep;
+	r->cap = cap;
+	r->n = max;
+	r->max = max;
+	r->last = NULL;
+	return 0;
 }
 
 void
@@ -1160,6 +1224,7 @@ report_summary_sentence(const struct report_summary *sum, char *buf,
 	struct sbuf b = { buf, len, 0 };
 	size_t att = sum->k[ENGINE_SCANNER] + sum->k[ENGINE_POLICY];
 	size_t ben = sum->k[ENGINE_BENIGN];
+	char nben[32];
 
 	if (len == 0)
 		return;
@@ -1198,16 +1263,18 @@ report_summary_sentence(const struct report_summary *sum, char *buf,
 	else
 		sb_printf(&b, "banned none: too few packets to rule out "
 		    "a forged address");
+	/* "the ordinary source", "the 3 ordinary sources" */
+	snprintf(nben, sizeof(nben), "%zu ", ben);
 	if (ben && sum->benign_dropped == 0)
-		sb_printf(&b, ", while the traffic of the %zu ordinary %s "
-		    "went through untouched", ben,
+		sb_printf(&b, ", while the traffic of the %sordinary %s "
+		    "went through untouched", ben == 1 ? "" : nben,
 		    plural(ben, "source", "sources"));
 	else if (ben)
-		sb_printf(&b, ", and %llu %s of the %zu ordinary %s "
+		sb_printf(&b, ", and %llu %s of the %sordinary %s "
 		    "(malformed or refused)",
 		    (unsigned long long)sum->benign_dropped,
-		    plural(sum->benign_dropped, "packet", "packets"), ben,
-		    plural(ben, "source", "sources"));
+		    plural(sum->benign_dropped, "packet", "packets"),
+		    ben == 1 ? "" : nben, plural(ben, "source", "sources"));
 	sb_printf(&b, ".");
 }
 

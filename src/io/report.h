@@ -11,6 +11,7 @@
 #ifndef REPORT_H
 #define REPORT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../engine/engine.h"
@@ -27,6 +28,17 @@ struct report_totals {
 	uint64_t	first_ns, last_ns;
 };
 
+/*
+ * The most sources a report can be sized for: its table's slots (a power
+ * of two, at least twice the sources) and their bytes must not wrap.
+ */
+#define REPORT_MAX_SOURCES	(SIZE_MAX / 4 / sizeof(void *))
+
+/*
+ * A report that describes at most max_sources sources (later ones are
+ * counted). NULL with errno ENOMEM when out of memory or max_sources is
+ * past REPORT_MAX_SOURCES.
+ */
 struct report	*report_new(size_t max_sources);
 void		 report_free(struct report *r);
 
@@ -50,9 +62,14 @@ void		 report_skip(struct report *r, const struct net_pkt *pkt);
  * sum of both limits, the sums of the per-shard totals; the payloads and
  * the first and last times are r's, which saw them all. The merged report
  * says what one report fed every payload would, as long as no shard reached
- * its max_sources. 0, or -1 when out of memory (r and o unchanged).
+ * its max_sources. 0, or -1 when out of memory or the sum of the limits
+ * is past REPORT_MAX_SOURCES (r and o unchanged).
  */
 int		 report_merge(struct report *r, struct report *o);
+/* Keeps the max sources the report prints first (scanners, then by
+ * packets); the others are counted as not described, as sources past the
+ * report's size are. 0, or -1 when out of memory (r unchanged). */
+int		 report_trim(struct report *r, size_t max);
 
 /* Writes the report for people. files names the inputs. */
 void		 report_text(struct report *r, FILE *out, const char *files);

@@ -121,7 +121,8 @@ int	gg_num_parse(const char *s, unsigned long lo, unsigned long hi,
 /*
  * Parses a listening address: "ADDR:PORT" (IPv4) or "[ADDR]:PORT" (IPv6),
  * PORT 0 to 65535, into *ss and *sslen. 0, or -1. check-config and the
- * daemon both read the metrics address with it, so they cannot disagree.
+ * daemon both read the metrics address with it, so they cannot disagree;
+ * the configuration refuses port 0 on its own (tests listen on it).
  */
 int	gg_sockaddr_parse(const char *s, struct sockaddr_storage *ss,
 	    socklen_t *sslen);

@@ -69,6 +69,13 @@ same "an unreadable file among readable ones: one message" \
     tests/captures/mixed.pcap "$tmp/missing.pcap" tests/captures/README.md
 grep -c 'ghostguard:' "$tmp/e2" | grep -qx 2
 t $? "--threads 2: one message for each unreadable file"
+head -1 "$tmp/o2" | grep -qx "ghostguard analyze: tests/captures/mixed.pcap"
+t $? "the report's header names only the capture read: $(head -1 "$tmp/o2")"
+head -c 3000 tests/captures/mixed.pcap >"$tmp/cut.pcap"
+"$bin" analyze --json "$tmp/cut.pcap" "$tmp/missing.pcap" >"$tmp/o2" 2>/dev/null
+python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1]))["files"] != sys.argv[2])' \
+    "$tmp/o2" "$tmp/cut.pcap"
+t $? "a capture cut short is named (read in part), a missing one is not"
 same "-v (one worker: packet lines in capture order)" -v "$tmp/shard.pcap"
 cat "$tmp/shard.pcap" | "$bin" analyze --threads 2 /dev/stdin >"$tmp/o2" 2>&1
 "$bin" analyze --threads 1 "$tmp/shard.pcap" >"$tmp/o1" 2>&1

@@ -95,6 +95,18 @@ check "2000 sources: 300 cards ($cards), 40 timeline rows and all traffic ($rows
     test "$cards" = 300 -a "$rows" = 41
 check "2000 sources: the page says 1700 further sources are in the text and JSON reports" \
     grep -q '1700 further sources are in the text and JSON' "$tmp/many.html"
+# The footer and the legend in the singular when one source is left over.
+python3 "$here/mkpcap.py" many 301 "$tmp/301.pcap"
+"$bin" analyze --html "$tmp/301.html" "$tmp/301.pcap" >/dev/null
+check "301 sources: the page says 1 further source is in the text and JSON reports" \
+    grep -q '1 further source is in the text and JSON' "$tmp/301.html"
+python3 "$here/mkpcap.py" many 41 "$tmp/41.pcap"
+"$bin" analyze --html "$tmp/41.html" "$tmp/41.pcap" >/dev/null
+check "41 sources: the timeline says 1 further source is not drawn" \
+    grep -q '; 1 further source is not drawn\.' "$tmp/41.html"
+"$bin" analyze --max-sources 40 --html "$tmp/41m.html" "$tmp/41.pcap" >/dev/null
+check "41 sources, --max-sources 40: 1 packet from about 1 further source is counted" \
+    grep -q '1 packet from about 1 further source is counted but not described' "$tmp/41m.html"
 size=$(stat -c %s "$tmp/many.html")
 check "2000 sources: the page stays small ($size bytes < 2 MB)" \
     test "$size" -lt 2000000

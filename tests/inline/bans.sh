@@ -258,6 +258,10 @@ t_check "5: ... no ban for it in the daemon" eval '! bans_json | grep -q "^$LAB_
 t_check "5: ... the spoofed requests were dropped (PBX got $((pr1 - pr0)) of them)" [ "$pr1" = "$pr0" ]
 t_check "5: ... bans refused for trust counted ($ref0 -> $ref1)" \
     [ "${ref1:-0}" -gt "${ref0:-0}" ]
+prov_re=$(echo "$LAB_PROV" | sed 's/\./\\./g')
+got=$(grep -m1 "not banned $prov_re " "$LAB_WORK/gg.log")
+t_check "5: ... the log names the entry that refused it: ${got#*: }" \
+    grep -qE "not banned $prov_re \(.*\): it is the trusted server $prov_re \(line [0-9]+ of $CONF\)$" <<<"$got"
 
 # ---------------------------------------------------------------- 9
 page=$(m_get)

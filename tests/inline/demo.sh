@@ -104,6 +104,9 @@ t_check "with ghostguard, the provider's calls all completed: $calls" \
 	all '[ "$c_ok" = "$c_all" ] && [ "$c_all" -gt 0 ]'
 bans=$(num "$(cell "Attackers banned now" 2)")
 t_check "with ghostguard, attackers banned at the end: $bans (> 0)" [ "$bans" -gt 0 ]
+probs=$(grep -cE '^    [0-9a-f.:/]+ .* probation ' "$T_OUT/b.log")
+t_check "the table counts the $probs probations that ctl bans lists" \
+	grep -q "^    $probs of these bans are 1-minute probations" "$T_OUT/b.log"
 t_check "the provider's forged address is not banned" \
 	all '! grep -qE "^    198\.51\.100\.10 " "$T_OUT/b.log"'
 report=$(grep -A1 '^Report of the pass with ghostguard' "$T_OUT/b.log" | tail -1 | tr -d ' ')

@@ -413,6 +413,29 @@ out=$(ctl unban 198.51.100.70)
 check "ctl unban of an address inside a banned range names the range: $out" \
     grep -q " 198.51.100.70 is not banned itself, but the ban on 198.51.100.64/26 covers it" <<<"$out"
 ctl unban 198.51.100.64/26 >/dev/null
+# trust and untrust name the entries too; so does the log of a lifted ban.
+ctl ban 203.0.113.77 >/dev/null
+out=$(ctl trust 203.0.113.64/26)
+check "ctl trust over a banned address lifts its ban, naming the entry: $out" \
+    grep -q "^ban on 203.0.113.77 lifted: it is in the trusted network 203.0.113.64/26 (by ctl trust)$" <<<"$out"
+check "the daemon's log names it too" \
+    waitlog "ban on 203.0.113.77 lifted: it is in the trusted network 203.0.113.64/26 (by ctl trust)" 2
+out=$(ctl trust 203.0.113.70)
+check "ctl trust of an address already trusted names the entry: $out" \
+    grep -q "^203.0.113.70 is already trusted: it is in the trusted network 203.0.113.64/26 (by ctl trust)$" <<<"$out"
+out=$(ctl untrust 203.0.113.70)
+check "ctl untrust of an address inside a trusted network names it: $out" \
+    grep -q "203.0.113.70 is not an entry of the trusted list, but it is in the trusted network 203.0.113.64/26 (by ctl trust): untrust that" <<<"$out"
+out=$(ctl untrust 198.51.100.0/24)
+check "ctl untrust of a range over a configured server names it: $out" \
+    grep -q "198.51.100.0/24 is not an entry of the trusted list, but it covers the trusted server 198.51.100.10 (line 2 of $tmp/gg.conf): untrust that" <<<"$out"
+ctl trust 203.0.113.1 >/dev/null
+out=$(ctl untrust 203.0.113.1 | sed -n 2p)
+check "ctl untrust of the router's address says it stays unbannable: $out" \
+    grep -q "^203.0.113.1 is still never banned: it is this host's address 203.0.113.1$" <<<"$out"
+out=$(ctl untrust 203.0.113.64/26)
+check "ctl untrust of the network: $out" \
+    grep -q "^203.0.113.64/26 no longer trusted until the next reload or restart (which read the trusted list of $tmp/gg.conf again)$" <<<"$out"
 
 kill -TERM "$ggpid"
 check "SIGTERM: the daemon exits within 5 s" stopped "$ggpid" 5
