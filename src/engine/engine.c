@@ -28,8 +28,6 @@ struct engine {
 	struct track		*nets;	/* per IPv4 /24 and IPv6 /64: the
 					 * same records, another meaning
 					 * (net_note()) */
-	uint32_t		 probe_user; /* hash of the user the packet
-					 * being judged tried, 0: none */
 };
 
 struct engine *
@@ -431,17 +429,18 @@ net_failed(const struct track_src *s)
 	    s->calls == 0;
 }
 
-/* What a packet from or to s (parsed, untrusted) tells of its network; the
- * techniques it gives s, 0 for none. */
+/* What a packet from or to s (parsed, untrusted) tells of its network
+ * (user: the hash of the user its request tried, 0: none); the techniques
+ * it gives s, 0 for none. */
 static uint32_t
 net_note(struct engine *e, struct track_src *s, const struct net_pkt *pkt,
-    const struct sip_msg *m, bool sent)
+    const struct sip_msg *m, bool sent, uint32_t user)
 {
 	const struct gg_conf *c = e->conf;
 	enum sip_method id = m->method_id;
 	struct track_src *n;
 	struct gg_addr k;
-	bool probe = sent && e->probe_user &&
+	bool probe = sent && user &&
 	    (id == SIP_METHOD_INVITE || id == SIP_METHOD_REGISTER ||
 	    id == SIP_METHOD_OPTIONS);
 
@@ -453,7 +452,7 @@ net_note(struct engine *e, struct track_src *s, const struct net_pkt *pkt,
 	n->last_ns = pkt->ts_ns;
 	n->packets++;
 	if (probe && track_set_add(n->users.h, &n->users.n, TRACK_USERS,
-	    e->probe_user)) {
+	    user)) {
 		uint8_t *u = id == SIP_METHOD_INVITE ? &n->n_users_invite :
 		    id == SIP_METHOD_REGISTER ? &n->n_users_register :
 		    &n->n_users_options;
@@ -540,14 +539,15 @@ find_peer(const struct engine *e, const struct net_pkt *pkt,
 	r->peer = *p.addr;
 }
 
-/* Judges a request (or garbage) that the untrusted peer sent. */
-static void
+/* Judges a request (or garbage) that the untrusted peer sent; returns the
+ * hash of the user a request tried, 0 for none. */
+static uint32_t
 judge_sent(struct engine *e, struct track_src *s, const struct net_pkt *pkt,
     const struct sip_msg *m, enum sip_rc rc, struct engine_result *r)
 {
 	const struct gg_conf *c = e->conf;
 	bool parsed = m && (rc == SIP_OK || rc == SIP_EBADMSG);
-	uint32_t t;
+	uint32_t t, user = 0;
 
 	if (rc == SIP_EBADMSG)
 		inc16(&s->malformed);
@@ -558,7 +558,7 @@ judge_sent(struct engine *e, struct track_src *s, const struct net_pkt *pkt,
 			s->sig_conf = (uint8_t)r->sig->confidence;
 		}
 		if (m->is_request)
-			e->probe_user = note_request(s, pkt, m);
+			user = note_request(s, pkt, m);
 	}
 	r->policy = policy_check(c, pkt, parsed ? m : NULL, &r->peer);
 	if (r->policy != POLICY_OK) {
@@ -580,6 +580,7 @@ judge_sent(struct engine *e, struct track_src *s, const struct net_pkt *pkt,
 			s->detected_at = 1;
 		r->detected = true;
 	}
+	return user;
 }
 
 /* The verdict for a packet from or to an untrusted, tracked peer. */
@@ -619,9 +620,9 @@ engine_feed(struct engine *e, const struct net_pkt *pkt,
 	const struct gg_conf *c = e->conf;
 	struct track_src *s;
 	bool parsed = m && (rc == SIP_OK || rc == SIP_EBADMSG);
+	uint32_t user = 0;	/* the user a request tried (hash) */
 
 	memset(r, 0, sizeof(*r));
-	e->probe_user = 0;
 	r->verdict = ENGINE_ACCEPT;
 	r->reason = "benign";
 	find_peer(e, pkt, m, rc, r);
@@ -663,11 +664,11 @@ engine_feed(struct engine *e, const struct net_pkt *pkt,
 		return;
 	}
 	if (r->peer_sent)
-		judge_sent(e, s, pkt, m, rc, r);
+		user = judge_sent(e, s, pkt, m, rc, r);
 	else if (parsed && !m->is_request)
 		note_answer(s, pkt, m);
 	if (parsed && s->class != ENGINE_SCANNER) {
-		uint32_t t = net_note(e, s, pkt, m, r->peer_sent);
+		uint32_t t = net_note(e, s, pkt, m, r->peer_sent, user);
 
 		if (t) {
 			r->new_techniques |= t & ~s->techniques;
